@@ -1,0 +1,116 @@
+"""The records the app keeps, as pydantic v2 models.
+
+Records are stored as plain JSON objects; these models are applied at the edges
+(form, CLI, import) and when a record is written, never on every load.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ProspectStatus = Literal["prospect", "customer"]
+OrderStatus = Literal["draft", "submitted"]
+DomainVerdict = Literal[
+    "mail",  # MX records: receives mail
+    "null_mx",  # RFC 7505 null MX: accepts no mail
+    "no_mx",  # no MX, but A/AAAA: mail may go to the host itself
+    "nxdomain",  # the name does not exist
+    "duplicate",  # already a prospect or customer here
+    "unknown",  # could not check (timeout, no resolver, server failure)
+]
+
+
+def now() -> datetime:
+    """The current time, timezone-aware UTC, to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=False)
+
+
+class User(Record):
+    id: int | None = None
+    name: str = Field(min_length=1)
+    email: str = Field(min_length=3)
+    implementation_lead: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
+    @field_validator("email")
+    @classmethod
+    def _email_shape(cls, value: str) -> str:
+        value = value.strip()
+        local, _, host = value.partition("@")
+        if not local or "." not in host or any(c.isspace() for c in value):
+            raise ValueError(f"{value!r} is not an e-mail address (name@example.com)")
+        return value
+
+
+class ProductLine(Record):
+    product: str
+    seats: int | None = Field(default=None, ge=1)
+
+
+class DomainCheck(Record):
+    verdict: DomainVerdict
+    message: str
+    mail_host: str | None = None
+    checked_at: datetime = Field(default_factory=now)
+
+
+class Prospect(Record):
+    id: int | None = None
+    company_type: str
+    company_name: str
+    domain: str
+    website: str = ""
+    sector: str
+    implementation_lead: int
+    secondary_contact: int | None = None
+    expected_provision_date: date | None = None
+    permitted_users: int | None = Field(default=None, ge=1)
+    products: list[ProductLine] = Field(default_factory=list)
+    domain_check: DomainCheck | None = None
+    status: ProspectStatus = "prospect"
+    created_at: datetime = Field(default_factory=now)
+    updated_at: datetime = Field(default_factory=now)
+    import_batch: int | None = None
+    version: int = 1
+
+
+class Order(Record):
+    id: int | None = None
+    prospect: int
+    products: list[ProductLine] = Field(default_factory=list)
+    permitted_users: int | None = None
+    order_number: str = ""
+    order_number_not_required: bool = False
+    covered_by_msa: bool = False
+    authorised: bool = False
+    status: OrderStatus = "draft"
+    created_at: datetime = Field(default_factory=now)
+    updated_at: datetime = Field(default_factory=now)
+    submitted_at: datetime | None = None
+    version: int = 1
+
+
+class ImportBatch(Record):
+    id: int | None = None
+    file_name: str
+    sha256: str
+    imported_at: datetime = Field(default_factory=now)
+    rows: int = 0
+    created: int = 0
+    duplicates: int = 0
+    errors: int = 0
+    prospect_ids: list[int] = Field(default_factory=list)
+    undone_at: datetime | None = None

@@ -1,0 +1,45 @@
+"""Text as people type it, made safe to show and easy to search."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0/C1 controls (ESC included), DEL, and the bidi embedding/override/isolate
+# marks that can reorder what a terminal shows. Zero-width joiners stay: emoji
+# sequences need them.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]"
+)
+_SPACES = re.compile(r"\s+")
+ELLIPSIS = "…"
+
+
+def clean_for_display(text: str, max_len: int | None = None) -> str:
+    """Return text with control and bidi-override characters removed, newlines as spaces.
+
+    When max_len is given, a longer result is cut and ends with an ellipsis.
+    """
+    if not text.isascii() or not text.isprintable():
+        text = _UNSAFE.sub(" ", text)
+        text = _SPACES.sub(" ", text)
+    if max_len is not None and len(text) > max_len:
+        text = text[: max(max_len - 1, 0)] + ELLIPSIS
+    return text
+
+
+def fold(text: str) -> str:
+    """Return a case- and accent-insensitive key for searching ('Café' -> 'cafe')."""
+    text = text.casefold()
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def first_letter(name: str) -> str:
+    """Return the A-Z bucket of a company name ('a'..'z'), or 'other' for digits and symbols."""
+    folded = fold(clean_for_display(name).strip())
+    if folded and "a" <= folded[0] <= "z":
+        return folded[0]
+    return "other"
