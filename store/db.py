@@ -1,0 +1,400 @@
+"""The Store: the only code that touches TinyDB.
+
+Screens and the CLI call these methods and never see TinyDB, so a server
+backend can be added beside this one later. Every change is one transaction:
+under the file lock, on the latest data, written once (see storage.py).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from platformdirs import user_data_path
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document, Table
+
+from store.catalog import Catalog, load_catalog
+from store.models import DomainCheck, ImportBatch, Order, Prospect, User, now
+from store.storage import SafeJSONStorage, StorageError
+from store.validation import quoted
+
+PROSPECTS, USERS, ORDERS, BATCHES = "prospects", "users", "orders", "import_batches"
+Record = dict[str, Any]
+
+
+class StoreError(Exception):
+    """A change the Store refused; the message says why and what to do."""
+
+
+class ConflictError(StoreError):
+    """The record was saved by someone else since it was read."""
+
+
+class NotFoundError(StoreError):
+    """The record no longer exists (someone deleted it)."""
+
+
+class DuplicateError(StoreError):
+    """A unique value (a prospect's domain, a user's e-mail) is already taken."""
+
+
+def default_db_path() -> Path:
+    """PROSPECTS_DB, else prospects.json in the platform's user data directory."""
+    env = os.environ.get("PROSPECTS_DB")
+    if env:
+        return Path(env)
+    return user_data_path("msp-prospects", appauthor=False) / "prospects.json"
+
+
+class _Transaction(Storage):
+    """Hands TinyDB the locked data and collects its writes into one."""
+
+    def __init__(self, data: dict[str, dict[str, Record]]) -> None:
+        self.data = data
+        self.dirty = False
+        self.db = TinyDB(storage=lambda: self)
+
+    def table(self, name: str) -> Table:
+        """TinyDB's table, for changes."""
+        return self.db.table(name)
+
+    def raw(self, name: str) -> dict[str, Record]:
+        """The table's records by id string, for scans: TinyDB's all() copies every record."""
+        return self.data.get(name, {})
+
+    def next_id(self, name: str) -> int:
+        """One more than the highest id: never a cached next id, another process may have added."""
+        return max(map(int, self.raw(name)), default=0) + 1
+
+    def insert(self, name: str, record: Record) -> int:
+        """Insert a record under a fresh id and return it."""
+        doc_id = self.next_id(name)
+        self.table(name).insert(Document(record, doc_id=doc_id))
+        return doc_id
+
+    def read(self) -> dict[str, dict[str, Record]]:
+        return self.data
+
+    def write(self, data: dict[str, dict[str, Record]]) -> None:
+        self.data = data
+        self.dirty = True
+
+
+def _dump(model: Prospect | User | Order | ImportBatch) -> Record:
+    return model.model_dump(mode="json", exclude={"id"})
+
+
+class Store:
+    """Prospects, users, orders and import batches in one JSON file."""
+
+    def __init__(self, path: Path | str | None = None, *, catalog: Catalog | None = None) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        self.catalog = catalog if catalog is not None else load_catalog()
+        self._storage = SafeJSONStorage(self.path)
+
+    # -- reading -------------------------------------------------------------
+
+    def _table(self, name: str) -> dict[str, Record]:
+        return (self._storage.read() or {}).get(name, {})
+
+    def changed_on_disk(self) -> bool:
+        """True when another session has written the file since we last read it."""
+        return self._storage.changed_on_disk()
+
+    def refresh(self) -> bool:
+        """Re-read the file if another session changed it; True if it did."""
+        return self._storage.reload()
+
+    def close(self) -> None:
+        """Release the file."""
+        self._storage.close()
+
+    def prospect_records(self) -> list[tuple[int, Record]]:
+        """Every prospect as (id, raw JSON record), cheap at 100k: no validation."""
+        return [(int(key), record) for key, record in self._table(PROSPECTS).items()]
+
+    def get_prospect(self, prospect_id: int) -> Prospect:
+        """The prospect with that id, or NotFoundError."""
+        record = self._table(PROSPECTS).get(str(prospect_id))
+        if record is None:
+            raise NotFoundError(f"prospect {prospect_id} no longer exists (someone deleted it)")
+        return Prospect.model_validate({**record, "id": prospect_id})
+
+    def prospect_with_domain(self, domain: str, *, exclude: int | None = None) -> Prospect | None:
+        """The prospect or customer that already has this normalised domain."""
+        for key, record in self._table(PROSPECTS).items():
+            if record.get("domain") == domain and int(key) != exclude:
+                return Prospect.model_validate({**record, "id": int(key)})
+        return None
+
+    def users(self) -> list[User]:
+        """All users, by name."""
+        users = [User.model_validate({**r, "id": int(k)}) for k, r in self._table(USERS).items()]
+        return sorted(users, key=lambda u: u.name.casefold())
+
+    def leads(self) -> list[User]:
+        """The users flagged as implementation leads, by name."""
+        return [user for user in self.users() if user.implementation_lead]
+
+    def orders_for(self, prospect_id: int) -> list[Order]:
+        """The orders of one prospect, oldest first."""
+        return [
+            Order.model_validate({**r, "id": int(k)})
+            for k, r in self._table(ORDERS).items()
+            if r.get("prospect") == prospect_id
+        ]
+
+    def import_batches(self) -> list[ImportBatch]:
+        """Every import batch, oldest first."""
+        return [
+            ImportBatch.model_validate({**r, "id": int(k)})
+            for k, r in self._table(BATCHES).items()
+        ]
+
+    # -- writing -------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[_Transaction]:
+        """A TinyDB over the latest data under the lock, written once at the end."""
+        with self._storage.locked():
+            txn = _Transaction(self._storage.read() or {})
+            try:
+                yield txn
+            except BaseException:
+                # TinyDB edits the cached records in place: drop them on failure.
+                self._storage.invalidate()
+                raise
+            if txn.dirty:
+                self._storage.write(txn.data)
+
+    def add_user(self, user: User) -> User:
+        """Add a user; the e-mail must be new (any case)."""
+        with self._transaction() as txn:
+            self._check_email_free(txn, user.email, None)
+            new_id = txn.insert(USERS, _dump(user))
+        return user.model_copy(update={"id": new_id})
+
+    def update_user(self, user: User) -> User:
+        """Save a user's name, e-mail or lead flag.
+
+        A user still named on a prospect cannot stop being a lead: replace them
+        there first (see replace_lead).
+        """
+        assert user.id is not None
+        with self._transaction() as txn:
+            if str(user.id) not in txn.raw(USERS):
+                raise NotFoundError(f"user {quoted(user.name)} no longer exists")
+            self._check_email_free(txn, user.email, user.id)
+            named = self._prospects_naming(txn, user.id)
+            if not user.implementation_lead and named:
+                raise StoreError(
+                    f"{quoted(user.name)} is the lead or secondary contact of {len(named)} "
+                    "prospect(s): choose a replacement before unflagging them"
+                )
+            txn.table(USERS).update(_dump(user), doc_ids=[user.id])
+        return user
+
+    def remove_user(self, user_id: int, replacement: int | None = None) -> int:
+        """Remove a user, handing their prospects to `replacement`; returns prospects changed."""
+        with self._transaction() as txn:
+            changed = self._replace_user(txn, user_id, replacement)
+            txn.table(USERS).remove(doc_ids=[user_id])
+        return changed
+
+    def replace_lead(self, user_id: int, replacement: int) -> int:
+        """Name `replacement` wherever `user_id` is lead or secondary; returns prospects changed."""
+        with self._transaction() as txn:
+            return self._replace_user(txn, user_id, replacement)
+
+    def _replace_user(self, txn: _Transaction, user_id: int, replacement: int | None) -> int:
+        named = self._prospects_naming(txn, user_id)
+        if named and replacement is None:
+            raise StoreError(
+                f"this user is named on {len(named)} prospect(s): choose a replacement lead first"
+            )
+        raw = txn.raw(PROSPECTS)
+        stamp = now().isoformat()
+        for doc_id in named:
+            record = raw[str(doc_id)]
+            fields: Record = {"updated_at": stamp, "version": int(record.get("version", 1)) + 1}
+            if record.get("implementation_lead") == user_id:
+                fields["implementation_lead"] = replacement
+                if record.get("secondary_contact") == replacement:
+                    fields["secondary_contact"] = None
+            else:
+                fields["secondary_contact"] = None
+            txn.table(PROSPECTS).update(fields, doc_ids=[doc_id])
+        return len(named)
+
+    @staticmethod
+    def _prospects_naming(txn: _Transaction, user_id: int) -> list[int]:
+        return [
+            int(key)
+            for key, record in txn.raw(PROSPECTS).items()
+            if user_id in (record.get("implementation_lead"), record.get("secondary_contact"))
+        ]
+
+    @staticmethod
+    def _check_email_free(txn: _Transaction, email: str, own_id: int | None) -> None:
+        folded = email.casefold()
+        for key, record in txn.raw(USERS).items():
+            if str(record.get("email", "")).casefold() == folded and int(key) != own_id:
+                raise DuplicateError(
+                    f"E-mail: {quoted(email)} already belongs to {quoted(record.get('name', ''))}"
+                )
+
+    @staticmethod
+    def _check_domain_free(txn: _Transaction, domain: str, own_id: int | None) -> None:
+        for key, record in txn.raw(PROSPECTS).items():
+            if record.get("domain") == domain and int(key) != own_id:
+                raise DuplicateError(
+                    f"Domain: {domain} is already {record.get('status', 'prospect')} "
+                    f"{quoted(record.get('company_name', ''))}"
+                )
+
+    def create_prospect(self, prospect: Prospect) -> Prospect:
+        """Add a new prospect; its domain must not be here yet."""
+        stamp = now()
+        fresh = prospect.model_copy(update={"created_at": stamp, "updated_at": stamp, "version": 1})
+        with self._transaction() as txn:
+            self._check_domain_free(txn, fresh.domain, None)
+            new_id = txn.insert(PROSPECTS, _dump(fresh))
+        return fresh.model_copy(update={"id": new_id})
+
+    def create_prospects(self, prospects: Sequence[Prospect], batch: ImportBatch) -> ImportBatch:
+        """Add many prospects and their import batch in one write under one lock.
+
+        Raises DuplicateError (writing nothing) if a domain was taken meanwhile.
+        """
+        stamp = now()
+        with self._transaction() as txn:
+            taken = {record.get("domain") for record in txn.raw(PROSPECTS).values()}
+            clash = [p.domain for p in prospects if p.domain in taken]
+            if clash:
+                raise DuplicateError(
+                    f"{len(clash)} domain(s) were added by someone else meanwhile, e.g. {clash[0]}"
+                )
+            batch_id = txn.next_id(BATCHES)
+            first = txn.next_id(PROSPECTS)
+            ids = list(range(first, first + len(prospects)))
+            common = {"created_at": stamp, "updated_at": stamp, "version": 1,
+                      "import_batch": batch_id}
+            txn.table(PROSPECTS).insert_multiple(
+                Document(_dump(p.model_copy(update=common)), doc_id=doc_id)
+                for doc_id, p in zip(ids, prospects, strict=True)
+            )
+            saved = batch.model_copy(update={"id": batch_id, "prospect_ids": ids,
+                                             "created": len(ids), "imported_at": stamp})
+            txn.table(BATCHES).insert(Document(_dump(saved), doc_id=batch_id))
+        return saved
+
+    def _current(self, txn: _Transaction, table: str, doc_id: int, version: int) -> Record:
+        record = txn.raw(table).get(str(doc_id))
+        if record is None:
+            raise NotFoundError("it was deleted by someone else meanwhile")
+        if int(record.get("version", 1)) != version:
+            raise ConflictError(
+                f"{quoted(record.get('company_name', 'this record'))} was changed by someone "
+                "else since you opened it: your changes are still in the form; "
+                "reopen it to see theirs"
+            )
+        return record
+
+    def update_prospect(self, prospect: Prospect) -> Prospect:
+        """Save an edited prospect.
+
+        `prospect.version` must be the version that was read; if someone saved
+        it since, ConflictError keeps their change and tells the user.
+        """
+        assert prospect.id is not None
+        with self._transaction() as txn:
+            current = self._current(txn, PROSPECTS, prospect.id, prospect.version)
+            self._check_domain_free(txn, prospect.domain, prospect.id)
+            saved = prospect.model_copy(
+                update={"updated_at": now(), "version": prospect.version + 1,
+                        "status": current.get("status", prospect.status)}
+            )
+            txn.table(PROSPECTS).update(_dump(saved), doc_ids=[prospect.id])
+        return saved
+
+    def record_domain_check(self, prospect_id: int, check: DomainCheck) -> None:
+        """Keep the last Verify result with the prospect (does not bump its version)."""
+        with self._transaction() as txn:
+            if str(prospect_id) in txn.raw(PROSPECTS):
+                txn.table(PROSPECTS).update(
+                    {"domain_check": check.model_dump(mode="json")}, doc_ids=[prospect_id]
+                )
+
+    def delete_prospect(self, prospect_id: int, version: int) -> None:
+        """Delete a prospect and its orders, unless someone saved it since `version`."""
+        with self._transaction() as txn:
+            self._current(txn, PROSPECTS, prospect_id, version)
+            txn.table(PROSPECTS).remove(doc_ids=[prospect_id])
+            orders = [int(k) for k, r in txn.raw(ORDERS).items() if r.get("prospect") == prospect_id]
+            if orders:
+                txn.table(ORDERS).remove(doc_ids=orders)
+
+    def save_order(self, order: Order, *, submit: bool = False) -> Order:
+        """Save a draft order; with submit=True submit it and make its prospect a customer."""
+        with self._transaction() as txn:
+            if str(order.prospect) not in txn.raw(PROSPECTS):
+                raise NotFoundError("its prospect was deleted by someone else")
+            if order.id is not None:
+                current = self._current(txn, ORDERS, order.id, order.version)
+                if current.get("status") == "submitted":
+                    raise ConflictError("this order was already submitted; it is read-only")
+            stamp = now()
+            update: Record = {"updated_at": stamp, "version": order.version + 1}
+            if submit:
+                update.update(status="submitted", submitted_at=stamp)
+            saved = order.model_copy(update=update)
+            if order.id is None:
+                saved = saved.model_copy(update={"id": txn.insert(ORDERS, _dump(saved))})
+            else:
+                txn.table(ORDERS).update(_dump(saved), doc_ids=[order.id])
+            if submit:
+                txn.table(PROSPECTS).update(
+                    {"status": "customer", "updated_at": stamp.isoformat()},
+                    doc_ids=[order.prospect],
+                )
+        return saved
+
+    def undo_batch(self, batch_id: int) -> tuple[list[int], list[int]]:
+        """Remove what an import batch created, except records edited since.
+
+        Returns (removed ids, kept ids: edited since the import or already customers).
+        """
+        with self._transaction() as txn:
+            batch = txn.raw(BATCHES).get(str(batch_id))
+            if batch is None:
+                raise NotFoundError(f"there is no import batch {batch_id}")
+            if batch.get("undone_at"):
+                raise StoreError(f"import batch {batch_id} was already undone at {batch['undone_at']}")
+            raw = txn.raw(PROSPECTS)
+            removed, kept = [], []
+            for doc_id in batch.get("prospect_ids", []):
+                record = raw.get(str(doc_id))
+                if record is None:
+                    continue
+                edited = int(record.get("version", 1)) != 1 or record.get("status") != "prospect"
+                (kept if edited else removed).append(doc_id)
+            if removed:
+                txn.table(PROSPECTS).remove(doc_ids=removed)
+            txn.table(BATCHES).update({"undone_at": now().isoformat()}, doc_ids=[batch_id])
+        return removed, kept
+
+
+__all__ = [
+    "ConflictError",
+    "DuplicateError",
+    "NotFoundError",
+    "Store",
+    "StoreError",
+    "StorageError",
+    "default_db_path",
+]

@@ -1,0 +1,320 @@
+"""A prospect's domain: normalise what people paste, then check it in DNS.
+
+Normalising is pure and fast (IDNA 2008 / UTS 46 via ``idna``, the Public Suffix
+List bundled with ``publicsuffixlist``; nothing is downloaded). Checking uses
+dnspython's async resolver, imported only when a check runs, and is bounded in
+time: it always returns a ``DomainCheck``, never raises for DNS trouble.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import os
+import re
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import idna
+
+from store.models import DomainCheck
+from store.text import clean_for_display
+
+if TYPE_CHECKING:
+    from publicsuffixlist import PublicSuffixList
+
+ENV_NAMESERVER = "PROSPECTS_NAMESERVER"
+
+_SCHEME = re.compile(r"^(?:[a-z][a-z0-9+.\-]*:)?//|^mailto:", re.IGNORECASE)
+_ANGLED = re.compile(r"<([^<>]*)>")
+_CODEPOINT = re.compile(r"Codepoint (U\+[0-9A-F]+)")
+
+
+class DomainError(ValueError):
+    """A domain name that cannot be used; str(error) is a message for a person."""
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A normalised domain: ``ascii`` is stored and unique, ``unicode`` is shown."""
+
+    ascii: str
+    unicode: str
+
+
+@lru_cache(maxsize=1)
+def _psl() -> PublicSuffixList:
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList(only_icann=True)  # the bundled list, never a download
+
+
+def _host_of(text: str) -> str:
+    """Cut a pasted URL or e-mail address down to its host name."""
+    angled = _ANGLED.search(text)  # "Bob Smith <bob@example.com>"
+    if angled:
+        text = angled.group(1).strip()
+    text = _SCHEME.sub("", text)
+    text = re.split(r"[/?#\\]", text, maxsplit=1)[0]
+    text = text.rpartition("@")[2]  # userinfo, or an e-mail address's local part
+    if not text.startswith("["):
+        host, colon, port = text.rpartition(":")
+        if colon and host and (port.isdigit() or not port):
+            text = host
+    return text
+
+
+def _ascii_len(label: str) -> int:
+    return len(label) if label.isascii() else 4 + len(label.encode("punycode"))
+
+
+def normalise_domain(raw: str) -> Domain:
+    """Return the normalised form of a typed or pasted domain, URL or e-mail address.
+
+    Raises DomainError, whose message names the problem, when it is not a usable
+    company domain (empty, bad characters, too long, a single label, an IP address
+    or a bare public suffix such as ``co.uk``).
+    """
+    shown = clean_for_display(raw.strip(), 60)
+
+    def bad(reason: str) -> DomainError:
+        return DomainError(f"{shown!r} is not a valid domain name: {reason}")
+
+    if not shown:
+        raise DomainError("enter a domain name, e.g. example.com")
+    host = _host_of(raw.strip())
+    if not host:
+        raise bad("there is no domain name in it")
+    if any(c.isspace() for c in host):
+        raise bad("spaces are not allowed")
+    name = idna.uts46_remap(host.lower(), std3_rules=False, transitional=False)
+    for c in name:
+        if c.isascii() and not (c.isalnum() or c in "-."):
+            raise bad(f"{c!r} is not allowed: use only letters, digits, hyphens and dots")
+    name = name.removesuffix(".")
+    labels = name.split(".")
+    if labels[-1].isdigit() or host.startswith("["):
+        raise bad("that is an IP address; enter the company's domain, e.g. example.com")
+    for label in labels:
+        if not label:
+            raise bad("it has an empty label (a dot at the start or two dots in a row)")
+        if label.startswith("-") or label.endswith("-"):
+            raise bad(f"the label {label!r} must not start or end with a hyphen")
+        if (n := _ascii_len(label)) > 63:
+            raise bad(f"the label {label[:12]}… is {n} characters long (the limit is 63)")
+    if (total := sum(map(_ascii_len, labels)) + len(labels) - 1) > 253:
+        raise bad(f"it is {total} characters long (the limit is 253)")
+    try:
+        ascii_name = idna.encode(name, uts46=True, std3_rules=True).decode("ascii")
+        unicode_name = idna.decode(ascii_name)
+    except (idna.IDNAError, UnicodeError) as e:
+        found = _CODEPOINT.search(str(e))
+        if found:
+            c = chr(int(found.group(1)[2:], 16))
+            raise bad(f"{c!r} ({found.group(1)}) is not allowed in a domain name") from None
+        raise bad(f"it is not a valid international domain name ({e})") from None
+    if "." not in ascii_name:
+        raise bad("it needs a dot, e.g. example.com")
+    psl = _psl()
+    rest = ascii_name.removeprefix("www.")
+    if rest != ascii_name and "." in rest and not psl.is_public(rest):
+        ascii_name, unicode_name = rest, unicode_name.removeprefix("www.")
+    if psl.is_public(ascii_name):
+        raise DomainError(
+            f"{unicode_name!r} is a public suffix, not a company's domain: "
+            f"enter e.g. example.{unicode_name}"
+        )
+    return Domain(ascii=ascii_name, unicode=unicode_name)
+
+
+# Who hosts the mail, by MX target suffix.
+_MAIL_HOSTS: tuple[tuple[str, str], ...] = (
+    ("mail.protection.outlook.com", "Microsoft 365"),
+    ("mx.microsoft", "Microsoft 365"),
+    ("google.com", "Google Workspace"),
+    ("googlemail.com", "Google Workspace"),
+    ("mimecast.com", "Mimecast"),
+    ("mimecast.co.za", "Mimecast"),
+    ("mimecast-offshore.com", "Mimecast"),
+    ("pphosted.com", "Proofpoint"),
+    ("ppe-hosted.com", "Proofpoint"),
+    ("barracudanetworks.com", "Barracuda"),
+    ("iphmx.com", "Cisco"),
+    ("sophos.com", "Sophos"),
+    ("trendmicro.com", "Trend Micro"),
+    ("trendmicro.eu", "Trend Micro"),
+    ("messagelabs.com", "Broadcom (Symantec)"),
+    ("mailcontrol.com", "Forcepoint"),
+    ("hornetsecurity.com", "Hornetsecurity"),
+    ("zoho.com", "Zoho Mail"),
+    ("zoho.eu", "Zoho Mail"),
+    ("messagingengine.com", "Fastmail"),
+    ("amazonaws.com", "Amazon"),
+)
+
+
+def mail_host_of(mx_hosts: list[str]) -> str | None:
+    """Return who hosts the mail ("Microsoft 365", "Mimecast", ..., or "other").
+
+    ``mx_hosts`` are MX targets, most preferred first; the first one that belongs
+    to a known provider decides. None when there are no targets.
+    """
+    for host in mx_hosts:
+        host = host.lower().rstrip(".")
+        for suffix, provider in _MAIL_HOSTS:
+            if host == suffix or host.endswith("." + suffix):
+                return provider
+    return "other" if mx_hosts else None
+
+
+@dataclass(frozen=True)
+class Nameserver:
+    """A DNS server to ask instead of the system resolver."""
+
+    host: str
+    port: int = 53
+
+    def __str__(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+def parse_nameserver(text: str) -> Nameserver:
+    """Parse "127.0.0.1:5353", "[::1]:53", "::1" or "10.0.0.1"; ValueError if malformed."""
+    text = text.strip()
+    host, port = text, "53"
+    if text.startswith("["):
+        host, _, port = text[1:].partition("]")
+        port = port.removeprefix(":") or "53"
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a nameserver: use an IP address, e.g. 127.0.0.1:53"
+        ) from None
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{text!r} is not a nameserver: the port must be 1-65535") from None
+    return Nameserver(str(address), int(port))
+
+
+def nameserver_from_env() -> Nameserver | None:
+    """The nameserver set in PROSPECTS_NAMESERVER, or None; ValueError if malformed."""
+    value = os.environ.get(ENV_NAMESERVER, "").strip()
+    if not value:
+        return None
+    try:
+        return parse_nameserver(value)
+    except ValueError as e:
+        raise ValueError(f"{ENV_NAMESERVER}: {e}") from None
+
+
+def _unknown(why: str) -> DomainCheck:
+    return DomainCheck(verdict="unknown", message=f"could not check: {why}")
+
+
+def _why_no_nameservers(error: Any) -> str:
+    """Say why every nameserver failed, from dnspython's NoNameservers."""
+    for _ns, _tcp, _port, err, answer in error.kwargs.get("errors") or []:
+        if answer is not None:
+            import dns.rcode
+
+            return f"the nameserver answered {dns.rcode.to_text(answer.rcode())}"
+        if isinstance(err, ConnectionRefusedError):
+            return "the nameserver refused the connection (nothing listening)"
+        if err is not None:
+            return f"no usable answer from the nameserver ({err})"
+    return "no usable answer from the nameserver"
+
+
+async def check_dns(
+    domain: Domain, *, nameserver: Nameserver | None = None, lifetime: float = 3.0
+) -> DomainCheck:
+    """Check whether the domain exists in DNS and receives mail, within ``lifetime`` seconds.
+
+    Asks ``nameserver`` when given, else the system resolver. Never raises for DNS
+    trouble: a timeout, server failure or missing resolver gives verdict "unknown".
+    """
+    import dns.asyncresolver
+    import dns.exception
+    import dns.name
+    import dns.nameserver
+    import dns.resolver
+
+    try:
+        if nameserver is None:
+            resolver = dns.asyncresolver.Resolver()
+        else:
+            resolver = dns.asyncresolver.Resolver(configure=False)
+            resolver.nameservers = [dns.nameserver.Do53Nameserver(nameserver.host, nameserver.port)]
+    except dns.resolver.NoResolverConfiguration:
+        return _unknown(f"no nameserver is configured on this machine (set {ENV_NAMESERVER})")
+    resolver.timeout = lifetime
+    qname = dns.name.from_text(domain.ascii)
+    deadline = time.monotonic() + lifetime
+
+    async def ask(rdtype: str) -> Any:
+        """The answer's records, or [] for NoAnswer (the name exists, no such records)."""
+        left = max(deadline - time.monotonic(), 0.001)
+        try:
+            return await resolver.resolve(qname, rdtype, search=False, lifetime=left)
+        except dns.resolver.NoAnswer:
+            return []
+
+    try:
+        async with asyncio.timeout(lifetime):
+            mx = sorted(await ask("MX"), key=lambda r: (r.preference, str(r.exchange)))
+            targets = [
+                r.exchange.to_text(omit_final_dot=True) for r in mx if r.exchange.labels != (b"",)
+            ]
+            if mx and not targets:
+                return DomainCheck(verdict="null_mx", message="accepts no mail (null MX)")
+            if targets:
+                host = mail_host_of(targets)
+                more = f" and {len(targets) - 1} more" if len(targets) > 1 else ""
+                where = targets[0] if host == "other" else f"{host}: {targets[0]}"
+                return DomainCheck(
+                    verdict="mail", message=f"receives mail ({where}{more})", mail_host=host
+                )
+            found = await asyncio.gather(ask("A"), ask("AAAA"), return_exceptions=True)
+            if not any(r and not isinstance(r, BaseException) for r in found):
+                for r in found:
+                    if isinstance(r, BaseException):
+                        raise r
+    except dns.resolver.NXDOMAIN:
+        message = "does not exist in DNS"
+        if nameserver is None:
+            message += (
+                " (answer from the system resolver; if this machine has no internet,"
+                f" set {ENV_NAMESERVER})"
+            )
+        return DomainCheck(verdict="nxdomain", message=message)
+    except (TimeoutError, dns.exception.Timeout):
+        return _unknown(f"no answer within {lifetime:g} s")
+    except dns.resolver.NoNameservers as e:
+        return _unknown(_why_no_nameservers(e))
+    except (dns.exception.DNSException, OSError) as e:
+        return _unknown(str(e) or type(e).__name__)
+    if any(r and not isinstance(r, BaseException) for r in found):
+        return DomainCheck(
+            verdict="no_mx",
+            message="no MX records, but it has an address: mail goes to the host itself",
+        )
+    return DomainCheck(verdict="nxdomain", message="has no mail or address records")
+
+
+def check_dns_sync(
+    domain: Domain, *, nameserver: Nameserver | None = None, lifetime: float = 3.0
+) -> DomainCheck:
+    """Run check_dns in a fresh event loop (for the CLI)."""
+    return asyncio.run(check_dns(domain, nameserver=nameserver, lifetime=lifetime))
+
+
+_EXIT_CODES = {"mail": 0, "no_mx": 0, "duplicate": 1, "nxdomain": 1, "null_mx": 1}
+
+
+def verify_exit_code(check: DomainCheck) -> int:
+    """The CLI's exit code: 0 fine, 1 a problem found, 3 could not check."""
+    return _EXIT_CODES.get(check.verdict, 3)

@@ -1,0 +1,170 @@
+"""The subcommands for prospects and users: add, list, users, catalog, verify."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from store.listing import COLUMNS, SORT_FIELDS, ProspectList
+from store.models import User
+from tui.cli import OK, USAGE_ERROR, CommandError, emit_json, open_store, safe
+
+
+def register(sub: Any) -> None:
+    """Add every subcommand to the parser's subparsers."""
+    users = sub.add_parser("users", help="add or list users (implementation leads)")
+    users_sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    add_user = users_sub.add_parser("add", help="add a user")
+    add_user.add_argument("name")
+    add_user.add_argument("--email", required=True)
+    add_user.add_argument("--lead", action="store_true", help="an implementation lead")
+    add_user.set_defaults(handler=users_add)
+    list_users = users_sub.add_parser("list", help="list users")
+    list_users.add_argument("--json", action="store_true")
+    list_users.set_defaults(handler=users_list)
+
+    add = sub.add_parser("add", help="create one prospect; prints its id")
+    add.add_argument("--company-type", required=True)
+    add.add_argument("--company-name", required=True)
+    add.add_argument("--domain", required=True)
+    add.add_argument("--sector", required=True)
+    add.add_argument("--lead", required=True, help="the implementation lead's e-mail or name")
+    add.add_argument("--website", default="")
+    add.add_argument("--secondary", help="the secondary implementation contact's e-mail")
+    add.add_argument("--provision-date", help="YYYY-MM-DD")
+    add.add_argument("--permitted-users")
+    add.add_argument("--product", action="append", default=[], metavar="NAME[:SEATS]")
+    add.set_defaults(handler=add_prospect)
+
+    listing = sub.add_parser("list", help="list prospects")
+    listing.add_argument("--search", default="", help="part of the company name or domain")
+    listing.add_argument("--letter", default="all", help="A-Z, 'other' or 'all'")
+    listing.add_argument("--sort", default="company_name", choices=SORT_FIELDS)
+    listing.add_argument("--desc", action="store_true", help="Z to A")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=list_prospects)
+
+    catalog = sub.add_parser("catalog", help="company types, sectors and products")
+    catalog.add_argument("--json", action="store_true")
+    catalog.set_defaults(handler=show_catalog)
+
+    verify = sub.add_parser("verify", help="check a domain: duplicate here? receives mail?")
+    verify.add_argument("domain")
+    verify.add_argument("--json", action="store_true")
+    verify.add_argument("--lifetime", type=float, default=3.0, help="seconds (default 3)")
+    verify.set_defaults(handler=verify_domain)
+
+    from tui import transfer_commands  # noqa: PLC0415 - import, template, export
+
+    transfer_commands.register(sub)
+
+
+def users_add(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    try:
+        user = User(name=args.name, email=args.email, implementation_lead=args.lead)
+    except ValueError as error:
+        raise CommandError(_pydantic_message(error)) from error
+    saved = store.add_user(user)
+    print(saved.id)
+    return OK
+
+
+def _pydantic_message(error: ValueError) -> str:
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    if isinstance(error, ValidationError):
+        return "\n".join(
+            f"{'.'.join(str(p) for p in e['loc']).replace('_', ' ').capitalize()}: {e['msg']}"
+            for e in error.errors()
+        )
+    return str(error)
+
+
+def users_list(args: argparse.Namespace) -> int:
+    users = open_store(args).users()
+    if args.json:
+        emit_json([u.model_dump(mode="json") for u in users])
+        return OK
+    for user in users:
+        lead = "  (implementation lead)" if user.implementation_lead else ""
+        print(f"{user.id}\t{safe(user.name, 60)}\t{safe(user.email, 80)}{lead}")
+    return OK
+
+
+def add_prospect(args: argparse.Namespace) -> int:
+    from store.validation import build_prospect  # noqa: PLC0415
+
+    store = open_store(args)
+    values = {
+        "company_type": args.company_type,
+        "company_name": args.company_name,
+        "domain": args.domain,
+        "website": args.website,
+        "sector": args.sector,
+        "implementation_lead": args.lead,
+        "secondary_contact": args.secondary,
+        "expected_provision_date": args.provision_date,
+        "permitted_users": args.permitted_users,
+        "products": "; ".join(args.product),
+    }
+    prospect = build_prospect(values, catalog=store.catalog, users=store.users())
+    saved = store.create_prospect(prospect)
+    print(saved.id)
+    return OK
+
+
+def _letter(value: str) -> str:
+    letter = value.strip().lower()
+    if letter in ("all", "other") or (len(letter) == 1 and "a" <= letter <= "z"):
+        return letter
+    raise CommandError(f"--letter: {safe(value, 20)!r} is not A-Z, 'other' or 'all'", USAGE_ERROR)
+
+
+def list_prospects(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    users = {u.id: u.name for u in store.users() if u.id is not None}
+    prospects = ProspectList(store.prospect_records(), users)
+    prospects.sort(args.sort, args.desc)
+    rows = prospects.matching(args.search, _letter(args.letter))
+    if args.json:
+        emit_json([{"id": prospects.ids[i], **prospects.records[i]} for i in rows])
+        return OK
+    widths = {"company_name": 40, "domain": 30, "implementation_lead": 24, "status": 9}
+    print("  ".join(COLUMNS[k].ljust(w) for k, w in widths.items()).rstrip())
+    for i in rows:
+        cells = (safe(prospects.cell(i, k), w).ljust(w) for k, w in widths.items())
+        print("  ".join(cells).rstrip())
+    print(f"{len(rows)} of {len(prospects)} prospects", file=sys.stderr)
+    return OK
+
+
+def show_catalog(args: argparse.Namespace) -> int:
+    from store.catalog import load_catalog  # noqa: PLC0415
+
+    catalog = load_catalog(args.catalog)
+    if args.json:
+        emit_json(catalog.as_json())
+        return OK
+    print("Company types:")
+    print("".join(f"  {safe(t)}\n" for t in catalog.company_types), end="")
+    print("Sectors:")
+    print("".join(f"  {safe(s)}\n" for s in catalog.sectors), end="")
+    print("Products (* needs seats):")
+    print("".join(f"  {safe(p.name)}{' *' if p.needs_seats else ''}\n"
+                  for p in catalog.products), end="")
+    return OK
+
+
+def verify_domain(args: argparse.Namespace) -> int:
+    from store.verify import verify  # noqa: PLC0415 - dnspython only when needed
+
+    store = open_store(args)
+    result = verify(store, args.domain, nameserver=args.nameserver, lifetime=args.lifetime)
+    if args.json:
+        emit_json(result.as_json())
+    else:
+        print(f"{safe(result.domain_display)}: {safe(result.check.message)}")
+    return result.exit_code
+

@@ -1,0 +1,243 @@
+"""The first screen: every prospect, with search, A-Z letters and sorting."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Button, Footer, Header, Input, Static
+from textual.worker import get_current_worker
+
+from store.db import Store
+from store.listing import COLUMNS, ProspectList
+from tui.widgets.letter_bar import LetterBar
+from tui.widgets.prospect_table import Column, ProspectTable
+
+SEARCH_DEBOUNCE = 0.15
+
+# Widths, and which columns go first when the terminal is narrow (higher = dropped first).
+TABLE_COLUMNS = [
+    Column("company_name", COLUMNS["company_name"], 30, min_width=14, priority=0),
+    Column("domain", COLUMNS["domain"], 24, min_width=12, priority=1),
+    Column("status", COLUMNS["status"], 9, min_width=8, priority=2),
+    Column("implementation_lead", COLUMNS["implementation_lead"], 20, priority=3),
+    Column("company_type", COLUMNS["company_type"], 16, priority=4),
+    Column("sector", COLUMNS["sector"], 18, priority=5),
+    Column("expected_provision_date", "Provision Date", 14, priority=6),
+    Column("permitted_users", "Users", 7, priority=7),
+    Column("products", COLUMNS["products"], 40, priority=8),
+]
+SORTABLE = [c.key for c in TABLE_COLUMNS]
+FIRST_RUN_HINT = (
+    "No prospects yet. Press n to create one, u to upload a spreadsheet, "
+    "or U to add users (implementation leads) first."
+)
+
+
+class ProspectListScreen(Screen[None]):
+    """List, search, sort and filter prospects; the hub for every other screen."""
+
+    BINDINGS: list[BindingType] = [
+        Binding("n", "new", "New", id="new"),
+        Binding("e", "edit", "Edit", id="edit"),
+        Binding("o", "order", "Order", id="order"),
+        Binding("u", "upload", "Upload", id="upload"),
+        Binding("U", "users", "Users", id="users"),
+        Binding("slash", "focus_search", "Search", id="search"),
+        Binding("s", "next_sort", "Sort", id="sort"),
+        Binding("r", "reverse_sort", "A-Z/Z-A", id="reverse-sort"),
+        Binding("x", "export", "Export", id="export", show=False),
+        Binding("d", "delete", "Delete", id="delete", show=False),
+        Binding("escape", "clear_filters", "Clear filters", id="clear-filters", show=False),
+    ]
+
+    def __init__(self, store: Store, *, poll_seconds: float = 1.0) -> None:
+        super().__init__()
+        self.store = store
+        self.poll_seconds = poll_seconds
+        self.prospects = self._load()
+        self.search_text = ""
+        self.letter = "all"
+        self._debounce: Timer | None = None
+
+    def _load(self) -> ProspectList:
+        users = {u.id: u.name for u in self.store.users() if u.id is not None}
+        prospects = ProspectList(self.store.prospect_records(), users)
+        if hasattr(self, "prospects"):
+            prospects.sort(self.prospects.sort_key, self.prospects.descending)
+        return prospects
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="search-bar"):
+            yield Input(placeholder="Search company name or domain", id="search")
+            yield Button("Go", id="go", compact=True)
+        yield LetterBar(id="letters")
+        yield ProspectTable(TABLE_COLUMNS, self._cell, id="prospects")
+        yield Static(id="first-run")
+        yield Static(id="status-line")
+        yield Footer()
+
+    def _cell(self, row: int, key: str) -> str:
+        return self.prospects.cell(row, key)
+
+    def on_mount(self) -> None:
+        self.apply_filters()
+        self.query_one(ProspectTable).focus()
+        self.set_interval(self.poll_seconds, self._poll_file)
+
+    # -- showing ---------------------------------------------------------------
+
+    def apply_filters(self, *, keep_cursor: bool = True) -> None:
+        """Show the rows matching the search and letter, in the current sort."""
+        table = self.query_one(ProspectTable)
+        rows = self.prospects.matching(self.search_text, self.letter)
+        table.set_sort(self.prospects.sort_key, self.prospects.descending)
+        table.show(rows, keep_cursor=keep_cursor)
+        counts = self.prospects.letter_counts(self.search_text)
+        self.query_one(LetterBar).set_counts(counts, sum(counts.values()))
+        self._update_status(len(rows))
+
+    def _update_status(self, shown: int) -> None:
+        total = len(self.prospects)
+        label = COLUMNS.get(self.prospects.sort_key, self.prospects.sort_key)
+        direction = "Z to A" if self.prospects.descending else "A to Z"
+        status = f"{shown:,} of {total:,} prospects · sorted by {label}, {direction}"
+        self.query_one("#status-line", Static).update(Content(status))
+        hint = self.query_one("#first-run", Static)
+        hint.update(Content(FIRST_RUN_HINT))
+        hint.display = total == 0
+
+    def reload(self, prospects: ProspectList | None = None) -> None:
+        """Show fresh data, keeping the cursor on the same prospect, the sort, search and letter."""
+        table = self.query_one(ProspectTable)
+        current = table.cursor_index
+        current_id = self.prospects.ids[current] if current is not None else None
+        self.prospects = prospects if prospects is not None else self._load()
+        self.apply_filters(keep_cursor=False)
+        row = self.prospects.row_of(current_id) if current_id is not None else None
+        if row is not None:
+            table.move_cursor_to_index(row)
+
+    # -- live refresh ------------------------------------------------------------
+
+    def _poll_file(self) -> None:
+        if self.store.changed_on_disk():
+            self._reload_in_background()
+
+    @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
+    def _reload_in_background(self) -> None:
+        self.store.refresh()
+        prospects = self._load()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.reload, prospects)
+
+    # -- search and letters --------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(SEARCH_DEBOUNCE, lambda: self._search_now(event.value))
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        self._search_now(event.value)
+        self.query_one(ProspectTable).focus()
+
+    @on(Button.Pressed, "#go")
+    def _go(self) -> None:
+        self._search_now(self.query_one("#search", Input).value)
+
+    def _search_now(self, text: str) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._debounce = None
+        if text != self.search_text:
+            self.search_text = text
+            self.apply_filters()
+
+    @on(LetterBar.Changed)
+    def _letter_changed(self, event: LetterBar.Changed) -> None:
+        self.letter = event.letter
+        self.apply_filters()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_clear_filters(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_focus and search.value:
+            search.value = ""
+        self.search_text, self.letter = "", "all"
+        search.value = ""
+        self.query_one(LetterBar).selected = "all"
+        self.apply_filters()
+        self.query_one(ProspectTable).focus()
+
+    # -- sorting -----------------------------------------------------------------
+
+    @on(ProspectTable.HeaderClicked)
+    def _header_clicked(self, event: ProspectTable.HeaderClicked) -> None:
+        same = event.column_key == self.prospects.sort_key
+        self.sort_by(event.column_key, descending=same and not self.prospects.descending)
+
+    def sort_by(self, key: str, descending: bool = False) -> None:
+        """Sort the list by a column; the table's header shows an arrow on it."""
+        self.prospects.sort(key, descending)
+        self.apply_filters()
+
+    def action_next_sort(self) -> None:
+        position = SORTABLE.index(self.prospects.sort_key) if self.prospects.sort_key in SORTABLE else -1
+        self.sort_by(SORTABLE[(position + 1) % len(SORTABLE)])
+
+    def action_reverse_sort(self) -> None:
+        self.sort_by(self.prospects.sort_key, not self.prospects.descending)
+
+    def palette_commands(self) -> list[object]:
+        """'Sort by <column>' entries for the command palette."""
+        from textual.app import SystemCommand  # noqa: PLC0415
+
+        return [
+            SystemCommand(f"Sort by {c.label}", f"Sort the list by {c.label}, A to Z",
+                          lambda key=c.key: self.sort_by(key))
+            for c in TABLE_COLUMNS
+        ]
+
+    # -- other screens -------------------------------------------------------------
+
+    def _selected_id(self) -> int | None:
+        row = self.query_one(ProspectTable).cursor_index
+        if row is None:
+            self.notify("No prospect is selected.", severity="warning")
+            return None
+        return self.prospects.ids[row]
+
+    @on(ProspectTable.RowActivated)
+    def _row_activated(self) -> None:
+        self.action_edit()
+
+    def action_new(self) -> None:
+        self.notify("The prospect form is not built yet.", severity="warning")
+
+    def action_edit(self) -> None:
+        self.notify("The prospect form is not built yet.", severity="warning")
+
+    def action_order(self) -> None:
+        self.notify("Orders are not built yet.", severity="warning")
+
+    def action_upload(self) -> None:
+        self.notify("Upload is not built yet.", severity="warning")
+
+    def action_users(self) -> None:
+        self.notify("Users are not built yet.", severity="warning")
+
+    def action_export(self) -> None:
+        self.notify("Export is not built yet.", severity="warning")
+
+    def action_delete(self) -> None:
+        self.notify("Delete is not built yet.", severity="warning")
