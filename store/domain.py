@@ -48,7 +48,7 @@ class Domain:
 def _psl() -> PublicSuffixList:
     from publicsuffixlist import PublicSuffixList
 
-    return PublicSuffixList(only_icann=True)  # the bundled list, never a download
+    return PublicSuffixList(only_icann=True, accept_unknown=False)  # the bundled list, never a download
 
 
 def _host_of(text: str) -> str:
@@ -115,8 +115,6 @@ def normalise_domain(raw: str) -> Domain:
             c = chr(int(found.group(1)[2:], 16))
             raise bad(f"{c!r} ({found.group(1)}) is not allowed in a domain name") from None
         raise bad(f"it is not a valid international domain name ({e})") from None
-    if "." not in ascii_name:
-        raise bad("it needs a dot, e.g. example.com")
     psl = _psl()
     rest = ascii_name.removeprefix("www.")
     if rest != ascii_name and "." in rest and not psl.is_public(rest):
@@ -126,33 +124,28 @@ def normalise_domain(raw: str) -> Domain:
             f"{unicode_name!r} is a public suffix, not a company's domain: "
             f"enter e.g. example.{unicode_name}"
         )
+    if "." not in ascii_name:
+        raise bad("it needs a dot, e.g. example.com")
     return Domain(ascii=ascii_name, unicode=unicode_name)
 
 
-# Who hosts the mail, by MX target suffix.
-_MAIL_HOSTS: tuple[tuple[str, str], ...] = (
-    ("mail.protection.outlook.com", "Microsoft 365"),
-    ("mx.microsoft", "Microsoft 365"),
-    ("google.com", "Google Workspace"),
-    ("googlemail.com", "Google Workspace"),
-    ("mimecast.com", "Mimecast"),
-    ("mimecast.co.za", "Mimecast"),
-    ("mimecast-offshore.com", "Mimecast"),
-    ("pphosted.com", "Proofpoint"),
-    ("ppe-hosted.com", "Proofpoint"),
-    ("barracudanetworks.com", "Barracuda"),
-    ("iphmx.com", "Cisco"),
-    ("sophos.com", "Sophos"),
-    ("trendmicro.com", "Trend Micro"),
-    ("trendmicro.eu", "Trend Micro"),
-    ("messagelabs.com", "Broadcom (Symantec)"),
-    ("mailcontrol.com", "Forcepoint"),
-    ("hornetsecurity.com", "Hornetsecurity"),
-    ("zoho.com", "Zoho Mail"),
-    ("zoho.eu", "Zoho Mail"),
-    ("messagingengine.com", "Fastmail"),
-    ("amazonaws.com", "Amazon"),
-)
+# Who hosts the mail: provider -> MX target suffixes.
+_MAIL_HOSTS = {
+    "Microsoft 365": "mail.protection.outlook.com mx.microsoft",
+    "Google Workspace": "google.com googlemail.com",
+    "Mimecast": "mimecast.com mimecast.co.za mimecast-offshore.com",
+    "Proofpoint": "pphosted.com ppe-hosted.com",
+    "Barracuda": "barracudanetworks.com",
+    "Cisco": "iphmx.com",
+    "Sophos": "sophos.com",
+    "Trend Micro": "trendmicro.com trendmicro.eu",
+    "Broadcom (Symantec)": "messagelabs.com",
+    "Forcepoint": "mailcontrol.com",
+    "Hornetsecurity": "hornetsecurity.com",
+    "Zoho Mail": "zoho.com zoho.eu",
+    "Fastmail": "messagingengine.com",
+    "Amazon SES": "amazonaws.com",
+}
 
 
 def mail_host_of(mx_hosts: list[str]) -> str | None:
@@ -163,8 +156,8 @@ def mail_host_of(mx_hosts: list[str]) -> str | None:
     """
     for host in mx_hosts:
         host = host.lower().rstrip(".")
-        for suffix, provider in _MAIL_HOSTS:
-            if host == suffix or host.endswith("." + suffix):
+        for provider, suffixes in _MAIL_HOSTS.items():
+            if any(host == s or host.endswith("." + s) for s in suffixes.split()):
                 return provider
     return "other" if mx_hosts else None
 

@@ -1,0 +1,372 @@
+"""The TinyDB storage behind Store: one JSON file that many sessions can share safely.
+
+Stock JSONStorage rewrites the file in place and never locks, so a kill, a full disk or a
+second writer destroys data. This storage replaces the file atomically, serialises writers
+across processes with a lock file, keeps the parsed data in memory between writes, and
+refuses any file it cannot trust without ever modifying it.
+"""
+
+from __future__ import annotations
+
+import errno
+import gc
+import os
+import secrets
+import stat
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import filelock
+import orjson
+from tinydb.storages import Storage
+
+Tables = dict[str, dict[str, dict[str, Any]]]
+_Signature = tuple[int, int, int]
+
+_BOM = b"\xef\xbb\xbf"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_PICK_OTHER = "choose another path with --db or PROSPECTS_DB"
+
+
+class StorageError(Exception):
+    """The database file cannot be used or saved; the message names it and says what to do."""
+
+
+class UnsafePathError(StorageError):
+    """The path is a symlink, not a regular file, in a world-writable folder or someone else's."""
+
+
+class CorruptFileError(StorageError):
+    """The file is not a database this app wrote: bad JSON or UTF-8, a BOM, or the wrong shape."""
+
+
+class LockTimeoutError(StorageError):
+    """Another session held the lock for longer than the timeout."""
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device"), (stat.S_ISLNK, "a symbolic link")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _type_name(value: object) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number",
+            bool: "true/false", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+class SafeJSONStorage(Storage):
+    """TinyDB storage in JSONStorage's file format: atomic, locked, cached and path-checked."""
+
+    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 10.0) -> None:
+        """Check the path, create the folder and an empty database if missing, load the file.
+
+        Raises StorageError (or a subclass) and leaves the file untouched when it is unsafe,
+        corrupt or unreadable.
+        """
+        self.path = Path(os.path.abspath(os.fspath(path)))
+        self._lock_path = Path(f"{self.path}.lock")
+        self._timeout = lock_timeout
+        self._cache: tuple[_Signature, Tables] | None = None
+        self._held_fd = -1  # keeps the last seen inode alive, so its number cannot be reused
+        self._state = threading.Lock()
+        self._thread_lock = threading.RLock()
+        self._owner: int | None = None
+        self._make_dirs(self.path.parent)
+        try:
+            dir_st = os.stat(self.path.parent)
+        except OSError as exc:
+            raise StorageError(f"cannot open the folder of {self.path}: {_reason(exc)}") from exc
+        if dir_st.st_mode & stat.S_IWOTH:
+            raise UnsafePathError(
+                f"{self.path.parent} (the folder of {self.path}) can be written by anyone, who "
+                f"could then replace the database; remove that right (chmod o-w) or {_PICK_OTHER}")
+        # A setgid folder is the team set-up: files belong to its group and the group may write.
+        self._shared = bool(dir_st.st_mode & stat.S_ISGID)
+        self._mode = 0o660 if self._shared else 0o600
+        for p in (self.path, self._lock_path):
+            with suppress(FileNotFoundError):
+                self._check_entry(p, os.lstat(p))
+        self._create_lock_file()
+        self._flock = filelock.FileLock(str(self._lock_path), timeout=lock_timeout, mode=self._mode)
+        if self._signature() is None:
+            with self.locked():  # two sessions starting at once must not both create it
+                if self._signature() is None:
+                    self.write({})
+        else:
+            self._load()
+
+    # -- public API ---------------------------------------------------------------------
+
+    def read(self) -> Tables:
+        """Return the parsed data, lock-free; the same dict object while the file is unchanged.
+
+        Callers must not mutate it outside locked() followed by write().
+        """
+        cache = self._cache
+        if cache is not None and cache[0] == self._signature():
+            return cache[1]
+        return self._load()
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        """Replace the file atomically with data; only inside locked().
+
+        On any failure the old file stays as it was and StorageError says so.
+        """
+        if self._owner != threading.get_ident():
+            raise RuntimeError("SafeJSONStorage.write() must be called inside storage.locked()")
+        tmp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+        fd = -1
+        try:
+            payload = orjson.dumps(data)  # compact: pretty-printing costs time at 100k records
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600)
+            os.fchmod(fd, self._save_mode())  # explicit, so the umask never decides who may read
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+            st = os.fstat(fd)
+            os.replace(tmp, self.path)
+        except BaseException as exc:
+            if fd >= 0:
+                os.close(fd)
+            with suppress(OSError):
+                os.unlink(tmp)
+            self._invalidate()  # the caller's dict may hold changes that never reached the disk
+            if isinstance(exc, OSError | TypeError):
+                why = _reason(exc) if isinstance(exc, OSError) else str(exc)
+                raise StorageError(f"cannot save {self.path}: {why}; nothing was changed") from exc
+            raise
+        self._hold(fd, (st.st_size, st.st_mtime_ns, st.st_ino), data)
+        self._fsync_dir()
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the cross-process write lock; re-entrant in one thread.
+
+        On entry removes temp files left by killed writers and re-reads the file if another
+        session changed it, so read() inside gives the latest data.
+        """
+        me = threading.get_ident()
+        if self._owner == me:
+            yield
+            return
+        if not self._thread_lock.acquire(timeout=self._timeout):
+            raise self._timeout_error()
+        try:
+            try:
+                self._flock.acquire()
+            except filelock.Timeout:
+                raise self._timeout_error() from None
+            except OSError as exc:
+                raise StorageError(f"cannot lock {self.path} (lock file {self._lock_path}): "
+                                   f"{_reason(exc)}; check that folder's permissions") from exc
+            try:
+                self._owner = me
+                self._remove_stale_temps()
+                cache = self._cache
+                if (cache[0] if cache else None) != self._signature():
+                    self._load()
+                yield
+            except BaseException:
+                self._invalidate()  # the body may have half-changed the shared dict
+                raise
+            finally:
+                self._owner = None
+                self._flock.release()
+        finally:
+            self._thread_lock.release()
+
+    def changed_on_disk(self) -> bool:
+        """Tell, with one stat, whether the file differs from what this storage last saw."""
+        try:
+            sig = self._signature()
+        except StorageError:
+            return True
+        cache = self._cache
+        return cache is None or cache[0] != sig
+
+    def reload(self) -> bool:
+        """Re-parse the file if it changed on disk; return True if it had."""
+        if not self.changed_on_disk():
+            return False
+        self._load()
+        return True
+
+    def close(self) -> None:
+        """Drop the cache and the file descriptor this storage holds."""
+        self._invalidate()
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _make_dirs(self, folder: Path) -> None:
+        missing: list[Path] = []
+        while not folder.exists():
+            missing.append(folder)
+            folder = folder.parent
+        for d in reversed(missing):
+            try:
+                os.mkdir(d, 0o700)
+            except FileExistsError:
+                continue  # another session created it at the same moment
+            except OSError as exc:
+                raise StorageError(f"cannot create the folder {d} for {self.path}: "
+                                   f"{_reason(exc)}; {_PICK_OTHER}") from exc
+            # mkdir obeys the umask; a setgid bit inherited from a team folder must stay.
+            os.chmod(d, 0o2770 if os.stat(d).st_mode & stat.S_ISGID else 0o700)
+
+    def _check_entry(self, p: Path, st: os.stat_result) -> None:
+        if stat.S_ISLNK(st.st_mode):
+            raise UnsafePathError(f"{p} is a symbolic link, which is not followed for safety; "
+                                  f"give the real file's path with --db or PROSPECTS_DB")
+        if not stat.S_ISREG(st.st_mode):
+            raise UnsafePathError(f"{p} exists but is {_kind(st.st_mode)}, not a regular file; "
+                                  f"{_PICK_OTHER}")
+        if st.st_uid != os.geteuid() and not self._shared:
+            raise UnsafePathError(
+                f"{p} belongs to another user (uid {st.st_uid}), so it was not opened; use your "
+                f"own file, or share it in a setgid group folder (chmod 2770 on the folder)")
+
+    def _create_lock_file(self) -> None:
+        try:
+            fd = os.open(self._lock_path,
+                         os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, self._mode)
+        except FileExistsError:
+            return  # already checked by _check_entry
+        except OSError as exc:
+            raise StorageError(f"cannot create the lock file {self._lock_path}: {_reason(exc)}; "
+                               f"check the folder's permissions or {_PICK_OTHER}") from exc
+        try:
+            os.fchmod(fd, self._mode)
+        finally:
+            os.close(fd)
+
+    def _signature(self) -> _Signature | None:
+        try:
+            st = os.lstat(self.path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StorageError(f"cannot read {self.path}: {_reason(exc)}") from exc
+        return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+    def _load(self) -> Tables:
+        try:
+            # O_NONBLOCK: opening a FIFO put in the file's place must not hang the app.
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW | _CLOEXEC)
+        except FileNotFoundError as exc:
+            raise StorageError(f"{self.path} was removed or renamed by someone else; restore it, "
+                               f"or restart to begin an empty database") from exc
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                self._check_entry(self.path, os.lstat(self.path))
+            raise StorageError(f"cannot read {self.path}: {_reason(exc)}; check its owner and "
+                               f"permissions (ls -l)") from exc
+        try:
+            st = os.fstat(fd)
+            self._check_entry(self.path, st)
+            with open(fd, "rb", closefd=False) as f:
+                raw = f.read()
+            data = self._parse(raw)
+        except BaseException as exc:
+            os.close(fd)
+            if isinstance(exc, OSError):
+                raise StorageError(f"cannot read {self.path}: {_reason(exc)}") from exc
+            raise
+        self._hold(fd, (st.st_size, st.st_mtime_ns, st.st_ino), data)
+        return data
+
+    def _parse(self, raw: bytes) -> Tables:
+        if not raw:
+            return {}  # what an interrupted stock JSONStorage leaves; TinyDB reads it as empty
+        if raw.startswith(_BOM):
+            raise self._corrupt("it starts with a byte-order mark (BOM) that this app never writes")
+        # The collector would scan the heap again and again while orjson allocates 100k dicts
+        # (3-4x slower); nothing it could free is created here.
+        gc_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                raise self._corrupt(f"it is not valid UTF-8 (byte {bad.start})") from None
+            raise self._corrupt(f"it is not valid JSON ({exc})") from None
+        finally:
+            if gc_was_on:
+                gc.enable()
+        if not isinstance(data, dict):
+            raise self._corrupt(f"it holds {_type_name(data)}, not an object of tables")
+        for name, table in data.items():
+            if not isinstance(table, dict):
+                raise self._corrupt(f"table {name!r} is {_type_name(table)}, not an object")
+            if not all(type(doc) is dict for doc in table.values()):
+                doc_id, doc = next((k, v) for k, v in table.items() if type(v) is not dict)
+                raise self._corrupt(f"record {doc_id!r} of table {name!r} is {_type_name(doc)}, "
+                                    f"not an object")
+        return data
+
+    def _corrupt(self, detail: str) -> CorruptFileError:
+        return CorruptFileError(
+            f"{self.path} is not a usable prospects database: {detail}. It was left untouched; "
+            f"restore it from a backup, move it aside to start an empty one, or {_PICK_OTHER}")
+
+    def _timeout_error(self) -> LockTimeoutError:
+        return LockTimeoutError(
+            f"could not lock {self.path} within {self._timeout:g} s: another session is saving to "
+            f"it (lock file {self._lock_path}); try again in a moment")
+
+    def _save_mode(self) -> int:
+        try:
+            mode = os.lstat(self.path).st_mode & 0o777
+        except FileNotFoundError:
+            return self._mode
+        return mode & ~0o002  # keep the file's mode, but never let anyone at all write to it
+
+    def _hold(self, fd: int, sig: _Signature, data: Tables) -> None:
+        # Swapped under a lock so two threads re-reading at once never close the same fd twice.
+        with self._state:
+            old, self._held_fd, self._cache = self._held_fd, fd, (sig, data)
+        if old >= 0:
+            os.close(old)
+
+    def _invalidate(self) -> None:
+        with self._state:
+            old, self._held_fd, self._cache = self._held_fd, -1, None
+        if old >= 0:
+            os.close(old)
+
+    def _remove_stale_temps(self) -> None:
+        # Called under the lock: no live writer can own a temp file now, so any left is stale.
+        prefix = f".{self.path.name}.tmp-"
+        with suppress(OSError), os.scandir(self.path.parent) as entries:
+            for entry in entries:
+                if entry.name.startswith(prefix):
+                    with suppress(OSError):
+                        os.unlink(entry.path)
+
+    def _fsync_dir(self) -> None:
+        try:
+            dfd = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY | _CLOEXEC)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+        except OSError as exc:
+            if exc.errno in (errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+                return  # this filesystem cannot sync a directory; the rename is all it offers
+            raise StorageError(
+                f"{self.path} was saved, but the system could not confirm it reached the disk "
+                f"({_reason(exc)}); it may be lost if the machine crashes now") from exc

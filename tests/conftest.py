@@ -1,0 +1,35 @@
+"""Shared fixtures: a store on a real file in tmp_path, the loopback DNS responder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from store.db import Store
+from store.models import User
+from tests.dns_responder import dns_server  # noqa: F401 - a fixture
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the user's real data file, catalog or resolver settings."""
+    monkeypatch.setenv("PROSPECTS_DB", str(tmp_path / "default" / "prospects.json"))
+    monkeypatch.delenv("PROSPECTS_CATALOG", raising=False)
+    monkeypatch.delenv("PROSPECTS_NAMESERVER", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """A data file path in a fresh private directory."""
+    return tmp_path / "data" / "prospects.json"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Store:
+    """A Store on a new file, with one implementation lead (id 1) and one other user."""
+    s = Store(db_path)
+    s.add_user(User(name="Ada Lovelace", email="ada@example.com", implementation_lead=True))
+    s.add_user(User(name="Bob Plain", email="bob@example.com"))
+    return s

@@ -1,0 +1,239 @@
+"""A loopback DNS responder for tests, built with dnspython's own message classes.
+
+It serves UDP and TCP on 127.0.0.1 (one free port, both protocols) from a
+background thread. The zone maps a name to a behaviour:
+
+* a dict of record type -> rdata texts, e.g. ``{"MX": ["10 mx.example.com."]}``
+  (a type the dict lacks gets an empty NOERROR answer: "no such records");
+* ``NXDOMAIN``, ``SERVFAIL`` or ``REFUSED``: that response code;
+* ``SILENT``: never answers (the client times out).
+
+Names not in the zone get NXDOMAIN. Use the ``dns_server`` fixture (import it
+from tests/conftest.py) or ``DnsResponder`` as a context manager.
+"""
+
+from __future__ import annotations
+
+import selectors
+import socket
+import struct
+import threading
+from collections.abc import Iterator, Mapping
+
+import dns.flags
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+import idna
+import pytest
+
+from store.domain import Nameserver
+
+NXDOMAIN = "NXDOMAIN"
+SERVFAIL = "SERVFAIL"
+REFUSED = "REFUSED"
+SILENT = "SILENT"
+
+Records = Mapping[str, list[str]]
+Behaviour = str | Records
+
+
+def mx(*targets: str, preference: int = 10) -> Records:
+    """MX records to the given hosts, preferences 10, 20, ... in order."""
+    return {"MX": [f"{preference * (i + 1)} {t.rstrip('.')}." for i, t in enumerate(targets)]}
+
+
+NULL_MX: Records = {"MX": ["0 ."]}
+
+DEFAULT_ZONE: dict[str, Behaviour] = {
+    "example.com": mx("example-com.mail.protection.outlook.com"),
+    "example.org": mx("aspmx.l.google.com", "alt1.aspmx.l.google.com"),
+    "mimecast.example.com": mx("eu-smtp-inbound-1.mimecast.com", "eu-smtp-inbound-2.mimecast.com"),
+    "proofpoint.example.com": mx("mx0a-001.pphosted.com"),
+    "self-hosted.example.com": mx("mail.self-hosted.example.com"),
+    "example.net": NULL_MX,
+    "a-only.example.com": {"A": ["192.0.2.10"]},
+    "aaaa-only.example.com": {"AAAA": ["2001:db8::10"]},
+    "empty.example.com": {"TXT": ['"v=spf1 -all"']},
+    "servfail.example.com": SERVFAIL,
+    "refused.example.com": REFUSED,
+    "silent.example.com": SILENT,
+    "nxdomain.example.com": NXDOMAIN,
+    "münchen.de": mx("mx.münchen.de"),
+}
+
+
+def _key(name: str) -> dns.name.Name:
+    """The absolute DNS name for a zone key; Unicode names are IDNA-encoded."""
+    text = name.rstrip(".")
+    if not text.isascii():
+        text = idna.encode(text, uts46=True).decode("ascii")
+    return dns.name.from_text(text)
+
+
+def _rdata(text: str) -> str:
+    """Rdata text with any Unicode host names IDNA-encoded ("10 mx.münchen.de.")."""
+    if text.isascii():
+        return text
+    return " ".join(
+        idna.encode(w.rstrip("."), uts46=True).decode() + "." if not w.isascii() else w
+        for w in text.split()
+    )
+
+
+class DnsResponder:
+    """A DNS server on 127.0.0.1 answering from ``zone``; ``queries`` logs (name, type)."""
+
+    def __init__(self, zone: Mapping[str, Behaviour] | None = None) -> None:
+        self._zone: dict[dns.name.Name, Behaviour] = {}
+        self._lock = threading.Lock()
+        self.queries: list[tuple[str, str]] = []
+        for name, behaviour in (DEFAULT_ZONE if zone is None else zone).items():
+            self.set(name, behaviour)
+        self._stop = threading.Event()
+        self._udp, self._tcp = self._bind()
+        self.port: int = self._udp.getsockname()[1]
+        self._held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._serve, name="dns-responder", daemon=True)
+
+    @property
+    def nameserver(self) -> Nameserver:
+        return Nameserver("127.0.0.1", self.port)
+
+    @property
+    def env(self) -> str:
+        """The value for PROSPECTS_NAMESERVER."""
+        return f"127.0.0.1:{self.port}"
+
+    def set(self, name: str, behaviour: Behaviour) -> None:
+        """Add or replace a name's behaviour (Unicode names allowed)."""
+        with self._lock:
+            self._zone[_key(name)] = behaviour
+
+    def remove(self, name: str) -> None:
+        """Forget a name: it will then get NXDOMAIN."""
+        with self._lock:
+            self._zone.pop(_key(name), None)
+
+    @staticmethod
+    def _bind() -> tuple[socket.socket, socket.socket]:
+        for _ in range(50):
+            udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            udp.bind(("127.0.0.1", 0))
+            tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                tcp.bind(("127.0.0.1", udp.getsockname()[1]))
+            except OSError:
+                udp.close()
+                tcp.close()
+                continue
+            tcp.listen(16)
+            return udp, tcp
+        raise RuntimeError("no free port for both UDP and TCP on 127.0.0.1")
+
+    def start(self) -> DnsResponder:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        for sock in (self._udp, self._tcp, *self._held):
+            sock.close()
+
+    def __enter__(self) -> DnsResponder:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def answer(self, wire: bytes) -> bytes | None:
+        """The response to one query in wire format, or None to stay silent."""
+        try:
+            query = dns.message.from_wire(wire)
+        except Exception:
+            return None
+        response = dns.message.make_response(query)
+        response.flags |= dns.flags.AA
+        if not query.question:
+            response.set_rcode(dns.rcode.FORMERR)
+            return response.to_wire()
+        question = query.question[0]
+        rdtype = dns.rdatatype.to_text(question.rdtype)
+        with self._lock:
+            self.queries.append((question.name.to_text(omit_final_dot=True), rdtype))
+            behaviour = self._zone.get(question.name, NXDOMAIN)
+        if behaviour == SILENT:
+            return None
+        if isinstance(behaviour, str):
+            response.set_rcode(dns.rcode.from_text(behaviour))
+        elif behaviour.get(rdtype):
+            rrset = dns.rrset.from_text_list(
+                question.name, 300, dns.rdataclass.IN, rdtype,
+                [_rdata(r) for r in behaviour[rdtype]],
+            )  # fmt: skip
+            response.answer.append(rrset)
+        return response.to_wire()
+
+    def _serve(self) -> None:
+        with selectors.DefaultSelector() as sel:
+            sel.register(self._udp, selectors.EVENT_READ)
+            sel.register(self._tcp, selectors.EVENT_READ)
+            while not self._stop.is_set():
+                for key, _ in sel.select(timeout=0.05):
+                    if key.fileobj is self._udp:
+                        self._serve_udp()
+                    else:
+                        self._serve_tcp()
+
+    def _serve_udp(self) -> None:
+        try:
+            wire, peer = self._udp.recvfrom(65535)
+        except OSError:
+            return
+        reply = self.answer(wire)
+        if reply is not None:
+            self._udp.sendto(reply, peer)
+
+    def _serve_tcp(self) -> None:
+        conn, _ = self._tcp.accept()
+        conn.settimeout(1.0)
+        try:
+            size = struct.unpack("!H", _recv_exactly(conn, 2))[0]
+            reply = self.answer(_recv_exactly(conn, size))
+        except (OSError, struct.error):
+            conn.close()
+            return
+        if reply is None:
+            self._held.append(conn)  # silent: keep it open, say nothing
+            return
+        try:
+            conn.sendall(struct.pack("!H", len(reply)) + reply)
+        finally:
+            conn.close()
+
+
+def _recv_exactly(conn: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = conn.recv(size - len(data))
+        if not chunk:
+            raise OSError("connection closed")
+        data += chunk
+    return data
+
+
+@pytest.fixture
+def dns_server() -> Iterator[DnsResponder]:
+    """A running loopback responder with DEFAULT_ZONE; ``.set(name, behaviour)`` per test."""
+    with DnsResponder() as server:
+        yield server
+
+
+__all__ = [
+    "DEFAULT_ZONE", "NULL_MX", "NXDOMAIN", "REFUSED", "SERVFAIL", "SILENT",
+    "DnsResponder", "dns_server", "mx",
+]  # fmt: skip
