@@ -57,10 +57,12 @@ class _Transaction(Storage):
     def __init__(self, data: dict[str, dict[str, Record]]) -> None:
         self.data = data
         self.dirty = False
+        self.touched = False
         self.db = TinyDB(storage=lambda: self)
 
     def table(self, name: str) -> Table:
         """TinyDB's table, for changes."""
+        self.touched = True
         return self.db.table(name)
 
     def raw(self, name: str) -> dict[str, Record]:
@@ -167,7 +169,8 @@ class Store:
                 yield txn
             except BaseException:
                 # TinyDB edits the cached records in place: drop them on failure.
-                self._storage.invalidate()
+                if txn.touched:
+                    self._storage.invalidate()
                 raise
             if txn.dirty:
                 self._storage.write(txn.data)

@@ -48,7 +48,9 @@ class Domain:
 def _psl() -> PublicSuffixList:
     from publicsuffixlist import PublicSuffixList
 
-    return PublicSuffixList(only_icann=True, accept_unknown=False)  # the bundled list, never a download
+    return PublicSuffixList(
+        only_icann=True, accept_unknown=False
+    )  # the bundled list, never a download
 
 
 def _host_of(text: str) -> str:
@@ -70,6 +72,14 @@ def _ascii_len(label: str) -> int:
     return len(label) if label.isascii() else 4 + len(label.encode("punycode"))
 
 
+def _idna_problem(error: Exception) -> str:
+    found = _CODEPOINT.search(str(error))
+    if found:
+        c = chr(int(found.group(1)[2:], 16))
+        return f"{c!r} ({found.group(1)}) is not allowed in a domain name"
+    return f"it is not a valid international domain name ({error})"
+
+
 def normalise_domain(raw: str) -> Domain:
     """Return the normalised form of a typed or pasted domain, URL or e-mail address.
 
@@ -89,14 +99,21 @@ def normalise_domain(raw: str) -> Domain:
         raise bad("there is no domain name in it")
     if any(c.isspace() for c in host):
         raise bad("spaces are not allowed")
-    name = idna.uts46_remap(host.lower(), std3_rules=False, transitional=False)
+    if host.startswith("["):
+        raise bad("that is an IP address; enter the company's domain, e.g. example.com")
+    try:
+        name = idna.uts46_remap(host.lower(), std3_rules=False, transitional=False)
+    except (idna.IDNAError, UnicodeError) as e:
+        raise bad(_idna_problem(e)) from None
     for c in name:
         if c.isascii() and not (c.isalnum() or c in "-."):
             raise bad(f"{c!r} is not allowed: use only letters, digits, hyphens and dots")
     name = name.removesuffix(".")
     labels = name.split(".")
-    if labels[-1].isdigit() or host.startswith("["):
+    if all(label.isdigit() for label in labels):
         raise bad("that is an IP address; enter the company's domain, e.g. example.com")
+    if labels[-1].isdigit():
+        raise bad(f"the last label {labels[-1]!r} cannot be all digits")
     for label in labels:
         if not label:
             raise bad("it has an empty label (a dot at the start or two dots in a row)")
@@ -110,11 +127,7 @@ def normalise_domain(raw: str) -> Domain:
         ascii_name = idna.encode(name, uts46=True, std3_rules=True).decode("ascii")
         unicode_name = idna.decode(ascii_name)
     except (idna.IDNAError, UnicodeError) as e:
-        found = _CODEPOINT.search(str(e))
-        if found:
-            c = chr(int(found.group(1)[2:], 16))
-            raise bad(f"{c!r} ({found.group(1)}) is not allowed in a domain name") from None
-        raise bad(f"it is not a valid international domain name ({e})") from None
+        raise bad(_idna_problem(e)) from None
     psl = _psl()
     rest = ascii_name.removeprefix("www.")
     if rest != ascii_name and "." in rest and not psl.is_public(rest):

@@ -13,7 +13,7 @@ from typing import Any
 
 import idna
 
-from store.text import fold
+from store.text import clean_for_display, fold
 
 Record = dict[str, Any]
 LETTERS = tuple("abcdefghijklmnopqrstuvwxyz") + ("other",)
@@ -62,7 +62,7 @@ class ProspectList:
         self.ids = [prospect_id for prospect_id, _ in records]
         self.records = [record for _, record in records]
         self.user_names = dict(user_names)
-        names = [fold(str(r.get("company_name", ""))) for r in self.records]
+        names = [fold(clean_for_display(str(r.get("company_name", "")))) for r in self.records]
         self._letters = [_letter(n) for n in names]
         self._search = [
             f"{n}\x00{d}\x00{fold(display_domain(d))}" if "xn--" in d else f"{n}\x00{d}"

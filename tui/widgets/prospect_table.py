@@ -9,7 +9,9 @@ sorting and filtering cost the same at 100k rows as at 100.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -85,6 +87,18 @@ def fit_columns(columns: Sequence[Column], width: int) -> list[tuple[Column, int
     return [(columns[i], chosen[i]) for i in shown]
 
 
+class TableMessage(Message):
+    """Base of the table's messages: `control` lets `@on(..., "#prospects")` match."""
+
+    def __init__(self, table: ProspectTable) -> None:
+        super().__init__()
+        self.table = table
+
+    @property
+    def control(self) -> ProspectTable:
+        return self.table
+
+
 class ProspectTable(ScrollView, can_focus=True):
     """A table over `cell(row_index, column_key)` that paints only the visible rows.
 
@@ -94,15 +108,13 @@ class ProspectTable(ScrollView, can_focus=True):
 
     ALLOW_SELECT = False
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "activate", "Open", id="prospect_table.activate"),
         Binding("up", "cursor_up", "Up", show=False, id="prospect_table.cursor_up"),
         Binding("down", "cursor_down", "Down", show=False, id="prospect_table.cursor_down"),
         Binding("pageup", "page_up", "Page up", show=False, id="prospect_table.page_up"),
         Binding("pagedown", "page_down", "Page down", show=False, id="prospect_table.page_down"),
-        Binding(
-            "home,ctrl+home", "first", "First row", show=False, id="prospect_table.first"
-        ),
+        Binding("home,ctrl+home", "first", "First row", show=False, id="prospect_table.first"),
         Binding("end,ctrl+end", "last", "Last row", show=False, id="prospect_table.last"),
     ]
 
@@ -152,41 +164,26 @@ class ProspectTable(ScrollView, can_focus=True):
     cursor_row: reactive[int] = reactive(0, repaint=False, init=False)
     """Position of the cursor in the shown order (not a row index of the caller's data)."""
 
-    class HeaderClicked(Message):
+    class HeaderClicked(TableMessage):
         """A header cell was clicked; the caller decides how to sort."""
 
         def __init__(self, table: ProspectTable, column_key: str) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.column_key = column_key
 
-        @property
-        def control(self) -> ProspectTable:
-            return self.table
-
-    class RowActivated(Message):
-        """Enter or a double click on a row."""
+    class RowActivated(TableMessage):
+        """Enter, a click on the cursor row or a double click on a row."""
 
         def __init__(self, table: ProspectTable, row_index: int) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.row_index = row_index
 
-        @property
-        def control(self) -> ProspectTable:
-            return self.table
-
-    class CursorMoved(Message):
+    class CursorMoved(TableMessage):
         """The row under the cursor changed (None when the table is empty)."""
 
         def __init__(self, table: ProspectTable, row_index: int | None) -> None:
-            super().__init__()
-            self.table = table
+            super().__init__(table)
             self.row_index = row_index
-
-        @property
-        def control(self) -> ProspectTable:
-            return self.table
 
     def __init__(
         self,
@@ -228,10 +225,11 @@ class ProspectTable(ScrollView, can_focus=True):
         return self._order[self.cursor_row]
 
     def show(self, order: Sequence[int], *, keep_cursor: bool = True) -> None:
-        """Show these row indexes, in this order; cost does not grow with the row count.
+        """Show these row indexes, in this order; only the visible rows are then painted.
 
         The sequence is kept, not copied: pass a new one rather than mutate it.
-        With keep_cursor the cursor stays on the same row index if it is still shown.
+        With keep_cursor the cursor stays on the same row index if it is still shown
+        (one `index()` scan), else it keeps its position, clamped to the new length.
         """
         previous = self.cursor_index
         self._order = order
@@ -251,10 +249,8 @@ class ProspectTable(ScrollView, can_focus=True):
 
     def move_cursor_to_index(self, row_index: int) -> None:
         """Put the cursor on this row index of the caller's data, if it is shown."""
-        try:
+        with suppress(ValueError):
             self.cursor_row = self._order.index(row_index)
-        except ValueError:
-            pass
 
     def set_sort(self, key: str | None, descending: bool) -> None:
         """Mark the column the caller sorted by (the header shows ▲ or ▼ after its label)."""

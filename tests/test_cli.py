@@ -1,0 +1,104 @@
+"""The CLI twin, run as a real process: output, errors and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tui", "--db", str(db), *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+ADD = ["add", "--company-type", "End Customer", "--sector", "Retail", "--lead",
+       "ada@example.com"]
+
+
+def test_users_add_list_and_add_prospect(tmp_path: Path) -> None:
+    db = tmp_path / "d" / "p.json"
+    assert cli(db, "users", "add", "Ada Lovelace", "--email", "ada@example.com",
+               "--lead").stdout.strip() == "1"
+    users = json.loads(cli(db, "users", "list", "--json").stdout)
+    assert users == [{"id": 1, "name": "Ada Lovelace", "email": "ada@example.com",
+                      "implementation_lead": True}]
+    name = "Tom & Jerry [UK] Ltd \x1b[2J\u202e"
+    done = cli(db, *ADD, "--company-name", name, "--domain", "https://www.Tom.example.COM/x",
+               "--product", "Mimecast for Mac:25", "--product", "Cloud Archive",
+               "--permitted-users", "30", "--provision-date", "2027-03-15")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"
+    listed = json.loads(cli(db, "list", "--json").stdout)
+    assert listed[0]["company_name"] == name
+    assert listed[0]["domain"] == "tom.example.com"
+    assert listed[0]["implementation_lead"] == 1
+    assert listed[0]["products"] == [{"product": "Mimecast for Mac", "seats": 25},
+                                     {"product": "Cloud Archive", "seats": None}]
+    human = cli(db, "list")
+    assert "\x1b" not in human.stdout and "\u202e" not in human.stdout
+    assert "Tom & Jerry [UK] Ltd" in human.stdout
+    assert "1 of 1 prospects" in human.stderr
+
+
+def test_errors_name_the_field_and_exit_1(tmp_path: Path) -> None:
+    db = tmp_path / "d" / "p.json"
+    cli(db, "users", "add", "Ada", "--email", "ada@example.com", "--lead")
+    bad = cli(db, *ADD, "--company-name", "X Ltd", "--domain", "exa mple.com",
+              "--permitted-users", "0", "--product", "Mimecast for Mac")
+    assert bad.returncode == 1
+    lines = bad.stderr.strip().splitlines()
+    assert lines[0].startswith("Domain: 'exa mple.com'")
+    assert lines[1].startswith("Permitted Users: '0' must be a whole number")
+    assert lines[2].startswith("Products: Mimecast for Mac needs seats")
+    assert json.loads(cli(db, "list", "--json").stdout) == []
+    ok = cli(db, *ADD, "--company-name", "X Ltd", "--domain", "x.example")
+    assert ok.returncode == 0
+    dup = cli(db, *ADD, "--company-name", "Y Ltd", "--domain", "X.EXAMPLE")
+    assert dup.returncode == 1 and "Domain: x.example is already prospect 'X Ltd'" in dup.stderr
+
+
+def test_list_filters_and_sorts(tmp_path: Path) -> None:
+    db = tmp_path / "d" / "p.json"
+    cli(db, "users", "add", "Ada", "--email", "ada@example.com", "--lead")
+    for name, domain in [("Beta", "beta.example"), ("alpha", "alpha.example"),
+                         ("Café", "cafe.example"), ("9 Lives", "nine.example")]:
+        assert cli(db, *ADD, "--company-name", name, "--domain", domain).returncode == 0
+
+    def names(*args: str) -> list[str]:
+        return [p["company_name"] for p in json.loads(cli(db, "list", "--json", *args).stdout)]
+
+    assert names() == ["9 Lives", "alpha", "Beta", "Café"]
+    assert names("--desc") == ["Café", "Beta", "alpha", "9 Lives"]
+    assert names("--search", "CAFE") == ["Café"]
+    assert names("--letter", "B") == ["Beta"]
+    assert names("--letter", "other") == ["9 Lives"]
+    assert names("--sort", "domain") == ["alpha", "Beta", "Café", "9 Lives"]
+    bad = cli(db, "list", "--letter", "ab")
+    assert bad.returncode == 2 and "--letter" in bad.stderr
+
+
+def test_catalog_json_shape(tmp_path: Path) -> None:
+    out = json.loads(cli(tmp_path / "p.json", "catalog", "--json").stdout)
+    assert set(out) == {"company_types", "sectors", "products"}
+    assert {"name": "Mimecast for Mac", "needs_seats": True} in out["products"]
+
+
+def test_catalog_file_replaces_defaults(tmp_path: Path) -> None:
+    toml = tmp_path / "c.toml"
+    toml.write_text('company_types = ["Lab"]\nsectors = ["Space"]\n'
+                    '[[products]]\nname = "Rocket"\nneeds_seats = true\n')
+    out = json.loads(cli(tmp_path / "p.json", "--catalog", str(toml), "catalog",
+                         "--json").stdout)
+    assert out == {"company_types": ["Lab"], "sectors": ["Space"],
+                   "products": [{"name": "Rocket", "needs_seats": True}]}
+
+
+def test_corrupt_file_refused_with_exit_2(tmp_path: Path) -> None:
+    db = tmp_path / "p.json"
+    db.write_text("{not json")
+    result = cli(db, "list")
+    assert result.returncode == 2
+    assert str(db) in result.stderr
+    assert db.read_text() == "{not json"

@@ -1,0 +1,94 @@
+"""The Store: one transaction a change, stale saves refused, unique domains and e-mails."""
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from store.db import ConflictError, DuplicateError, NotFoundError, Store, StoreError
+from store.models import ImportBatch, Order, Prospect, User
+
+
+def prospect(domain: str = "example.com", name: str = "Example Ltd", lead: int = 1) -> Prospect:
+    return Prospect(company_type="End Customer", company_name=name, domain=domain,
+                    sector="Retail", implementation_lead=lead)
+
+
+def test_create_and_read_back_from_a_fresh_store(store: Store, db_path: Path) -> None:
+    saved = store.create_prospect(prospect(name="Tom & Jerry [UK] Ltd \x1b[31m\u202e"))
+    again = Store(db_path).get_prospect(saved.id or 0)
+    assert again.company_name == "Tom & Jerry [UK] Ltd \x1b[31m\u202e"
+    assert again.version == 1
+    raw = orjson.loads(db_path.read_bytes())
+    assert set(raw) >= {"prospects", "users"}
+
+
+def test_duplicate_domain_refused(store: Store) -> None:
+    store.create_prospect(prospect())
+    with pytest.raises(DuplicateError, match="Domain: example.com is already prospect"):
+        store.create_prospect(prospect(name="Other"))
+
+
+def test_stale_save_is_a_conflict_and_keeps_theirs(store: Store, db_path: Path) -> None:
+    mine = store.create_prospect(prospect())
+    theirs = Store(db_path)
+    theirs.update_prospect(mine.model_copy(update={"company_name": "Theirs"}))
+    with pytest.raises(ConflictError, match="changed by someone else"):
+        store.update_prospect(mine.model_copy(update={"company_name": "Mine"}))
+    assert Store(db_path).get_prospect(mine.id or 0).company_name == "Theirs"
+    # the failed save left the cache consistent: a fresh read sees theirs too
+    assert store.get_prospect(mine.id or 0).company_name == "Theirs"
+
+
+def test_ids_never_reused_from_a_stale_cache(store: Store, db_path: Path) -> None:
+    a = store.create_prospect(prospect("a.com"))
+    other = Store(db_path)
+    b = other.create_prospect(prospect("b.com"))
+    c = store.create_prospect(prospect("c.com"))
+    assert len({a.id, b.id, c.id}) == 3
+
+
+def test_users_email_unique_and_lead_protected(store: Store) -> None:
+    with pytest.raises(DuplicateError, match="ADA@example.com"):
+        store.add_user(User(name="Other Ada", email="ADA@example.com"))
+    p = store.create_prospect(prospect())
+    ada = store.users()[0]
+    with pytest.raises(StoreError, match="choose a replacement"):
+        store.update_user(ada.model_copy(update={"implementation_lead": False}))
+    grace = store.add_user(User(name="Grace", email="grace@example.com", implementation_lead=True))
+    assert store.replace_lead(ada.id or 0, grace.id or 0) == 1
+    assert store.get_prospect(p.id or 0).implementation_lead == grace.id
+    store.update_user(ada.model_copy(update={"implementation_lead": False}))
+    assert [u.name for u in store.leads()] == ["Grace"]
+
+
+def test_order_submit_makes_a_customer_and_is_read_only(store: Store) -> None:
+    p = store.create_prospect(prospect())
+    draft = store.save_order(Order(prospect=p.id or 0, order_number="PO-1"))
+    assert draft.status == "draft" and store.get_prospect(p.id or 0).status == "prospect"
+    submitted = store.save_order(draft, submit=True)
+    assert submitted.status == "submitted"
+    assert store.get_prospect(p.id or 0).status == "customer"
+    with pytest.raises(ConflictError, match="read-only"):
+        store.save_order(submitted)
+
+
+def test_delete_needs_the_current_version(store: Store) -> None:
+    p = store.create_prospect(prospect())
+    store.update_prospect(p)
+    with pytest.raises(ConflictError):
+        store.delete_prospect(p.id or 0, p.version)
+    store.delete_prospect(p.id or 0, p.version + 1)
+    with pytest.raises(NotFoundError):
+        store.get_prospect(p.id or 0)
+
+
+def test_bulk_create_is_one_batch_and_undoable(store: Store) -> None:
+    batch = store.create_prospects([prospect(f"d{i}.com") for i in range(50)],
+                                   ImportBatch(file_name="f.csv", sha256="0" * 64, rows=50))
+    assert batch.created == 50 and len(store.prospect_records()) == 50
+    edited = store.get_prospect(batch.prospect_ids[0])
+    store.update_prospect(edited)
+    removed, kept = store.undo_batch(batch.id or 0)
+    assert kept == [edited.id] and len(removed) == 49
+    assert len(store.prospect_records()) == 1

@@ -1,0 +1,164 @@
+"""The list screen, driven by key presses on a real app over a real file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from textual.widgets import Static
+
+from store.db import Store
+from store.models import ImportBatch, Prospect
+from tui.app import ProspectsApp
+from tui.widgets.letter_bar import LetterBar
+from tui.widgets.prospect_table import ProspectTable
+
+NAMES = ["Acme Widgets", "Beta Holdings", "Café Müller", "cafeteria plc", "42 Solutions",
+         "Tom & Jerry [UK] Ltd", "Zebra Logistics"]
+
+
+def add(store: Store, names: list[str]) -> None:
+    store.create_prospects(
+        [Prospect(company_type="End Customer", company_name=n, domain=f"d{i}.example.com",
+                  sector="Retail", implementation_lead=1) for i, n in enumerate(names)],
+        ImportBatch(file_name="t", sha256=str(len(names))),
+    )
+
+
+def shown(app: ProspectsApp) -> list[str]:
+    """The table's visible lines, as a person reads them."""
+    table = app.screen.query_one(ProspectTable)
+    return [table.render_line(y).text.rstrip() for y in range(table.size.height)]
+
+
+def shown_names(app: ProspectsApp) -> list[str]:
+    screen = app.screen
+    table = screen.query_one(ProspectTable)
+    return [screen.prospects.records[i]["company_name"] for i in table._order]
+
+
+def status(app: ProspectsApp) -> str:
+    return str(app.screen.query_one("#status-line", Static).render())
+
+
+async def test_first_run_hint_and_empty_table(db_path: Path) -> None:
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)):
+        assert app.screen.query_one("#prospects", ProspectTable).row_count == 0
+        hint = app.screen.query_one("#first-run", Static)
+        assert hint.display and "Press n to create one" in str(hint.render())
+        assert "0 of 0 prospects" in status(app)
+
+
+async def test_search_as_you_type_is_case_and_accent_insensitive(store: Store, db_path: Path) -> None:
+    add(store, NAMES)
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one("#prospects", ProspectTable)
+        assert table.row_count == 7
+        await pilot.press("slash", "C", "A", "F", "E")
+        await pilot.pause(0.3)  # the debounce
+        assert shown_names(app) == ["Café Müller", "cafeteria plc"]
+        assert "2 of 7 prospects" in status(app)
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "m", "u", "l")
+        await pilot.press("enter")  # Enter searches at once and returns to the table
+        assert shown_names(app) == ["Café Müller"]
+        assert table.has_focus
+        await pilot.press("escape")
+        assert table.row_count == 7
+
+
+async def test_go_button_and_domain_search(store: Store, db_path: Path) -> None:
+    add(store, NAMES)
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.query_one("#search").value = "D6.EXAMPLE"
+        await pilot.click("#go")
+        assert shown_names(app) == ["Zebra Logistics"]
+
+
+async def test_letters_filter_and_combine_with_search(store: Store, db_path: Path) -> None:
+    add(store, NAMES)
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.click("#letter-c")
+        assert shown_names(app) == ["Café Müller", "cafeteria plc"]
+        assert app.screen.query_one(LetterBar).selected == "c"
+        await pilot.click("#letter-other")
+        assert shown_names(app) == ["42 Solutions"]
+        await pilot.click("#letter-all")
+        assert len(shown_names(app)) == 7
+        app.screen.query_one("#search").value = "holdings"
+        await pilot.click("#go")
+        counts = app.screen.prospects.letter_counts("holdings")
+        assert counts["b"] == 1 and counts["c"] == 0
+        await pilot.click("#letter-c")
+        assert shown_names(app) == []
+
+
+async def test_sort_keys_header_click_and_arrow(store: Store, db_path: Path) -> None:
+    add(store, NAMES)
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert shown_names(app)[0] == "42 Solutions"
+        assert "Company Name ▲" in shown(app)[0]
+        await pilot.press("r")
+        assert shown_names(app)[0] == "Zebra Logistics"
+        assert "Company Name ▼" in shown(app)[0]
+        assert "sorted by Company Name, Z to A" in status(app)
+        await pilot.press("s")  # next column: Domain, A to Z
+        assert "Domain ▲" in shown(app)[0]
+        assert shown_names(app)[0] == "Acme Widgets"
+        table = app.screen.query_one(ProspectTable)
+        x = shown(app)[0].index("Company Name") + 2
+        await pilot.click(table, offset=(x, 0))
+        assert "Company Name ▲" in shown(app)[0]
+        await pilot.click(table, offset=(x, 0))
+        assert "Company Name ▼" in shown(app)[0]
+
+
+async def test_hostile_names_shown_verbatim_without_control_characters(
+    store: Store, db_path: Path
+) -> None:
+    hostile = ["[bold]x[/bold]", "[/]", "Tom & Jerry [UK] Ltd", "\x1b[31mred\x1b[0m",
+               "\u202eevil", "two\nlines", "🚀 Rocket", "N" * 5000]
+    add(store, hostile)
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)):
+        text = "\n".join(shown(app))
+        for needle in ["[bold]x[/bold]", "[/]", "Tom & Jerry [UK] Ltd", "two lines",
+                       "🚀 Rocket", "N…"]:
+            assert needle in text
+        assert "\x1b" not in text and "\u202e" not in text and "\n" not in text.replace(
+            "\n", "")
+
+
+async def test_live_refresh_from_another_process_keeps_cursor_search_sort(
+    store: Store, db_path: Path
+) -> None:
+    add(store, NAMES)
+    app = ProspectsApp(db_path=db_path, poll_seconds=0.2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")  # Z to A
+        await pilot.press("down", "down")
+        table = app.screen.query_one(ProspectTable)
+        before = app.screen.prospects.ids[table.cursor_index]
+        code = (
+            "import sys\n"
+            "from store.db import Store\n"
+            "from store.models import Prospect\n"
+            "s = Store(sys.argv[1])\n"
+            "s.create_prospect(Prospect(company_type='End Customer', company_name='Aardvark',"
+            " domain='new.example.com', sector='Retail', implementation_lead=1))\n"
+        )
+        subprocess.run([sys.executable, "-c", code, str(db_path)], check=True)
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if table.row_count == 8:
+                break
+        assert table.row_count == 8
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert shown_names(app)[-2:] == ["Aardvark", "42 Solutions"]  # still Z to A
+        assert app.screen.prospects.ids[table.cursor_index] == before

@@ -1,0 +1,176 @@
+"""SafeJSONStorage against real processes: concurrent writers, kill -9, a full disk."""
+
+from __future__ import annotations
+
+import gc
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from store.storage import SafeJSONStorage, StorageError
+
+ROOT = Path(__file__).resolve().parents[1]
+CHILD = Path(__file__).resolve().parent / "procs" / "storage_child.py"
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(
+    p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+
+
+def child(*args: object, **kwargs: Any) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, str(CHILD), *map(str, args)], env=ENV,
+                            text=True, **kwargs)
+
+
+def parse(path: Path) -> Any:
+    # 50k records parse 3-4x faster without the collector; the test has 60 of them to do.
+    gc.disable()
+    try:
+        return orjson.loads(path.read_bytes())
+    finally:
+        gc.enable()
+
+
+def temps(folder: Path) -> list[str]:
+    return [n for n in os.listdir(folder) if ".tmp-" in n]
+
+
+def record(i: int) -> dict[str, Any]:
+    return {"company_type": "MSP", "company_name": f"Company {i} Ltd",
+            "domain": f"example{i}.com", "website": f"https://www.example{i}.com",
+            "sector": "Finance", "implementation_lead": 3, "secondary_contact": None,
+            "expected_provision_date": None, "permitted_users": 100,
+            "products": [{"product": "Email Security Cloud Gateway", "seats": 25}],
+            "status": "prospect", "created_at": "2024-01-01T00:00:00+00:00",
+            "updated_at": "2024-01-01T00:00:00+00:00"}
+
+
+def make_db(path: Path, count: int) -> None:
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    path.write_bytes(orjson.dumps({"prospects": {str(i): record(i) for i in range(1, count + 1)}}))
+    os.chmod(path, 0o600)
+
+
+def test_eight_writers_lose_nothing_and_lock_free_reader_never_sees_a_torn_file(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "data" / "prospects.json"
+    SafeJSONStorage(db).close()
+    stop = tmp_path / "stop"
+    reader = child("reader", db, stop, stdout=subprocess.PIPE)
+    writers = [child("writer", db, 500, f"w{k}") for k in range(8)]
+    try:
+        for w in writers:
+            assert w.wait(timeout=120) == 0
+    finally:
+        stop.touch()
+        for w in writers:
+            if w.poll() is None:
+                w.kill()
+        out, _ = reader.communicate(timeout=30)
+    summary = orjson.loads(out)
+    assert summary["failures"] == []
+    print("PARSES", summary["parses"])
+    assert summary["parses"] > 0
+
+    table = parse(db)["prospects"]
+    assert len(table) == 4000
+    assert sorted(map(int, table)) == list(range(1, 4001))
+    saved = sorted((doc["tag"], doc["n"]) for doc in table.values())
+    assert saved == sorted((f"w{k}", n) for k in range(8) for n in range(500))
+    assert temps(db.parent) == []
+
+
+def test_kill_9_during_saves_never_loses_an_acknowledged_save(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "prospects.json"
+    make_db(db, 50_000)
+    seed = random.randrange(1 << 30)
+    rng = random.Random(seed)
+    acknowledged: dict[int, int] = {}
+    mid_write = 0
+    for round_no in range(60):
+        proc = child("killee", db, round_no, stdout=subprocess.PIPE)
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == "ready\n", f"seed {seed}, round {round_no}"
+        time.sleep(rng.uniform(0.0, 0.4))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        acked = [int(line) for line in proc.stdout.read().split()]
+        proc.stdout.close()
+        mid_write += bool(temps(db.parent))
+        for new_id in acked:
+            assert new_id not in acknowledged, f"id {new_id} handed out twice (seed {seed})"
+            acknowledged[new_id] = round_no
+
+        table = parse(db)["prospects"]  # must parse after every kill
+        lost = [i for i, r in acknowledged.items() if table.get(str(i), {}).get("round") != r]
+        assert lost == [], f"acknowledged saves lost: {lost[:10]} (seed {seed})"
+
+    print("KILLSTATS", len(acknowledged), mid_write)
+    assert len(acknowledged) >= 60
+    # Proof that kills landed inside writes, not only between them.
+    assert mid_write >= 3, f"only {mid_write} kills hit a write (seed {seed})"
+    storage = SafeJSONStorage(db)
+    with storage.locked():
+        assert temps(db.parent) == []
+
+
+def test_full_disk_rlimit_fsize_keeps_old_file(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "prospects.json"
+    make_db(db, 2_000)
+    before = db.read_bytes()
+    proc = child("fsize", db, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    outcome = orjson.loads(out)
+    assert str(db) in outcome["error"]
+    assert "File too large" in outcome["error"]
+    assert "nothing was changed" in outcome["error"]
+    assert outcome["before"] == outcome["after"] == 2_000
+    assert db.read_bytes() == before
+    assert temps(db.parent) == []
+
+
+@pytest.fixture
+def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs needs root; the RLIMIT_FSIZE test covers a full disk")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs",
+                           str(mnt)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()}); "
+                    "the RLIMIT_FSIZE test covers a full disk")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_full_disk_tmpfs_keeps_old_file(small_tmpfs: Path) -> None:
+    db = small_tmpfs / "prospects.json"
+    make_db(db, 400)  # ~170 KB: a second copy cannot fit in 256 KB
+    before = db.read_bytes()
+    assert len(before) > 128 * 1024
+    storage = SafeJSONStorage(db)
+    with pytest.raises(StorageError) as err, storage.locked():
+        data = storage.read()
+        data["prospects"]["401"] = record(401)
+        storage.write(data)
+    message = str(err.value)
+    assert str(db) in message
+    assert "No space left on device" in message
+    assert "nothing was changed" in message
+    assert db.read_bytes() == before
+    assert temps(small_tmpfs) == []
+    assert len(storage.read()["prospects"]) == 400
+    storage.close()

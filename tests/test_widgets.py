@@ -1,0 +1,324 @@
+"""Pilot tests for the ProspectTable and LetterBar widgets, on tiny apps of their own."""
+
+from __future__ import annotations
+
+import time
+
+from rich.cells import cell_len
+from textual.app import App, ComposeResult
+from textual.message import Message
+
+from tui.widgets.letter_bar import LETTERS, LetterBar, short_count
+from tui.widgets.prospect_table import Column, ProspectTable, fit_columns
+
+BIG = 100_000
+COLUMNS = [
+    Column("company_name", "Company Name", 30, priority=0),
+    Column("domain", "Domain", 22, priority=1),
+    Column("sector", "Sector", 16, priority=3),
+    Column("lead", "Implementation Lead", 20, priority=2),
+    Column("status", "Status", 9, priority=4),
+]
+HOSTILE = [
+    "[bold]x[/bold]",
+    "[/]",
+    "[red]x[/red]",
+    "Tom & Jerry [UK] Ltd",
+    "\x1b[31mred",
+    "\u202eevil",
+    "two\nlines",
+    "👍🏽 thumbs 👨‍👩‍👧 family",
+    "漢字" * 40,
+    "N" * 5000,
+]
+
+
+class TableApp(App[None]):
+    """One ProspectTable over generated rows; records the cells asked for and the messages."""
+
+    def __init__(self, rows: int, names: list[str] | None = None) -> None:
+        super().__init__()
+        self.names = names or [f"Company {i:06d}" for i in range(rows)]
+        self.cell_rows: list[int] = []
+        self.messages: list[Message] = []
+
+    def cell(self, row: int, key: str) -> str:
+        self.cell_rows.append(row)
+        return self.names[row] if key == "company_name" else f"{key}-{row}"
+
+    def compose(self) -> ComposeResult:
+        yield ProspectTable(COLUMNS, self.cell, id="prospects")
+
+    def on_prospect_table_row_activated(self, message: ProspectTable.RowActivated) -> None:
+        self.messages.append(message)
+
+    def on_prospect_table_header_clicked(self, message: ProspectTable.HeaderClicked) -> None:
+        self.messages.append(message)
+
+    def on_prospect_table_cursor_moved(self, message: ProspectTable.CursorMoved) -> None:
+        self.messages.append(message)
+
+
+def of_type(app: TableApp, kind: type[Message]) -> list:
+    return [m for m in app.messages if isinstance(m, kind)]
+
+
+async def test_show_100k_rows_is_fast_and_only_asks_for_visible_cells() -> None:
+    app = TableApp(BIG)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(ProspectTable)
+        started = time.perf_counter()
+        table.show(range(BIG))
+        show_ms = (time.perf_counter() - started) * 1000
+        await pilot.pause()
+        assert table.row_count == BIG
+        assert show_ms < 50, f"show() took {show_ms:.1f} ms"
+        # 24 lines = header + 23 rows; nothing beyond the screen is asked for.
+        assert app.cell_rows and max(app.cell_rows) < 23
+        assert len(app.cell_rows) <= 2 * 23 * len(COLUMNS)
+
+        app.cell_rows.clear()
+        started = time.perf_counter()
+        lines = [table.render_line(y) for y in range(table.size.height)]
+        paint_ms = (time.perf_counter() - started) * 1000
+        assert paint_ms < 50, f"painting the visible lines took {paint_ms:.1f} ms"
+        assert lines[1].text.strip().startswith("Company 000000")
+        print(f"show {show_ms:.3f} ms, paint {paint_ms:.2f} ms, {len(app.cell_rows)} cells")
+
+
+async def test_new_order_keeps_cursor_row_and_stays_lazy() -> None:
+    app = TableApp(BIG)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(ProspectTable)
+        table.show(range(BIG))
+        table.move_cursor_to_index(5)
+        await pilot.pause()
+        app.cell_rows.clear()
+
+        table.show(list(range(BIG - 1, -1, -1)))  # a new sort: same rows, reversed
+        await pilot.pause()
+        assert table.cursor_index == 5
+        assert table.cursor_row == BIG - 6
+        assert max(app.cell_rows) < 30  # reversed: only the rows now on screen, near index 5
+
+        table.show([7, 8, 9])  # a filter that drops the cursor row: clamp
+        await pilot.pause()
+        assert table.cursor_row == 2 and table.cursor_index == 9
+
+        table.show(range(100), keep_cursor=False)
+        await pilot.pause()
+        assert table.cursor_row == 0 and table.scroll_y == 0
+        assert of_type(app, ProspectTable.CursorMoved)[-1].row_index == 0
+
+
+async def test_cursor_keys_at_100k_cost_what_they_cost_at_1k() -> None:
+    cells_per_move = []
+    for rows in (1_000, BIG):
+        app = TableApp(rows)
+        async with app.run_test(size=(80, 24)) as pilot:
+            table = app.query_one(ProspectTable)
+            table.show(range(rows))
+            table.focus()
+            await pilot.pause()
+            app.cell_rows.clear()
+            await pilot.press("down")
+            assert table.cursor_row == 1
+            cells_per_move.append(len(app.cell_rows))
+
+            await pilot.press("pagedown")
+            assert table.cursor_row == 1 + 23  # header + 23 rows on 24 lines
+            await pilot.press("end")
+            assert table.cursor_index == rows - 1
+            assert table.scroll_y == table.max_scroll_y
+            assert table.render_line(23).text.strip().startswith(f"Company {rows - 1:06d}")
+            await pilot.press("pageup")
+            assert table.cursor_row == rows - 1 - 23
+            await pilot.press("ctrl+home")
+            assert table.cursor_row == 0 and table.scroll_y == 0
+            await pilot.press("up")
+            assert table.cursor_row == 0
+    # A move repaints the two changed lines, whatever the row count.
+    assert cells_per_move[0] == cells_per_move[1] <= 2 * len(COLUMNS)
+
+
+async def test_enter_and_clicks_activate_the_right_row() -> None:
+    app = TableApp(1_000)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(ProspectTable)
+        table.show(list(range(500, 1_000)))
+        table.focus()
+        await pilot.press("down", "down", "enter")
+        activated = of_type(app, ProspectTable.RowActivated)
+        assert [m.row_index for m in activated] == [502]
+
+        await pilot.click(table, offset=(5, 5))  # line 5 = display position 4
+        assert table.cursor_index == 504
+        assert len(of_type(app, ProspectTable.RowActivated)) == 1
+        await pilot.click(table, offset=(5, 5))  # a second click on the cursor row opens it
+        assert of_type(app, ProspectTable.RowActivated)[-1].row_index == 504
+
+        await pilot.click(table, offset=(5, 8), times=2)  # double click: opens once
+        assert [m.row_index for m in of_type(app, ProspectTable.RowActivated)] == [502, 504, 507]
+        assert of_type(app, ProspectTable.CursorMoved)[-1].row_index == 507
+
+
+async def test_header_click_and_sort_marks() -> None:
+    app = TableApp(10)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(ProspectTable)
+        table.show(range(10))
+        await pilot.click(table, offset=(3, 0))
+        await pilot.click(table, offset=(40, 0))
+        keys = [m.column_key for m in of_type(app, ProspectTable.HeaderClicked)]
+        assert keys == ["company_name", "domain"]
+        assert table.cursor_row == 0
+
+        table.set_sort("company_name", False)
+        assert "Company Name ▲" in table.render_line(0).text
+        table.set_sort("domain", True)
+        header = table.render_line(0).text
+        assert "Domain ▼" in header and "▲" not in header
+        table.set_sort(None, False)
+        assert "▲" not in table.render_line(0).text and "▼" not in table.render_line(0).text
+
+
+async def test_hostile_cells_render_literally_and_fit_their_column() -> None:
+    app = TableApp(len(HOSTILE), names=HOSTILE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(ProspectTable)
+        table.show(range(len(HOSTILE)))
+        await pilot.pause()
+        width = table.scrollable_content_region.width
+        company_width = dict((c.key, w) for c, w in fit_columns(COLUMNS, width))["company_name"]
+        for position, name in enumerate(HOSTILE):
+            strip = table.render_line(position + 1)
+            assert strip.cell_length == width
+            text = strip.text
+            assert not any(ch in text for ch in "\x1b\u202e\n")
+            company = strip.crop(1, 1 + company_width).text  # skip the gap before the cell
+            assert cell_len(company) == company_width
+            if cell_len(name) > company_width:
+                assert company.rstrip().endswith("…")
+        rendered = [table.render_line(y).text for y in range(1, len(HOSTILE) + 1)]
+        for literal in ("[bold]x[/bold]", "[/]", "[red]x[/red]", "Tom & Jerry [UK] Ltd"):
+            assert any(literal in line for line in rendered)
+        assert "[31mred" in rendered[4] and "evil" in rendered[5] and "two lines" in rendered[6]
+        assert "👍🏽 thumbs" in rendered[7]
+
+
+async def test_columns_that_fit_at_80_and_refit_on_resize() -> None:
+    app = TableApp(5)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(ProspectTable)
+        table.show(range(5))
+        await pilot.pause()
+        header = table.render_line(0).text
+        assert "Company Name" in header and "Domain" in header
+        assert "Implementation Lead" in header
+        assert "Sector" not in header and "Status" not in header  # least important go first
+        assert cell_len(header) == table.scrollable_content_region.width
+
+        await pilot.resize_terminal(140, 24)
+        await pilot.pause()
+        header = table.render_line(0).text
+        assert all(column.label in header for column in COLUMNS)
+        assert header.index("Sector") < header.index("Implementation Lead")  # display order
+
+
+def test_fit_columns_squeezes_then_drops_by_priority() -> None:
+    fitted = fit_columns(COLUMNS, 60)
+    assert [c.key for c, _ in fitted] == ["company_name", "domain"]
+    assert sum(w + 1 for _, w in fitted) == 60
+    squeezed = fit_columns(COLUMNS, 62)  # 7 cells left: Implementation Lead at min width
+    assert [c.key for c, _ in squeezed] == ["company_name", "domain", "lead"]
+    assert fit_columns(COLUMNS, 10) == [(COLUMNS[0], 9)]
+
+
+async def test_empty_table() -> None:
+    app = TableApp(0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(ProspectTable)
+        table.show([])
+        table.focus()
+        await pilot.press("down", "end", "enter")
+        assert table.row_count == 0 and table.cursor_index is None
+        assert not of_type(app, ProspectTable.RowActivated)
+        assert "Company Name" in table.render_line(0).text
+
+
+class BarApp(App[None]):
+    """A LetterBar above a focusable table, recording Changed messages."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.picked: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield LetterBar(id="letters")
+        yield ProspectTable(COLUMNS, lambda row, key: "", id="prospects")
+
+    def on_letter_bar_changed(self, message: LetterBar.Changed) -> None:
+        self.picked.append(message.letter)
+
+
+async def test_letter_bar_click_marks_and_posts() -> None:
+    app = BarApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        bar = app.query_one(LetterBar)
+        bar.set_counts({"a": 1234, "b": 45_000, "z": 7}, 100_000)
+        await pilot.pause()
+        assert bar.outer_size.height <= 2
+        for letter in LETTERS:  # every choice is on screen at 80 columns
+            region = app.query_one(f"#letter-{letter}").region
+            assert region.width and region.right <= 80, letter
+        assert str(app.query_one("#letter-all").render()) == "All 100k"
+        assert str(app.query_one("#letter-a").render()) == "A1k"
+        assert app.query_one("#letter-c").has_class("-empty")
+
+        await pilot.click("#letter-b")
+        assert app.picked == ["b"] and bar.selected == "b"
+        assert app.query_one("#letter-b").has_class("-selected")
+        assert not app.query_one("#letter-all").has_class("-selected")
+        assert app.focused is bar
+        await pilot.click("#letter-other")
+        assert app.picked == ["b", "other"]
+
+
+async def test_letter_bar_keyboard_is_one_tab_stop() -> None:
+    app = BarApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        bar = app.query_one(LetterBar)
+        bar.set_counts({"b": 3}, 3)
+        await pilot.pause()
+        assert app.focused is bar  # the first focusable widget
+        await pilot.press("right", "right", "right", "left", "enter")
+        assert app.picked == ["b"] and bar.selected == "b"
+        await pilot.press("down", "space")  # two rows of 14 (All, A-M / N-Z, #): B is above P
+        assert app.picked[-1] == "p"
+        await pilot.press("end", "enter", "home", "enter")
+        assert app.picked[-2:] == ["other", "all"]
+        await pilot.press("tab")  # one tab stop for all 28 choices
+        assert app.focused is app.query_one(ProspectTable)
+        await pilot.press("shift+tab")
+        assert app.focused is bar
+
+
+async def test_letter_bar_goes_to_one_line_when_wide() -> None:
+    app = BarApp()
+    async with app.run_test(size=(200, 24)) as pilot:
+        bar = app.query_one(LetterBar)
+        bar.set_counts({}, 3)
+        await pilot.pause()
+        assert bar.outer_size.height == 1
+        assert {app.query_one(f"#letter-{x}").region.y for x in LETTERS} == {bar.region.y}
+
+
+def test_short_count() -> None:
+    assert [short_count(n) for n in (0, 999, 1_000, 45_678, 100_000, 2_500_000)] == [
+        "0",
+        "999",
+        "1k",
+        "45k",
+        "100k",
+        "2M",
+    ]

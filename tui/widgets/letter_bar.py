@@ -1,0 +1,203 @@
+"""A bar of A-Z filters with the number of prospects under each letter.
+
+All 28 choices (All, A-Z, #) must be visible and clickable at 80 columns,
+counts included, in at most two lines. Letters with counts as "A12k" in two
+rows of 14 take 74 cells, so that is the narrow layout; a terminal wide
+enough for one row gets one row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Static
+
+LETTERS: tuple[str, ...] = ("all", *"abcdefghijklmnopqrstuvwxyz", "other")
+PER_ROW = 14  # two rows: All, A-M / N-Z, #
+
+
+def letter_label(letter: str) -> str:
+    """Return what the bar shows for a letter key: 'All', 'A'..'Z' or '#'."""
+    return {"all": "All", "other": "#"}.get(letter, letter.upper())
+
+
+def short_count(count: int) -> str:
+    """Return a count in at most four characters: 999, 12k, 100k, 2M."""
+    if count < 1000:
+        return str(count)
+    if count < 1_000_000:
+        return f"{count // 1000}k"
+    return f"{count // 1_000_000}M"
+
+
+class LetterBarItem(Static):
+    """One choice of the bar; not focusable, so that the bar is one tab stop."""
+
+    def __init__(self, letter: str) -> None:
+        super().__init__(letter_label(letter), id=f"letter-{letter}", markup=False)
+        self.letter = letter
+        self.count: int | None = None
+
+    @property
+    def cell_width(self) -> int:
+        """Cells this item needs; every part is ASCII, so len() is exact."""
+        return len(self._text())
+
+    def _text(self) -> str:
+        label = letter_label(self.letter)
+        if self.count is None:
+            return label
+        gap = " " if self.letter == "all" else ""
+        return f"{label}{gap}{short_count(self.count)}"
+
+    def set_count(self, count: int) -> None:
+        """Show this count; a zero dims the item."""
+        self.count = count
+        label = letter_label(self.letter)
+        self.update(Content.assemble((label, "bold"), self._text()[len(label) :]))
+        self.set_class(count == 0, "-empty")
+        self.tooltip = Content(f"{label}: {count:,} prospects")
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        if isinstance(self.parent, LetterBar):
+            self.parent.pick(self.letter)
+
+
+class LetterBar(Widget, can_focus=True):
+    """Filter by first letter: All, A-Z and # (digits and symbols), each with its count."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,space", "pick", "Pick letter", id="letter_bar.pick"),
+        Binding("left", "move(-1)", "Previous letter", show=False, id="letter_bar.previous"),
+        Binding("right", "move(1)", "Next letter", show=False, id="letter_bar.next"),
+        Binding("up", "move_row(-1)", "Row above", show=False, id="letter_bar.row_above"),
+        Binding("down", "move_row(1)", "Row below", show=False, id="letter_bar.row_below"),
+        Binding("home", "move_to(0)", "All", show=False, id="letter_bar.first"),
+        Binding("end", "move_to(-1)", "Other", show=False, id="letter_bar.last"),
+    ]
+
+    DEFAULT_CSS = """
+    LetterBar {
+        layout: grid;
+        grid-size: 14 2;
+        grid-columns: auto;
+        grid-gutter: 0 1;
+        width: 1fr;
+        height: 2;
+        &.-one-line {
+            grid-size: 28 1;
+            height: 1;
+        }
+        & > LetterBarItem {
+            width: auto;
+            height: 1;
+        }
+        & > LetterBarItem:hover {
+            background: $block-hover-background;
+        }
+        & > LetterBarItem.-empty {
+            color: $text-disabled;
+        }
+        /* Selected and highlighted differ by reverse and underline, not colour
+           alone, so they stay clear under NO_COLOR. */
+        & > LetterBarItem.-selected {
+            text-style: bold reverse;
+        }
+        &:focus > LetterBarItem.-highlight {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: bold underline;
+        }
+        &:focus > LetterBarItem.-highlight.-selected {
+            text-style: bold reverse underline;
+        }
+    }
+    """
+
+    selected: reactive[str] = reactive("all", init=False)
+    """The letter filtering the list: "all", "a".."z" or "other"."""
+
+    class Changed(Message):
+        """The user picked a letter (click, or Enter/space on the highlighted one)."""
+
+        def __init__(self, letter_bar: LetterBar, letter: str) -> None:
+            super().__init__()
+            self.letter_bar = letter_bar
+            self.letter = letter
+
+        @property
+        def control(self) -> LetterBar:
+            return self.letter_bar
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._items = [LetterBarItem(letter) for letter in LETTERS]
+        self._highlight = 0
+
+    def compose(self) -> ComposeResult:
+        yield from self._items
+
+    def on_mount(self) -> None:
+        self._mark()
+
+    @property
+    def highlighted(self) -> str:
+        """The letter the keyboard is on (picked with Enter or space)."""
+        return LETTERS[self._highlight]
+
+    def set_counts(self, counts: Mapping[str, int], total: int) -> None:
+        """Show how many prospects each letter holds; "all" shows total."""
+        for item in self._items:
+            item.set_count(total if item.letter == "all" else counts.get(item.letter, 0))
+        self._fit_rows()
+
+    def pick(self, letter: str) -> None:
+        """Select a letter as the user would, posting Changed."""
+        self.selected = letter
+        self.post_message(self.Changed(self, letter))
+
+    def validate_selected(self, letter: str) -> str:
+        if letter not in LETTERS:
+            raise ValueError(f"unknown letter {letter!r}")
+        return letter
+
+    def watch_selected(self, letter: str) -> None:
+        self._highlight = LETTERS.index(letter)
+        self._mark()
+
+    def _mark(self) -> None:
+        for position, item in enumerate(self._items):
+            item.set_class(item.letter == self.selected, "-selected")
+            item.set_class(position == self._highlight, "-highlight")
+
+    def on_resize(self) -> None:
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        one_line = sum(item.cell_width + 1 for item in self._items) - 1
+        self.set_class(self.size.width >= one_line, "-one-line")
+
+    def action_move(self, step: int) -> None:
+        self.action_move_to(max(0, min(self._highlight + step, len(LETTERS) - 1)))
+
+    def action_move_row(self, step: int) -> None:
+        if not self.has_class("-one-line"):
+            self.action_move(step * PER_ROW)
+
+    def action_move_to(self, position: int) -> None:
+        self._highlight = position % len(LETTERS)
+        self._mark()
+
+    def action_pick(self) -> None:
+        self.pick(self.highlighted)
