@@ -195,14 +195,13 @@ def parse_nameserver(text: str) -> Nameserver:
         port = port.removeprefix(":") or "53"
     elif text.count(":") == 1:
         host, _, port = text.partition(":")
+    problem = f"{text!r} is not a nameserver: use an IP address and port, e.g. 127.0.0.1:53"
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        raise ValueError(
-            f"{text!r} is not a nameserver: use an IP address, e.g. 127.0.0.1:53"
-        ) from None
+        raise ValueError(problem) from None
     if not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"{text!r} is not a nameserver: the port must be 1-65535") from None
+        raise ValueError(problem)
     return Nameserver(str(address), int(port))
 
 
@@ -258,7 +257,6 @@ async def check_dns(
     except dns.resolver.NoResolverConfiguration:
         return _unknown(f"no nameserver is configured on this machine (set {ENV_NAMESERVER})")
     resolver.timeout = lifetime
-    qname = dns.name.from_text(domain.ascii)
     deadline = time.monotonic() + lifetime
 
     async def ask(rdtype: str) -> Any:
@@ -271,6 +269,7 @@ async def check_dns(
 
     try:
         async with asyncio.timeout(lifetime):
+            qname = dns.name.from_text(domain.ascii)
             mx = sorted(await ask("MX"), key=lambda r: (r.preference, str(r.exchange)))
             targets = [
                 r.exchange.to_text(omit_final_dot=True) for r in mx if r.exchange.labels != (b"",)
@@ -301,7 +300,7 @@ async def check_dns(
         return _unknown(f"no answer within {lifetime:g} s")
     except dns.resolver.NoNameservers as e:
         return _unknown(_why_no_nameservers(e))
-    except (dns.exception.DNSException, OSError) as e:
+    except Exception as e:  # never raise: Verify must always give a verdict
         return _unknown(str(e) or type(e).__name__)
     if any(r and not isinstance(r, BaseException) for r in found):
         return DomainCheck(

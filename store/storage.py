@@ -30,6 +30,8 @@ _BOM = b"\xef\xbb\xbf"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _PICK_OTHER = "choose another path with --db or PROSPECTS_DB"
+_KINDS = {stat.S_IFDIR: "a directory", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket",
+          stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"}
 
 
 class StorageError(Exception):
@@ -52,13 +54,8 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
-def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"),
-                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"),
-                       (stat.S_ISBLK, "a device"), (stat.S_ISLNK, "a symbolic link")):
-        if test(mode):
-            return name
-    return "not a regular file"
+def _sig(st: os.stat_result) -> _Signature:
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def _type_name(value: object) -> str:
@@ -107,8 +104,6 @@ class SafeJSONStorage(Storage):
         else:
             self._load()
 
-    # -- public API ---------------------------------------------------------------------
-
     def read(self) -> Tables:
         """Return the parsed data, lock-free; the same dict object while the file is unchanged.
 
@@ -148,7 +143,7 @@ class SafeJSONStorage(Storage):
                 why = _reason(exc) if isinstance(exc, OSError) else str(exc)
                 raise StorageError(f"cannot save {self.path}: {why}; nothing was changed") from exc
             raise
-        self._hold(fd, (st.st_size, st.st_mtime_ns, st.st_ino), data)
+        self._hold(fd, _sig(st), data)
         self._fsync_dir()
 
     @contextmanager
@@ -166,7 +161,8 @@ class SafeJSONStorage(Storage):
             raise self._timeout_error()
         try:
             try:
-                self._flock.acquire()
+                # filelock polls; its 50 ms default leaves the file idle between queued saves.
+                self._flock.acquire(poll_interval=0.005)
             except filelock.Timeout:
                 raise self._timeout_error() from None
             except OSError as exc:
@@ -208,11 +204,9 @@ class SafeJSONStorage(Storage):
         """Drop the cache and the file descriptor this storage holds."""
         self._invalidate()
 
-    # -- internals ----------------------------------------------------------------------
-
     def _make_dirs(self, folder: Path) -> None:
         missing: list[Path] = []
-        while not folder.exists():
+        while not os.path.exists(folder):  # False also when unreadable: mkdir says why
             missing.append(folder)
             folder = folder.parent
         for d in reversed(missing):
@@ -231,17 +225,17 @@ class SafeJSONStorage(Storage):
             raise UnsafePathError(f"{p} is a symbolic link, which is not followed for safety; "
                                   f"give the real file's path with --db or PROSPECTS_DB")
         if not stat.S_ISREG(st.st_mode):
-            raise UnsafePathError(f"{p} exists but is {_kind(st.st_mode)}, not a regular file; "
-                                  f"{_PICK_OTHER}")
+            kind = _KINDS.get(stat.S_IFMT(st.st_mode), "a special file")
+            raise UnsafePathError(f"{p} exists but is {kind}, not a regular file; {_PICK_OTHER}")
         if st.st_uid != os.geteuid() and not self._shared:
             raise UnsafePathError(
                 f"{p} belongs to another user (uid {st.st_uid}), so it was not opened; use your "
                 f"own file, or share it in a setgid group folder (chmod 2770 on the folder)")
 
     def _create_lock_file(self) -> None:
+        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
         try:
-            fd = os.open(self._lock_path,
-                         os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, self._mode)
+            fd = os.open(self._lock_path, flags, self._mode)
         except FileExistsError:
             return  # already checked by _check_entry
         except OSError as exc:
@@ -254,12 +248,11 @@ class SafeJSONStorage(Storage):
 
     def _signature(self) -> _Signature | None:
         try:
-            st = os.lstat(self.path)
+            return _sig(os.lstat(self.path))
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise StorageError(f"cannot read {self.path}: {_reason(exc)}") from exc
-        return (st.st_size, st.st_mtime_ns, st.st_ino)
 
     def _load(self) -> Tables:
         try:
@@ -284,7 +277,7 @@ class SafeJSONStorage(Storage):
             if isinstance(exc, OSError):
                 raise StorageError(f"cannot read {self.path}: {_reason(exc)}") from exc
             raise
-        self._hold(fd, (st.st_size, st.st_mtime_ns, st.st_ino), data)
+        self._hold(fd, _sig(st), data)
         return data
 
     def _parse(self, raw: bytes) -> Tables:

@@ -102,3 +102,19 @@ def test_corrupt_file_refused_with_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert str(db) in result.stderr
     assert db.read_text() == "{not json"
+
+
+def test_verify_against_the_loopback_responder(tmp_path: Path, dns_server) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "d" / "p.json"
+    ok = cli(db, "--nameserver", dns_server.env, "verify", "https://www.example.com/x", "--json")
+    assert ok.returncode == 0, ok.stderr
+    result = json.loads(ok.stdout)
+    assert result["verdict"] == "mail" and result["mail_host"] == "Microsoft 365"
+    assert cli(db, "--nameserver", dns_server.env, "verify", "nxdomain.example.com").returncode == 1
+    assert cli(db, "--nameserver", dns_server.env, "verify", "example.net").returncode == 1
+    slow = cli(db, "--nameserver", dns_server.env, "verify", "silent.example.com",
+               "--lifetime", "0.3")
+    assert slow.returncode == 3 and "could not check" in slow.stdout
+    bad = cli(db, "--nameserver", "not-an-ip", "verify", "example.com")
+    assert bad.returncode == 2 and "--nameserver" in bad.stderr
+    assert cli(db, "verify", "exa mple.com").returncode == 1

@@ -162,3 +162,22 @@ async def test_live_refresh_from_another_process_keeps_cursor_search_sort(
         await pilot.pause()
         assert shown_names(app)[-2:] == ["Aardvark", "42 Solutions"]  # still Z to A
         assert app.screen.prospects.ids[table.cursor_index] == before
+
+
+async def test_delete_asks_first(store: Store, db_path: Path) -> None:
+    add(store, NAMES)
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")  # cursor on "42 Solutions"
+        await pilot.pause()
+        assert "42 Solutions" in str(app.screen.query_one("#question").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(Store(db_path).prospect_records()) == 7
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.click("#confirm-yes")
+        await pilot.pause()
+        assert "42 Solutions" not in [r["company_name"] for _, r in
+                                      Store(db_path).prospect_records()]
+        assert app.screen.query_one(ProspectTable).row_count == 6

@@ -78,7 +78,6 @@ def test_eight_writers_lose_nothing_and_lock_free_reader_never_sees_a_torn_file(
         out, _ = reader.communicate(timeout=30)
     summary = orjson.loads(out)
     assert summary["failures"] == []
-    print("PARSES", summary["parses"])
     assert summary["parses"] > 0
 
     table = parse(db)["prospects"]
@@ -114,7 +113,6 @@ def test_kill_9_during_saves_never_loses_an_acknowledged_save(tmp_path: Path) ->
         lost = [i for i, r in acknowledged.items() if table.get(str(i), {}).get("round") != r]
         assert lost == [], f"acknowledged saves lost: {lost[:10]} (seed {seed})"
 
-    print("KILLSTATS", len(acknowledged), mid_write)
     assert len(acknowledged) >= 60
     # Proof that kills landed inside writes, not only between them.
     assert mid_write >= 3, f"only {mid_write} kills hit a write (seed {seed})"

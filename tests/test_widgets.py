@@ -5,11 +5,15 @@ from __future__ import annotations
 import time
 
 from rich.cells import cell_len
+from rich.style import Style
+from textual import on
 from textual.app import App, ComposeResult
 from textual.message import Message
+from textual.strip import Strip
 
 from tui.widgets.letter_bar import LETTERS, LetterBar, short_count
-from tui.widgets.prospect_table import Column, ProspectTable, fit_columns
+from tui.widgets.prospect_table import Column, ProspectTable
+from tui.widgets.table_columns import fit_columns
 
 BIG = 100_000
 COLUMNS = [
@@ -49,14 +53,18 @@ class TableApp(App[None]):
     def compose(self) -> ComposeResult:
         yield ProspectTable(COLUMNS, self.cell, id="prospects")
 
-    def on_prospect_table_row_activated(self, message: ProspectTable.RowActivated) -> None:
+    # The selector proves the messages carry `control`, as the list screen relies on.
+    @on(ProspectTable.RowActivated, "#prospects")
+    @on(ProspectTable.HeaderClicked, "#prospects")
+    @on(ProspectTable.CursorMoved, "#prospects")
+    def record(self, message: Message) -> None:
         self.messages.append(message)
 
-    def on_prospect_table_header_clicked(self, message: ProspectTable.HeaderClicked) -> None:
-        self.messages.append(message)
 
-    def on_prospect_table_cursor_moved(self, message: ProspectTable.CursorMoved) -> None:
-        self.messages.append(message)
+def first_style(strip: Strip) -> Style:
+    style = next(iter(strip)).style
+    assert style is not None
+    return style
 
 
 def of_type(app: TableApp, kind: type[Message]) -> list:
@@ -104,6 +112,9 @@ async def test_new_order_keeps_cursor_row_and_stays_lazy() -> None:
         table.show([7, 8, 9])  # a filter that drops the cursor row: clamp
         await pilot.pause()
         assert table.cursor_row == 2 and table.cursor_index == 9
+        assert table.scroll_y == 0 and table.render_line(1).text.strip().startswith(
+            "Company 000007"
+        )
 
         table.show(range(100), keep_cursor=False)
         await pilot.pause()
@@ -160,6 +171,22 @@ async def test_enter_and_clicks_activate_the_right_row() -> None:
         await pilot.click(table, offset=(5, 8), times=2)  # double click: opens once
         assert [m.row_index for m in of_type(app, ProspectTable.RowActivated)] == [502, 504, 507]
         assert of_type(app, ProspectTable.CursorMoved)[-1].row_index == 507
+
+
+async def test_cursor_row_is_highlighted_and_dimmer_without_focus() -> None:
+    app = BarApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(ProspectTable)
+        table.show(range(10))
+        table.focus()
+        await pilot.pause()
+        focused = first_style(table.render_line(1))
+        plain = first_style(table.render_line(2))
+        app.query_one(LetterBar).focus()
+        await pilot.pause()
+        blurred = first_style(table.render_line(1))
+        assert focused.bgcolor != plain.bgcolor and focused.bold
+        assert blurred.bgcolor not in (focused.bgcolor, plain.bgcolor)
 
 
 async def test_header_click_and_sort_marks() -> None:

@@ -19,6 +19,7 @@ from store.db import Store, StoreError, default_db_path
 from store.storage import StorageError
 from store.text import clean_for_display
 from store.validation import ProspectInvalid
+from store.verify import resolve_nameserver
 
 OK, INPUT_ERROR, USAGE_ERROR, COULD_NOT_CHECK = 0, 1, 2, 3
 
@@ -71,6 +72,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    try:
+        resolve_nameserver(args.nameserver)
+    except ValueError as error:
+        error_lines([f"--nameserver: {error}" if args.nameserver else str(error)])
+        return USAGE_ERROR
     try:
         if handler is None:
             return run_tui(args)

@@ -12,8 +12,10 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
-from store.db import Store
+from store.db import Store, StoreError
 from store.listing import COLUMNS, ProspectList
+from store.validation import quoted
+from tui.modals.confirm import ConfirmModal
 from tui.widgets.letter_bar import LetterBar
 from tui.widgets.prospect_table import Column, ProspectTable
 
@@ -239,5 +241,24 @@ class ProspectListScreen(Screen[None]):
     def action_export(self) -> None:
         self.notify("Export is not built yet.", severity="warning")
 
-    def action_delete(self) -> None:
-        self.notify("Delete is not built yet.", severity="warning")
+    @work(exclusive=True, group="delete")
+    async def action_delete(self) -> None:
+        prospect_id = self._selected_id()
+        if prospect_id is None:
+            return
+        try:
+            prospect = self.store.get_prospect(prospect_id)
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        question = (f"Delete {quoted(prospect.company_name, 80)} ({prospect.domain})"
+                    " and its orders? This cannot be undone.")
+        if not await self.app.push_screen_wait(ConfirmModal(question, yes="Delete")):
+            return
+        try:
+            self.store.delete_prospect(prospect_id, prospect.version)
+        except StoreError as error:
+            self.notify(f"Not deleted: {error}", severity="error", markup=False)
+            return
+        self.notify(f"Deleted {quoted(prospect.company_name, 80)}.", markup=False)
+        self.reload()

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -24,67 +22,11 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from store.text import ELLIPSIS, clean_for_display
+from tui.widgets.table_columns import GAP, Column, fit_cell, fit_columns
 
-GAP = 1  # blank cells before each column, so neighbouring cells never touch
 SORT_MARKS = {False: "▲", True: "▼"}
 
-
-@dataclass(frozen=True)
-class Column:
-    """A column of the table: which field it shows, its label and how much room it wants."""
-
-    key: str
-    label: str
-    width: int
-    min_width: int = 6
-    priority: int = 0  # lower is more important: kept longest when the terminal is narrow
-
-
-def fit_cell(text: str, width: int) -> str:
-    """Return text made safe to show and exactly `width` cells wide, cut with an ellipsis."""
-    if width <= 0:
-        return ""
-    text = clean_for_display(text)
-    length = cell_len(text)
-    if length <= width:
-        return text + " " * (width - length)
-    # set_cell_size pads half of a split wide character with a space, so the
-    # result is exact even for CJK and emoji.
-    return set_cell_size(text, width - 1) + ELLIPSIS
-
-
-def fit_columns(columns: Sequence[Column], width: int) -> list[tuple[Column, int]]:
-    """Choose the columns that fit in `width` cells and their widths, in display order.
-
-    Columns are taken most important first at their preferred width; the first one
-    that does not fit is squeezed into the space left if its min_width allows, and
-    it and every less important column are dropped otherwise. The last column shown
-    takes any cells left over.
-    """
-    if width <= 0 or not columns:
-        return []
-    ranked = sorted(range(len(columns)), key=lambda i: (columns[i].priority, i))
-    chosen: dict[int, int] = {}
-    used = 0
-    for i in ranked:
-        column = columns[i]
-        room = width - used - GAP
-        if column.width <= room:
-            chosen[i] = column.width
-            used += column.width + GAP
-        elif column.min_width <= room:
-            chosen[i] = room
-            used = width
-        else:
-            break
-    if not chosen:
-        # Even the most important column is wider than the terminal: show it cut.
-        chosen[ranked[0]] = max(width - GAP, 1)
-        used = width
-    shown = sorted(chosen)
-    chosen[shown[-1]] += width - used
-    return [(columns[i], chosen[i]) for i in shown]
+__all__ = ["Column", "ProspectTable", "TableMessage"]
 
 
 class TableMessage(Message):
@@ -280,7 +222,7 @@ class ProspectTable(ScrollView, can_focus=True):
             self.post_message(self.CursorMoved(self, index))
 
     def _scroll_cursor_into_view(self) -> None:
-        top = int(self.scroll_y)
+        top = self.scroll_offset.y
         if self.cursor_row < top:
             self.scroll_to(y=self.cursor_row, animate=False)
         elif self.cursor_row >= top + self._body_height:
@@ -327,7 +269,7 @@ class ProspectTable(ScrollView, can_focus=True):
             if key is not None:
                 self.post_message(self.HeaderClicked(self, key))
             return
-        position = int(self.scroll_y) + offset.y - 1
+        position = self.scroll_offset.y + offset.y - 1
         if position >= len(self._order):
             return
         if position != self.cursor_row:
@@ -363,7 +305,7 @@ class ProspectTable(ScrollView, can_focus=True):
         layout = self._fitted(width)
         if y == 0:
             return self._header_strip(layout, width)
-        position = int(self.scroll_y) + y - 1
+        position = self.scroll_offset.y + y - 1
         if position >= len(self._order):
             return Strip.blank(width, self.rich_style)
         if position == self.cursor_row:

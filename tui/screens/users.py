@@ -1,0 +1,356 @@
+"""Users: add and edit the people who can be implementation leads."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pydantic import ValidationError
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Static
+
+from store.db import DuplicateError, Store, StoreError
+from store.models import User
+from store.storage import StorageError
+from store.text import clean_for_display
+from store.validation import MAX_NAME
+from tui.modals.choose_lead import ChooseLeadModal
+from tui.modals.confirm import ConfirmModal
+
+FIELDS = {"name": ("Name", "#user-name"), "email": ("E-mail", "#user-email")}
+ROW_ACTIONS = {"edit_user", "toggle_lead", "remove_user"}
+SHOWN = 40  # characters of a name or e-mail shown in messages
+# Fixed widths, so that all four columns fit an 80-column terminal.
+COLUMNS = [("name", "Name", 21), ("email", "E-mail", 20),
+           ("lead", "Implementation Lead", 19), ("prospects", "Prospects", 9)]
+
+
+def shown(text: str, limit: int = SHOWN) -> str:
+    """User data made safe to show: no controls or bidi overrides, cut to `limit`."""
+    return clean_for_display(text, limit)
+
+
+def field_errors(error: ValidationError) -> list[tuple[str, str]]:
+    """(field, message) pairs from a User validation error, in words a person reads."""
+    found: list[tuple[str, str]] = []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else "name"
+        if item["type"] == "string_too_short":
+            message = "is required" if field == "name" else "is not an e-mail address (name@example.com)"
+        else:
+            message = str(item["msg"]).removeprefix("Value error, ")
+        found.append((field, message))
+    return found
+
+
+class UsersScreen(Screen[None]):
+    """List users; add one, edit one, flag or unflag an implementation lead, remove one.
+
+    A user still named as lead or secondary contact on a prospect is never
+    unflagged or removed until someone else is chosen to take over.
+    """
+
+    BINDINGS: list[BindingType] = [
+        Binding("escape", "back", "Back", id="users-back"),
+        Binding("ctrl+s", "save_user", "Save user", id="users-save"),
+        Binding("ctrl+n", "new_user", "New user", id="users-new", show=False),
+        Binding("e", "edit_user", "Edit", id="users-edit"),
+        Binding("l", "toggle_lead", "Lead on/off", id="users-toggle-lead"),
+        Binding("d,delete", "remove_user", "Remove", id="users-remove"),
+    ]
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.editing: User | None = None
+        self.user_list: list[User] = []
+        self.named: Counter[int] = Counter()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="users", cursor_type="row", zebra_stripes=True)
+        with Vertical(id="user-form"):
+            yield Static(id="user-form-title")
+            with Horizontal(id="user-fields"):
+                name = Input(placeholder="Full name", id="user-name")
+                name.border_title = "Name"
+                yield name
+                email = Input(placeholder="name@example.com", id="user-email")
+                email.border_title = "E-mail"
+                yield email
+            with Horizontal(id="user-actions"):
+                yield Checkbox("Implementation lead", id="user-lead")
+                yield Button("Add User", id="add-user", variant="primary")
+                yield Button("Save User", id="save-user", variant="primary")
+                yield Button("Remove", id="remove-user", variant="error")
+                yield Button("Cancel edit", id="new-user")
+            yield Static(id="user-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.store.refresh()
+        table = self.query_one("#users", DataTable)
+        for key, label, width in COLUMNS:
+            table.add_column(label, width=width, key=key)
+        self.reload()
+        self._set_mode(None)
+        if self.user_list:
+            table.focus()
+        else:
+            self.query_one("#user-name", Input).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Row keys (e, l, d) act on the table's row only while the table has focus."""
+        if action in ROW_ACTIONS:
+            return self.focused is not None and self.focused.id == "users"
+        return True
+
+    # -- showing -----------------------------------------------------------------
+
+    def reload(self, select_id: int | None = None) -> None:
+        """Show the users as saved, with how many prospects name each."""
+        self.user_list = self.store.users()
+        # Why count here: a user named on prospects needs a replacement before
+        # being unflagged or removed, and the table tells people that up front.
+        self.named = Counter()
+        for _, record in self.store.prospect_records():
+            for key in ("implementation_lead", "secondary_contact"):
+                if isinstance(record.get(key), int):
+                    self.named[record[key]] += 1
+        table = self.query_one("#users", DataTable)
+        table.clear()
+        for user in self.user_list:
+            count = self.named[user.id] if user.id is not None else 0
+            table.add_row(
+                Text(shown(user.name, COLUMNS[0][2])),
+                Text(shown(user.email, COLUMNS[1][2])),
+                Text("yes" if user.implementation_lead else ""),
+                Text(str(count) if count else ""),
+                key=str(user.id),
+            )
+        if select_id is not None:
+            for row, user in enumerate(self.user_list):
+                if user.id == select_id:
+                    table.move_cursor(row=row)
+
+    def _set_mode(self, user: User | None) -> None:
+        """Switch the form between adding a new user and editing `user`."""
+        self.editing = user
+        self.set_class(user is not None, "-editing")
+        title = "Add a user" if user is None else f"Editing {shown(user.name)}"
+        self.query_one("#user-form-title", Static).update(Content(title))
+        # Cleaned: an input must never show raw escapes; saving keeps the cleaned text.
+        self.query_one("#user-name", Input).value = clean_for_display(user.name) if user else ""
+        self.query_one("#user-email", Input).value = clean_for_display(user.email) if user else ""
+        self.query_one("#user-lead", Checkbox).value = user.implementation_lead if user else False
+        self._show_errors([])
+
+    def _show_errors(self, errors: list[tuple[str, str]]) -> None:
+        for field, (_label, selector) in FIELDS.items():
+            self.query_one(selector, Input).set_class(
+                any(f == field for f, _ in errors), "-invalid"
+            )
+        lines = [f"{FIELDS.get(f, (f.title(), ''))[0]}: {m}" for f, m in errors]
+        box = self.query_one("#user-error", Static)
+        box.update(Content("\n".join(lines)))
+        box.display = bool(lines)
+        for field, _ in errors:
+            if field in FIELDS:
+                self.query_one(FIELDS[field][1], Input).focus()
+                break
+
+    def _highlighted(self) -> User | None:
+        table = self.query_one("#users", DataTable)
+        if not self.user_list or not 0 <= table.cursor_row < len(self.user_list):
+            self.notify("No user is selected.", severity="warning")
+            return None
+        return self.user_list[table.cursor_row]
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        event.input.remove_class("-invalid")
+
+    # -- selecting ---------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#users")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit_user()
+
+    def action_edit_user(self) -> None:
+        """Fill the form with the highlighted user, to change them."""
+        user = self._highlighted()
+        if user is not None:
+            self._set_mode(user)
+            self.query_one("#user-name", Input).focus()
+
+    def action_new_user(self) -> None:
+        """Empty the form to add someone new."""
+        self._set_mode(None)
+        self.query_one("#user-name", Input).focus()
+
+    @on(Button.Pressed, "#new-user")
+    def _cancel_edit(self) -> None:
+        self.action_new_user()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    # -- adding and saving -------------------------------------------------------------
+
+    @on(Input.Submitted, "#user-name, #user-email")
+    @on(Button.Pressed, "#add-user, #save-user")
+    def action_save_user(self) -> None:
+        """Add the user in the form, or save the one being edited."""
+        self._save()
+
+    def _form_user(self) -> User | None:
+        """The user the form describes, or None after showing what is wrong."""
+        name = self.query_one("#user-name", Input).value
+        email = self.query_one("#user-email", Input).value
+        lead = self.query_one("#user-lead", Checkbox).value
+        try:
+            user = User(
+                id=self.editing.id if self.editing else None,
+                name=name,
+                email=email,
+                implementation_lead=lead,
+            )
+        except ValidationError as error:
+            self._show_errors(field_errors(error))
+            return None
+        if len(user.name) > MAX_NAME:
+            self._show_errors([("name", f"is {len(user.name)} characters long; at most {MAX_NAME}")])
+            return None
+        folded = user.email.casefold()
+        taken = next(
+            (u for u in self.user_list if u.email.casefold() == folded and u.id != user.id), None
+        )
+        if taken is not None:
+            self._show_errors(
+                [("email", f"'{shown(user.email)}' already belongs to '{shown(taken.name)}'")]
+            )
+            return None
+        return user
+
+    @work(exclusive=True, group="users-change")
+    async def _save(self) -> None:
+        user = self._form_user()
+        if user is None:
+            return
+        before = self.editing
+        if before is not None and before.implementation_lead and not user.implementation_lead:
+            if not await self._hand_over(before, "unflag"):
+                return
+        try:
+            saved = self.store.update_user(user) if before else self.store.add_user(user)
+        except DuplicateError as error:
+            self._show_errors([("email", str(error).removeprefix("E-mail: "))])
+            return
+        except (StoreError, StorageError) as error:
+            self._show_errors([("user", str(error))])
+            return
+        verb = "Saved" if before else "Added"
+        role = " as an implementation lead" if saved.implementation_lead else ""
+        self.notify(f"{verb} {shown(saved.name)}{role}.", markup=False)
+        self.reload(select_id=saved.id)
+        self._set_mode(None)
+        self.query_one("#user-name" if before is None else "#users").focus()
+
+    async def _hand_over(self, user: User, doing: str) -> bool:
+        """Move the user's prospects to another lead first; False if that was cancelled."""
+        assert user.id is not None
+        count = self.named[user.id]
+        if not count:
+            return True
+        question = (
+            f"{shown(user.name)} is the implementation lead or secondary contact of {count} "
+            f"prospect(s). Choose the implementation lead who takes over before you {doing} them:"
+        )
+        replacement = await self.app.push_screen_wait(
+            ChooseLeadModal(self.store, user.id, question=question)
+        )
+        if replacement is None:
+            self.notify(f"{shown(user.name)} was not changed.", severity="warning", markup=False)
+            return False
+        try:
+            moved = self.store.replace_lead(user.id, replacement)
+        except (StoreError, StorageError) as error:
+            self.notify(str(error), severity="error", markup=False)
+            return False
+        successor = next((u.name for u in self.user_list if u.id == replacement), "the new lead")
+        self.notify(f"{moved} prospect(s) handed over to {shown(successor)}.", markup=False)
+        self.named[user.id] = 0
+        return True
+
+    # -- flag and remove -------------------------------------------------------------
+
+    def action_toggle_lead(self) -> None:
+        """Flag or unflag the highlighted user as an implementation lead."""
+        user = self._highlighted()
+        if user is not None:
+            self._toggle(user)
+
+    @work(exclusive=True, group="users-change")
+    async def _toggle(self, user: User) -> None:
+        flagged = not user.implementation_lead
+        if not flagged and not await self._hand_over(user, "unflag"):
+            return
+        try:
+            self.store.update_user(user.model_copy(update={"implementation_lead": flagged}))
+        except (StoreError, StorageError) as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        state = "is now an implementation lead" if flagged else "is no longer an implementation lead"
+        self.notify(f"{shown(user.name)} {state}.", markup=False)
+        self.reload(select_id=user.id)
+        if self.editing is not None and self.editing.id == user.id:
+            self._set_mode(None)
+
+    @on(Button.Pressed, "#remove-user")
+    def _remove_pressed(self) -> None:
+        if self.editing is not None:
+            self._remove(self.editing)
+
+    def action_remove_user(self) -> None:
+        """Remove the user being edited, else the highlighted one (asks first)."""
+        user = self.editing or self._highlighted()
+        if user is not None:
+            self._remove(user)
+
+    @work(exclusive=True, group="users-change")
+    async def _remove(self, user: User) -> None:
+        assert user.id is not None
+        count = self.named[user.id]
+        replacement: int | None = None
+        if count:
+            question = (
+                f"{shown(user.name)} is the implementation lead or secondary contact of "
+                f"{count} prospect(s). Choose the implementation lead who takes over:"
+            )
+            replacement = await self.app.push_screen_wait(
+                ChooseLeadModal(self.store, user.id, question=question)
+            )
+            if replacement is None:
+                self.notify(f"{shown(user.name)} was not removed.", severity="warning", markup=False)
+                return
+        sure = await self.app.push_screen_wait(
+            ConfirmModal(f"Remove {shown(user.name)}?", yes="Remove", no="Keep")
+        )
+        if not sure:
+            return
+        try:
+            moved = self.store.remove_user(user.id, replacement)
+        except (StoreError, StorageError) as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        extra = f" {moved} prospect(s) handed over." if moved else ""
+        self.notify(f"Removed {shown(user.name)}.{extra}", markup=False)
+        if self.editing is not None and self.editing.id == user.id:
+            self._set_mode(None)
+        self.reload()
+        self.query_one("#users").focus()

@@ -1,0 +1,171 @@
+"""The Domain input with its Verify button and status line.
+
+Verify runs as an async worker (the event loop never waits on DNS), bounded by a
+lifetime. An answer that arrives after the domain was edited is dropped: it is
+about a domain that is no longer in the field.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Button, Input, Static
+
+from store.db import Store
+from store.domain import Nameserver
+from store.models import DomainCheck
+from store.text import clean_for_display
+
+CHECKING = "Checking…"
+# Status line style per verdict: how worried a person should be.
+_STYLE = {
+    "mail": "-ok",
+    "no_mx": "-ok",
+    "null_mx": "-warning",
+    "nxdomain": "-warning",
+    "unknown": "-muted",
+    "duplicate": "-error",
+}
+_STYLES = ("-ok", "-warning", "-muted", "-error", "-checking")
+
+
+class DomainField(Vertical):
+    """`#domain` (Input), `#verify` (Button) and `#verify-status`."""
+
+    DEFAULT_CSS = """
+    DomainField { height: auto; }
+    DomainField > Horizontal { height: auto; }
+    DomainField #domain { width: 1fr; }
+    DomainField #verify { margin-left: 1; min-width: 10; }
+    DomainField #verify-status { height: auto; padding: 0 1; }
+    DomainField #verify-status.-ok { color: $text-success; }
+    DomainField #verify-status.-warning { color: $text-warning; }
+    DomainField #verify-status.-error { color: $text-error; text-style: bold; }
+    DomainField #verify-status.-muted, DomainField #verify-status.-checking {
+        color: $text-muted;
+    }
+    """
+
+    class Verified(Message):
+        """Verify answered for the domain now in the field."""
+
+        def __init__(self, check: DomainCheck, invalid: bool) -> None:
+            super().__init__()
+            self.check = check
+            self.invalid = invalid
+
+    def __init__(
+        self,
+        store: Store,
+        value: str = "",
+        *,
+        check: DomainCheck | None = None,
+        prospect_id: int | None = None,
+        nameserver: str | Nameserver | None = None,
+        lifetime: float = 3.0,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.store = store
+        self.prospect_id = prospect_id
+        self.nameserver = nameserver
+        self.lifetime = lifetime
+        self._initial = value
+        # The last answer and the ASCII domain it is about; kept only while it applies.
+        self.check: DomainCheck | None = check
+        self.checked_domain: str | None = value if check is not None else None
+        self._checked_text: str | None = value if check is not None else None
+        self._status = ""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Input(self._initial, placeholder="example.com", id="domain")
+            yield Button("Verify", id="verify")
+        yield Static(id="verify-status")
+
+    def on_mount(self) -> None:
+        if self.check is not None:
+            when = self.check.checked_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            self._show(f"{self.check.message} (checked {when})", _STYLE[self.check.verdict])
+
+    @property
+    def text(self) -> str:
+        """What is typed in the Domain input."""
+        return self.query_one("#domain", Input).value
+
+    def check_for(self, ascii_domain: str) -> DomainCheck | None:
+        """The last Verify answer if it is about this (normalised) domain."""
+        if self.check is not None and self.checked_domain == ascii_domain:
+            return self.check
+        return None
+
+    def _show(self, text: str, style: str) -> None:
+        self._status = text
+        status = self.query_one("#verify-status", Static)
+        status.update(Content(clean_for_display(text, 300)))
+        status.remove_class(*_STYLES)
+        if style:
+            status.add_class(style)
+
+    @on(Input.Changed, "#domain")
+    def _domain_edited(self, event: Input.Changed) -> None:
+        if event.value == self._checked_text:
+            return
+        # The answer on screen (or on its way) is about another domain now.
+        self.workers.cancel_group(self, "verify")
+        if self.check is not None or self._status:
+            self.check = None
+            self.checked_domain = self._checked_text = None
+            self._show("", "")
+
+    @on(Input.Submitted, "#domain")
+    @on(Button.Pressed, "#verify")
+    def _verify_pressed(self, event: Message) -> None:
+        event.stop()
+        self.verify()
+
+    def verify(self) -> None:
+        """Start Verify for the domain in the field; the answer replaces the status."""
+        text = self.text
+        if not text.strip():
+            self._show("Type a domain first, e.g. example.com", "-error")
+            return
+        self._checked_text = text
+        self.check = None
+        self.checked_domain = None
+        self._show(CHECKING, "-checking")
+        self._verify(text)
+
+    @work(exclusive=True, group="verify", exit_on_error=False)
+    async def _verify(self, text: str) -> None:
+        from store.verify import verify_async  # noqa: PLC0415 - dnspython on first use
+
+        try:
+            result = await verify_async(
+                self.store, text, nameserver=self._nameserver(), lifetime=self.lifetime,
+                exclude=self.prospect_id,
+            )
+        except ValueError as error:  # a malformed nameserver setting
+            result = None
+            check = DomainCheck(verdict="unknown", message=f"could not check: {error}")
+        if self.text != text:
+            return  # edited while we waited: this answer is stale
+        if result is not None:
+            check = result.check
+        invalid = result is None or result.domain is None
+        if result is not None and result.domain is not None:
+            self.check, self.checked_domain = check, result.domain.ascii
+            shown = f"{result.domain_display}: {check.message}"
+        else:
+            shown = check.message
+        self._show(shown, "-error" if invalid and result is not None else _STYLE[check.verdict])
+        self.post_message(self.Verified(check, invalid=invalid and result is not None))
+
+    def _nameserver(self) -> str | Nameserver | None:
+        """The constructor's nameserver, else the app's; None lets verify read the env."""
+        if self.nameserver is not None:
+            return self.nameserver
+        return getattr(self.app, "nameserver", None)

@@ -1,0 +1,134 @@
+"""Choose products from the catalog; a product that needs seats asks for them."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, Label, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from store.catalog import Catalog, Product
+from store.models import ProductLine
+from store.validation import quoted
+
+ProductsSnapshot = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
+
+
+class ProductPicker(SelectionList[str]):
+    """The catalog's products as a multi-select: Space or Enter toggles one."""
+
+
+class ProductsField(Vertical):
+    """The product picker (`#products`) and, under it, a `#seats-<key>` input for each
+    chosen product that needs seats."""
+
+    DEFAULT_CSS = """
+    ProductsField { height: auto; }
+    ProductsField ProductPicker { max-height: 16; }
+    ProductsField .seats-row { height: auto; margin-top: 1; }
+    ProductsField .seats-label { width: 24; padding: 1 1 0 0; }
+    ProductsField .seats-body { height: auto; width: 1fr; }
+    ProductsField .seats-body Input { width: 16; }
+    """
+
+    class Changed(Message):
+        """The chosen products or a seats number changed."""
+
+    def __init__(
+        self, catalog: Catalog, lines: list[ProductLine] | None = None, *, id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        self.catalog = catalog
+        chosen = {line.product: line for line in lines or []}
+        self._initial = chosen
+
+    @property
+    def picker(self) -> ProductPicker:
+        """The multi-select itself."""
+        return self.query_one("#products", ProductPicker)
+
+    def compose(self) -> ComposeResult:
+        yield ProductPicker(
+            *(
+                Selection(Text(product.name), product.name, product.name in self._initial)
+                for product in self.catalog.products
+            ),
+            id="products",
+        )
+        for product in self.catalog.products:
+            if not product.needs_seats:
+                continue
+            line = self._initial.get(product.name)
+            seats = "" if line is None or line.seats is None else str(line.seats)
+            with Horizontal(classes="seats-row", id=f"seats-{product.key}-row"):
+                yield Label(Content(f"Seats for {product.name} *"), classes="seats-label")
+                with Vertical(classes="seats-body"):
+                    yield Input(seats, placeholder="e.g. 25", id=f"seats-{product.key}")
+                    yield Static(id=f"seats-{product.key}-error", classes="field-error")
+
+    def on_mount(self) -> None:
+        self._show_seat_rows()
+
+    @on(SelectionList.SelectedChanged, "#products")
+    def _chosen_changed(self) -> None:
+        self._show_seat_rows()
+        self.post_message(self.Changed())
+
+    @on(Input.Changed)
+    def _seats_changed(self, event: Input.Changed) -> None:
+        event.stop()  # the form hears one Changed from this field, not the Input's own
+        self.post_message(self.Changed())
+
+    def _show_seat_rows(self) -> None:
+        chosen = set(self.picker.selected)
+        for product in self._seat_products():
+            self.query_one(f"#seats-{product.key}-row").display = product.name in chosen
+
+    def _seat_products(self) -> list[Product]:
+        return [p for p in self.catalog.products if p.needs_seats]
+
+    def chosen(self) -> list[Product]:
+        """The chosen products, in catalog order."""
+        selected = set(self.picker.selected)
+        return [p for p in self.catalog.products if p.name in selected]
+
+    def values(self) -> tuple[list[tuple[str, str]], dict[str, str]]:
+        """(product name, seats text) pairs for build_prospect, and seat errors by widget id.
+
+        A product whose seats are wrong is left out of the pairs, so that the error
+        is told once, under its own seats input, in the form's words.
+        """
+        pairs: list[tuple[str, str]] = []
+        errors: dict[str, str] = {}
+        for product in self.chosen():
+            if not product.needs_seats:
+                pairs.append((product.name, ""))
+                continue
+            widget_id = f"seats-{product.key}"
+            text = self.query_one(f"#{widget_id}", Input).value.strip()
+            label = f"Seats for {product.name}"
+            if not text:
+                errors[widget_id] = f"{label} is required: a whole number of 1 or more"
+                continue
+            try:
+                number = int(text.replace(",", ""))
+            except ValueError:
+                number = 0
+            if number < 1:
+                errors[widget_id] = f"{label}: {quoted(text)} must be a whole number of 1 or more"
+                continue
+            pairs.append((product.name, str(number)))
+        return pairs, errors
+
+    def snapshot(self) -> ProductsSnapshot:
+        """What the person has chosen and typed, to tell whether anything changed."""
+        seats = tuple(
+            (p.key, self.query_one(f"#seats-{p.key}", Input).value)
+            for p in self._seat_products()
+            if p.name in self.picker.selected
+        )
+        return tuple(self.picker.selected), seats
