@@ -43,6 +43,17 @@ class DuplicateError(StoreError):
     """A unique value (a prospect's domain, a user's e-mail) is already taken."""
 
 
+class AlreadyImportedError(StoreError):
+    """The same file (by SHA-256) was imported before and not undone; `batch` says when."""
+
+    def __init__(self, batch: ImportBatch) -> None:
+        super().__init__(
+            f"{batch.file_name} was already imported at {batch.imported_at:%Y-%m-%d %H:%M} UTC "
+            f"(import batch {batch.id}, {batch.created} prospect(s) created): nothing was done"
+        )
+        self.batch = batch
+
+
 def default_db_path() -> Path:
     """PROSPECTS_DB, else prospects.json in the platform's user data directory."""
     env = os.environ.get("PROSPECTS_DB")
@@ -157,6 +168,17 @@ class Store:
             ImportBatch.model_validate({**r, "id": int(k)})
             for k, r in self._table(BATCHES).items()
         ]
+
+    def batch_with_sha256(self, sha256: str) -> ImportBatch | None:
+        """The import batch of the file with this SHA-256, unless it was undone."""
+        return self._live_batch(self._table(BATCHES), sha256)
+
+    @staticmethod
+    def _live_batch(batches: dict[str, Record], sha256: str) -> ImportBatch | None:
+        for key, record in batches.items():
+            if record.get("sha256") == sha256 and not record.get("undone_at"):
+                return ImportBatch.model_validate({**record, "id": int(key)})
+        return None
 
     # -- writing -------------------------------------------------------------
 
@@ -296,6 +318,45 @@ class Store:
             txn.table(BATCHES).insert(Document(_dump(saved), doc_id=batch_id))
         return saved
 
+    def import_prospects(
+        self, records: Sequence[Record], batch: ImportBatch
+    ) -> tuple[ImportBatch, list[int]]:
+        """Add validated prospect records and their import batch in one write under one lock.
+
+        `records` are `Prospect.model_dump(mode="json")` without id, timestamps,
+        version and batch (the importer built each through store.validation);
+        taking them ready-made saves re-validating 100k models here. Inside the
+        lock, so that two sessions cannot both win: AlreadyImportedError if a
+        live batch has this file's SHA-256; records whose domain someone else
+        added meanwhile are skipped and returned as indexes into `records`.
+        """
+        stamp = now()
+        stamped = _dump(batch.model_copy(update={"imported_at": stamp}))["imported_at"]
+        with self._transaction() as txn:
+            earlier = self._live_batch(txn.raw(BATCHES), batch.sha256)
+            if earlier is not None:
+                raise AlreadyImportedError(earlier)
+            taken = {record.get("domain") for record in txn.raw(PROSPECTS).values()}
+            skipped = [i for i, record in enumerate(records) if record["domain"] in taken]
+            batch_id = txn.next_id(BATCHES)
+            doc_id = txn.next_id(PROSPECTS)
+            common = {"created_at": stamped, "updated_at": stamped, "version": 1,
+                      "import_batch": batch_id}
+            fresh: list[Document] = []
+            late = set(skipped)
+            for i, record in enumerate(records):
+                if i not in late:
+                    fresh.append(Document({**record, **common}, doc_id=doc_id))
+                    doc_id += 1
+            txn.table(PROSPECTS).insert_multiple(fresh)
+            saved = batch.model_copy(update={
+                "id": batch_id, "imported_at": stamp, "created": len(fresh),
+                "duplicates": batch.duplicates + len(skipped),
+                "prospect_ids": [d.doc_id for d in fresh],
+            })
+            txn.table(BATCHES).insert(Document(_dump(saved), doc_id=batch_id))
+        return saved, skipped
+
     def _current(self, txn: _Transaction, table: str, doc_id: int, version: int) -> Record:
         record = txn.raw(table).get(str(doc_id))
         if record is None:
@@ -379,7 +440,8 @@ class Store:
             if batch.get("undone_at"):
                 raise StoreError(f"import batch {batch_id} was already undone at {batch['undone_at']}")
             raw = txn.raw(PROSPECTS)
-            removed, kept = [], []
+            removed: list[int] = []
+            kept: list[int] = []
             for doc_id in batch.get("prospect_ids", []):
                 record = raw.get(str(doc_id))
                 if record is None:
@@ -393,6 +455,7 @@ class Store:
 
 
 __all__ = [
+    "AlreadyImportedError",
     "ConflictError",
     "DuplicateError",
     "NotFoundError",

@@ -1,9 +1,8 @@
 """The TinyDB storage behind Store: one JSON file that many sessions can share safely.
 
-Stock JSONStorage rewrites the file in place and never locks, so a kill, a full disk or a
-second writer destroys data. This storage replaces the file atomically, serialises writers
-across processes with a lock file, keeps the parsed data in memory between writes, and
-refuses any file it cannot trust without ever modifying it.
+Stock JSONStorage rewrites in place without a lock: a kill, a full disk or a second writer
+destroys data. This one replaces the file atomically under a cross-process lock, keeps the
+parsed data between writes, and refuses (never modifies) a file it cannot trust.
 """
 
 from __future__ import annotations
@@ -138,7 +137,7 @@ class SafeJSONStorage(Storage):
                 os.close(fd)
             with suppress(OSError):
                 os.unlink(tmp)
-            self._invalidate()  # the caller's dict may hold changes that never reached the disk
+            self.invalidate()  # the caller's dict may hold changes that never reached the disk
             if isinstance(exc, OSError | TypeError):
                 why = _reason(exc) if isinstance(exc, OSError) else str(exc)
                 raise StorageError(f"cannot save {self.path}: {why}; nothing was changed") from exc
@@ -176,7 +175,7 @@ class SafeJSONStorage(Storage):
                     self._load()
                 yield
             except BaseException:
-                self._invalidate()  # the body may have half-changed the shared dict
+                self.invalidate()  # the body may have half-changed the shared dict
                 raise
             finally:
                 self._owner = None
@@ -202,7 +201,18 @@ class SafeJSONStorage(Storage):
 
     def close(self) -> None:
         """Drop the cache and the file descriptor this storage holds."""
-        self._invalidate()
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        """Forget the cached data (for instance after changing it in place without a write)."""
+        with self._state:
+            old, self._held_fd, self._cache = self._held_fd, -1, None
+        if old >= 0:
+            os.close(old)
+
+    def __del__(self) -> None:
+        with suppress(Exception):
+            self.invalidate()
 
     def _make_dirs(self, folder: Path) -> None:
         missing: list[Path] = []
@@ -335,12 +345,6 @@ class SafeJSONStorage(Storage):
         if old >= 0:
             os.close(old)
 
-    def _invalidate(self) -> None:
-        with self._state:
-            old, self._held_fd, self._cache = self._held_fd, -1, None
-        if old >= 0:
-            os.close(old)
-
     def _remove_stale_temps(self) -> None:
         # Called under the lock: no live writer can own a temp file now, so any left is stale.
         prefix = f".{self.path.name}.tmp-"
@@ -351,6 +355,7 @@ class SafeJSONStorage(Storage):
                         os.unlink(entry.path)
 
     def _fsync_dir(self) -> None:
+        # Without this a crash right after the rename can bring the old file back.
         try:
             dfd = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY | _CLOEXEC)
             try:

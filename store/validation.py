@@ -89,7 +89,7 @@ def parse_products(value: object) -> list[tuple[str, str]]:
         return pairs
     if isinstance(value, Mapping):
         return [(str(k), "" if v is None else str(v)) for k, v in value.items()]
-    return [(str(name), "" if seats is None else str(seats)) for name, seats in value]  # type: ignore[misc,attr-defined]
+    return [(str(name), "" if seats is None else str(seats)) for name, seats in value]  # type: ignore[attr-defined]
 
 
 def _text(values: Mapping[str, Any], field: str) -> str:

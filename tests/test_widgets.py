@@ -112,9 +112,7 @@ async def test_new_order_keeps_cursor_row_and_stays_lazy() -> None:
         table.show([7, 8, 9])  # a filter that drops the cursor row: clamp
         await pilot.pause()
         assert table.cursor_row == 2 and table.cursor_index == 9
-        assert table.scroll_y == 0 and table.render_line(1).text.strip().startswith(
-            "Company 000007"
-        )
+        assert table.scroll_y == 0 and table.render_line(1).text.strip().startswith("Company 000007")
 
         table.show(range(100), keep_cursor=False)
         await pilot.pause()

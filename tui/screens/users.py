@@ -167,7 +167,7 @@ class UsersScreen(Screen[None]):
     def _highlighted(self) -> User | None:
         table = self.query_one("#users", DataTable)
         if not self.user_list or not 0 <= table.cursor_row < len(self.user_list):
-            self.notify("No user is selected.", severity="warning")
+            self.notify("No user is selected.", severity="warning", markup=False)
             return None
         return self.user_list[table.cursor_row]
 
@@ -243,9 +243,9 @@ class UsersScreen(Screen[None]):
         if user is None:
             return
         before = self.editing
-        if before is not None and before.implementation_lead and not user.implementation_lead:
-            if not await self._hand_over(before, "unflag"):
-                return
+        unflagging = before is not None and before.implementation_lead and not user.implementation_lead
+        if unflagging and before is not None and not await self._hand_over(before, "unflag"):
+            return
         try:
             saved = self.store.update_user(user) if before else self.store.add_user(user)
         except DuplicateError as error:

@@ -138,9 +138,7 @@ class LetterBar(Widget, can_focus=True):
         def control(self) -> LetterBar:
             return self.letter_bar
 
-    def __init__(
-        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
-    ) -> None:
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._items = [LetterBarItem(letter) for letter in LETTERS]
         self._highlight = 0

@@ -7,7 +7,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
@@ -34,9 +33,6 @@ class ProductsField(Vertical):
     ProductsField .seats-body { height: auto; width: 1fr; }
     ProductsField .seats-body Input { width: 16; }
     """
-
-    class Changed(Message):
-        """The chosen products or a seats number changed."""
 
     def __init__(
         self, catalog: Catalog, lines: list[ProductLine] | None = None, *, id: str | None = None
@@ -76,12 +72,6 @@ class ProductsField(Vertical):
     @on(SelectionList.SelectedChanged, "#products")
     def _chosen_changed(self) -> None:
         self._show_seat_rows()
-        self.post_message(self.Changed())
-
-    @on(Input.Changed)
-    def _seats_changed(self, event: Input.Changed) -> None:
-        event.stop()  # the form hears one Changed from this field, not the Input's own
-        self.post_message(self.Changed())
 
     def _show_seat_rows(self) -> None:
         chosen = set(self.picker.selected)
@@ -90,6 +80,10 @@ class ProductsField(Vertical):
 
     def _seat_products(self) -> list[Product]:
         return [p for p in self.catalog.products if p.needs_seats]
+
+    def seat_ids(self) -> list[str]:
+        """The ids of every seats input, shown or not."""
+        return [f"seats-{p.key}" for p in self._seat_products()]
 
     def chosen(self) -> list[Product]:
         """The chosen products, in catalog order."""

@@ -183,7 +183,7 @@ class ProspectTable(ScrollView, can_focus=True):
                 position = min(self.cursor_row, max(len(order) - 1, 0))
         self.virtual_size = Size(0, len(order) + 1)
         self.set_reactive(ProspectTable.cursor_row, position)
-        if not keep_cursor:
+        if not keep_cursor and self.is_mounted:
             self.scroll_to(y=0, animate=False)
         self._scroll_cursor_into_view()
         self.refresh()
@@ -222,6 +222,8 @@ class ProspectTable(ScrollView, can_focus=True):
             self.post_message(self.CursorMoved(self, index))
 
     def _scroll_cursor_into_view(self) -> None:
+        if not self.is_mounted:
+            return  # scrolling needs the app; the first resize brings the cursor into view
         top = self.scroll_offset.y
         if self.cursor_row < top:
             self.scroll_to(y=self.cursor_row, animate=False)

@@ -1,0 +1,1 @@
+"""Speed benchmarks and the realistic data they run on (see bench_list.py)."""

@@ -1,0 +1,142 @@
+"""Read a CSV the way Excel and LibreOffice write them, streaming, with strict quoting.
+
+The delimiter (comma, semicolon, tab or bar) is taken from the header line,
+which holds only known column names, so it is never a guess over data. A stray
+quote that would swallow the rest of the file is an error naming the line where
+the quoted cell began.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from itertools import chain
+from typing import Any
+
+from store.table_file import FileFacts, TableError
+
+DELIMITERS = (",", ";", "\t", "|")
+_ENCODING_NAMES = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8",
+    "cp1252": "Windows-1252",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16",
+    "utf-16-be": "UTF-16",
+}
+
+
+def sniff_delimiter(line: str) -> str:
+    """The candidate delimiter used most often outside quotes in the header line."""
+    outside = "".join(line.split('"')[0::2])
+    counts = {d: outside.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=counts.__getitem__)
+    return best if counts[best] else ","
+
+
+def _explain(error: csv.Error) -> str:
+    text = str(error)
+    if "expected after" in text:
+        return ("a quote in the middle of a cell: enclose the whole cell in double quotes "
+                'and double any quote inside it ("")')
+    if "unexpected end of data" in text or "field larger than field limit" in text:
+        return "a quoted cell that starts here is never closed (a stray double quote?)"
+    return text
+
+
+class CsvTable:
+    """A CSV file as a header and streamed rows (see store.table_file.Table)."""
+
+    text_only = True
+
+    def __init__(self, facts: FileFacts) -> None:
+        self.facts = facts
+        self.encoding_name = _ENCODING_NAMES.get(facts.encoding, facts.encoding)
+        try:
+            self._raw = open(facts.path, "rb")  # noqa: SIM115 - closed by close()
+        except OSError as error:
+            raise TableError(f"{facts.path}: cannot read it ({error.strerror})") from None
+        self._text = io.TextIOWrapper(self._raw, encoding=facts.encoding, newline="")
+        self._start = 1
+        try:
+            self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self) -> None:
+        skipped = 0
+        try:
+            first = self._text.readline()
+            while first and not first.strip():  # blank lines above the header
+                skipped += 1
+                first = self._text.readline()
+        except UnicodeDecodeError as error:
+            raise self._decode_error(error, 1) from None
+        if not first:
+            raise TableError(f"{self.facts.path}: the file has no header row")
+        self.delimiter = sniff_delimiter(first)
+        self._reader = csv.reader(chain([first], self._text), delimiter=self.delimiter,
+                                  quotechar='"', doublequote=True, strict=True)
+        self.header_row = skipped + 1
+        self._line_offset = skipped
+        self.header = [str(cell) for cell in self._next(self.header_row) or []]
+
+    def _decode_error(self, error: UnicodeDecodeError, row: int) -> TableError:
+        return TableError(
+            f"{self.facts.path}: row {row}: the file is not valid {self.encoding_name} text "
+            f"(byte 0x{error.object[error.start]:02x}); save it again as 'CSV UTF-8'"
+        )
+
+    def _next(self, row: int) -> list[str] | None:
+        reader = self._reader
+        start = reader.line_num + 1 + self._line_offset
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return None
+        except csv.Error as error:
+            raise TableError(
+                f"{self.facts.path}: row {row} (line {start} of the file): {_explain(error)}"
+            ) from None
+        except UnicodeDecodeError as error:
+            raise self._decode_error(error, row) from None
+        self._start = start
+        return cells
+
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """(row number, cells) after the header; blank rows come as [] or empty cells."""
+        row = self.header_row
+        reader = self._reader
+        offset = self._line_offset
+        while True:
+            row += 1
+            start = reader.line_num + 1 + offset
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise TableError(
+                    f"{self.facts.path}: row {row} (line {start} of the file): {_explain(error)}"
+                ) from None
+            except UnicodeDecodeError as error:
+                raise self._decode_error(error, row) from None
+            self._start = start
+            yield row, cells
+
+    def lines_of_last_row(self) -> tuple[int, int] | None:
+        """The first and last file line of the row last yielded (quoted newlines span lines)."""
+        return (self._start, self._reader.line_num + self._line_offset)
+
+    def fraction_done(self) -> float:
+        """Bytes consumed so far over the file's size."""
+        try:
+            return min(self._raw.tell() / max(self.facts.size, 1), 1.0)
+        except (OSError, ValueError):
+            return 1.0
+
+    def close(self) -> None:
+        """Close the file (safe to call twice)."""
+        self._text.close()

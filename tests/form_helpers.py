@@ -1,0 +1,112 @@
+"""Helpers for the prospect form's Pilot tests: open the form, type like a person."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input, Select, Static
+
+from store.db import Store
+from store.models import Prospect, User
+from tui.app import ProspectsApp
+from tui.screens.prospect_form import FormResult, ProspectFormScreen
+
+ADA = User(name="Ada Lovelace", email="ada@example.com", implementation_lead=True)
+GRACE = User(name="Grace Hopper", email="grace@example.com", implementation_lead=True)
+BOB = User(name="Bob Plain", email="bob@example.com")
+
+
+def seed(path: Path, *users: User, prospects: tuple[Prospect, ...] = ()) -> None:
+    """Write users (and prospects) to a new data file, then let it go."""
+    store = Store(path)
+    for user in users:
+        store.add_user(user)
+    for prospect in prospects:
+        store.create_prospect(prospect)
+    store.close()
+
+
+def prospect(**fields: Any) -> Prospect:
+    """A valid prospect led by user 1 (Ada, when seeded first)."""
+    values: dict[str, Any] = {
+        "company_type": "End Customer", "company_name": "Contoso Limited",
+        "domain": "contoso.com", "sector": "Retail", "implementation_lead": 1,
+    }
+    return Prospect(**{**values, **fields})
+
+
+class FormSession:
+    """A running app with the form pushed; `results` collects what it dismissed with."""
+
+    def __init__(self, app: ProspectsApp, pilot: Pilot[Any]) -> None:
+        self.app, self.pilot = app, pilot
+        self.results: list[FormResult | None] = []
+
+    async def open(self, prospect_id: int | None = None, **kwargs: Any) -> ProspectFormScreen:
+        await self.pilot.pause()
+        form = ProspectFormScreen(self.app.store, prospect_id, **kwargs)
+
+        def done(result: FormResult | None) -> None:
+            self.results.append(result)
+            reload = getattr(self.app.screen, "reload", None)  # as the lead wires it
+            if reload is not None:
+                reload()
+
+        self.app.push_screen(form, done)
+        await self.pilot.pause()
+        return form
+
+    @property
+    def form(self) -> ProspectFormScreen:
+        screen = self.app.screen
+        assert isinstance(screen, ProspectFormScreen), screen
+        return screen
+
+    async def focus(self, selector: str) -> None:
+        self.app.screen.query_one(selector).focus()
+        await self.pilot.pause()
+
+    async def type(self, selector: str, text: str) -> None:
+        """Focus an input, clear it, and type text key by key."""
+        await self.focus(selector)
+        await self.pilot.press("ctrl+a", "ctrl+k")  # start, then delete to the end
+        await self.pilot.press(*text)
+
+    async def choose(self, selector: str, search: str) -> None:
+        """Open a Select with Enter, type to find an option, Enter to pick it."""
+        await self.focus(selector)
+        await self.pilot.press("enter", *search, "enter")
+
+    def value(self, selector: str) -> Any:
+        widget = self.app.screen.query_one(selector)
+        if isinstance(widget, Select):
+            return widget.selection
+        assert isinstance(widget, Input)
+        return widget.value
+
+    def error(self, widget_id: str) -> str:
+        """The error shown under a field ('' when none is shown)."""
+        static = self.app.screen.query_one(f"#{widget_id}-error", Static)
+        return str(static.visual) if static.display else ""
+
+    def text_of(self, selector: str) -> str:
+        static = self.app.screen.query_one(selector, Static)
+        return str(static.visual) if static.display else ""
+
+    async def settle(self) -> None:
+        """Wait for workers (save, verify) and the messages they post."""
+        await self.app.workers.wait_for_complete()
+        await self.pilot.pause()
+        await self.pilot.pause()
+
+
+async def fill_required(s: FormSession, *, name: str = "Northwind Traders Limited",
+                        domain: str = "northwind.com") -> None:
+    """Fill the five required fields with key presses."""
+    await s.choose("#company-type", "Reseller")
+    await s.choose("#sector", "Health")
+    await s.choose("#lead", "Ada")
+    await s.type("#company-name", name)
+    await s.type("#domain", domain)

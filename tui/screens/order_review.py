@@ -1,0 +1,387 @@
+"""Review Order: turn a prospect into an order, keep it as a draft, or submit it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Static
+
+from store.db import ConflictError, NotFoundError, Store, StoreError
+from store.listing import display_domain
+from store.models import Order, Prospect
+from store.storage import StorageError
+from store.text import clean_for_display
+from tui.modals.confirm import ConfirmModal
+
+NAME_SHOWN = 120  # characters of a company or product name in the summary
+SHORT = 60  # characters of a name in questions and notifications
+MSA = "The order is covered by the existing MSA"
+AUTHORISED = "I am authorised to place this order"
+NOT_REQUIRED = "Order number not required"
+CONFIRMATIONS = {"#confirm-msa": MSA, "#confirm-authorised": AUTHORISED}
+State = tuple[str, bool, bool, bool]
+
+
+def when(stamp: datetime | None) -> str:
+    """A timestamp as people read it, in UTC: sessions on a shared host may differ in zone."""
+    if stamp is None:
+        return "an unknown time"
+    return stamp.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+class OrderReviewScreen(Screen[None]):
+    """Review a prospect's order: summary, order number, two confirmations, submit or draft.
+
+    Opening it resumes the prospect's latest draft, or starts one from the
+    prospect's products and permitted users; a submitted order is shown read-only.
+    """
+
+    BINDINGS: list[BindingType] = [
+        Binding("escape", "back", "Back", id="order-back"),
+        Binding("ctrl+s", "save_and_exit", "Save draft & exit", id="order-save"),
+        Binding("ctrl+o", "submit", "Submit order", id="order-submit"),
+        Binding("ctrl+r", "update_from_prospect", "Take prospect's products",
+                id="order-update-from-prospect"),
+    ]
+
+    def __init__(self, store: Store, prospect_id: int) -> None:
+        super().__init__()
+        self.store = store
+        self.prospect_id = prospect_id
+        self.prospect: Prospect | None = None
+        self.order: Order | None = None
+        self._clean_state: State = ("", False, False, False)
+        self._submit_tried = False
+        self._typed_number = ""  # kept while "not required" is ticked, to restore on untick
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        # Outside the scroll, so that "Submitted on ..." is always in view.
+        yield Static(id="order-status")
+        with VerticalScroll(id="order-review"):
+            yield Static(id="order-summary")
+            yield Static(id="order-stale")
+            number = Input(placeholder="e.g. PO-12345", id="order-number", max_length=64)
+            number.border_title = "Order number"
+            yield number
+            yield Static(id="order-number-error", classes="order-error")
+            yield Checkbox(NOT_REQUIRED, id="order-number-not-required")
+            yield Checkbox(MSA, id="confirm-msa")
+            yield Checkbox(AUTHORISED, id="confirm-authorised")
+            yield Static(id="confirm-error", classes="order-error")
+            with Horizontal(id="order-buttons"):
+                yield Button("Submit Order", id="submit-order", variant="primary")
+                yield Button("Save and Exit", id="save-and-exit")
+                yield Button("Back", id="order-close")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.store.refresh()
+        if self._load():
+            (self.query_one("#order-close") if self.submitted else self._first_field()).focus()
+
+    # -- loading and showing -------------------------------------------------------
+
+    @property
+    def submitted(self) -> bool:
+        """True once the order shown was submitted: it is read-only from then on."""
+        return self.order is not None and self.order.status == "submitted"
+
+    @property
+    def company(self) -> str:
+        """The company name, safe to put in a question or notification."""
+        name = self.prospect.company_name if self.prospect else f"prospect {self.prospect_id}"
+        return clean_for_display(name, SHORT)
+
+    def _load(self) -> bool:
+        """Read the prospect and its latest order; False (and leave) if it is gone."""
+        try:
+            self.prospect = self.store.get_prospect(self.prospect_id)
+        except NotFoundError as error:
+            self.notify(f"Cannot review the order: {error}", severity="error", markup=False)
+            self.call_after_refresh(self.dismiss, None)
+            return False
+        orders = sorted(self.store.orders_for(self.prospect_id), key=lambda o: o.id or 0)
+        self.order = orders[-1] if orders else self._new_order()
+        self._fill()
+        return True
+
+    def _new_order(self) -> Order:
+        """A draft from the prospect as it is now; written only on Save or Submit."""
+        assert self.prospect is not None
+        return Order(
+            prospect=self.prospect_id,
+            products=[line.model_copy() for line in self.prospect.products],
+            permitted_users=self.prospect.permitted_users,
+        )
+
+    def _fill(self) -> None:
+        """Put the order into the widgets and show the summary and status lines."""
+        assert self.order is not None
+        order = self.order
+        number = self.query_one("#order-number", Input)
+        number.value = order.order_number
+        self._typed_number = order.order_number
+        number.disabled = order.order_number_not_required
+        self.query_one("#order-number-not-required", Checkbox).value = order.order_number_not_required
+        self.query_one("#confirm-msa", Checkbox).value = order.covered_by_msa
+        self.query_one("#confirm-authorised", Checkbox).value = order.authorised
+        self._clean_state = self._state()
+        self._show_errors("", [])
+        self._show_summary()
+        if self.submitted:
+            status = f"Submitted on {when(order.submitted_at)}. This order is read-only."
+        elif order.id is not None:
+            status = f"Draft saved on {when(order.updated_at)}."
+        else:
+            status = "New order: not saved yet."
+        self.query_one("#order-status", Static).update(Content(status))
+        self.set_class(self.submitted, "-submitted")
+        for widget in self.query("#order-review Checkbox"):
+            widget.disabled = self.submitted
+        if self.submitted:
+            number.disabled = True
+        self.refresh_bindings()
+
+    def _user_text(self, user_id: int | None, missing: str) -> str:
+        if user_id is None:
+            return missing
+        user = next((u for u in self.store.users() if u.id == user_id), None)
+        if user is None:
+            return f"user {user_id} (no longer exists)"
+        return f"{clean_for_display(user.name, SHORT)} <{clean_for_display(user.email, SHORT)}>"
+
+    def _show_summary(self) -> None:
+        assert self.prospect is not None and self.order is not None
+        prospect, order = self.prospect, self.order
+        permitted = str(order.permitted_users) if order.permitted_users else "not given"
+        products: list[str | tuple[str, str]] = []
+        for line in order.products:
+            seats = f": {line.seats} seats" if line.seats else ""
+            products += ["\n  - ", clean_for_display(line.product, NAME_SHOWN), seats]
+        rows: list[tuple[str, list[str | tuple[str, str]]]] = [
+            ("Company", [clean_for_display(prospect.company_name, NAME_SHOWN)]),
+            ("Domain", [clean_for_display(display_domain(prospect.domain))]),
+            ("Status", [prospect.status]),
+            ("Permitted users", [permitted]),
+            ("Products", products or ["none chosen"]),
+            ("Implementation lead", [self._user_text(prospect.implementation_lead, "none")]),
+            ("Secondary contact", [self._user_text(prospect.secondary_contact, "none")]),
+        ]
+        parts: list[str | tuple[str, str]] = []
+        for index, (label, value) in enumerate(rows):
+            parts += [(("\n" if index else "") + f"{label}: ", "bold"), *value]
+        self.query_one("#order-summary", Static).update(Content.assemble(*parts))
+        stale = self._stale()
+        note = self.query_one("#order-stale", Static)
+        note.update(Content(
+            "The prospect's products or permitted users changed since this draft was saved. "
+            "Press Ctrl+R to take the prospect's current ones." if stale else ""
+        ))
+        note.display = stale
+
+    def _stale(self) -> bool:
+        """True when a draft's copy of the products no longer matches the prospect."""
+        if self.submitted or self.order is None or self.prospect is None or self.order.id is None:
+            return False
+        return (self.order.products, self.order.permitted_users) != (
+            self.prospect.products, self.prospect.permitted_users)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the keys that cannot apply: nothing changes on a submitted order."""
+        if action in ("save_and_exit", "submit"):
+            return not self.submitted
+        if action == "update_from_prospect":
+            return self._stale()
+        return True
+
+    def _first_field(self) -> Input | Checkbox:
+        number = self.query_one("#order-number", Input)
+        return number if not number.disabled else self.query_one("#confirm-msa", Checkbox)
+
+    # -- editing -------------------------------------------------------------------
+
+    def _state(self) -> State:
+        return (
+            self.query_one("#order-number", Input).value.strip(),
+            self.query_one("#order-number-not-required", Checkbox).value,
+            self.query_one("#confirm-msa", Checkbox).value,
+            self.query_one("#confirm-authorised", Checkbox).value,
+        )
+
+    @property
+    def dirty(self) -> bool:
+        """True when the form differs from what was loaded or last saved."""
+        return not self.submitted and self._state() != self._clean_state
+
+    @on(Checkbox.Changed, "#order-number-not-required")
+    def _not_required_changed(self, event: Checkbox.Changed) -> None:
+        number = self.query_one("#order-number", Input)
+        if self.submitted:
+            return
+        if event.value:
+            self._typed_number = number.value
+            number.value = ""
+        else:
+            number.value = self._typed_number
+        number.disabled = event.value
+        self._recheck()
+
+    @on(Input.Changed, "#order-number")
+    @on(Checkbox.Changed, "#confirm-msa, #confirm-authorised")
+    def _recheck(self) -> None:
+        """After a refused submit, errors go away as soon as they are fixed."""
+        if self._submit_tried and not self.submitted:
+            self._validate(focus=False)
+
+    def _form_order(self) -> Order:
+        assert self.order is not None
+        number, not_required, msa, authorised = self._state()
+        return self.order.model_copy(update={
+            "order_number": "" if not_required else clean_for_display(number),
+            "order_number_not_required": not_required,
+            "covered_by_msa": msa,
+            "authorised": authorised,
+        })
+
+    def _confirm_errors(self) -> list[str]:
+        return [
+            selector for selector in CONFIRMATIONS
+            if not self.query_one(selector, Checkbox).value
+        ]
+
+    def _show_errors(self, number_error: str, unticked: list[str]) -> None:
+        number = self.query_one("#order-number", Input)
+        number.set_class(bool(number_error), "-invalid")
+        box = self.query_one("#order-number-error", Static)
+        box.update(Content(number_error))
+        box.display = bool(number_error)
+        for selector in CONFIRMATIONS:
+            self.query_one(selector, Checkbox).set_class(selector in unticked, "-invalid")
+        lines = [f"Confirmation required: tick '{CONFIRMATIONS[s]}'" for s in unticked]
+        confirm = self.query_one("#confirm-error", Static)
+        confirm.update(Content("\n".join(lines)))
+        confirm.display = bool(lines)
+
+    def _validate(self, *, focus: bool = True) -> bool:
+        """Show what stops a submit, next to each field; True when nothing does."""
+        number, not_required, _, _ = self._state()
+        number_error = "" if number or not_required else (
+            f"Order number: enter the order number, or tick '{NOT_REQUIRED}'")
+        unticked = self._confirm_errors()
+        self._show_errors(number_error, unticked)
+        if not focus:
+            pass
+        elif number_error:
+            self.query_one("#order-number", Input).focus()
+        elif unticked:
+            self.query_one(unticked[0], Checkbox).focus()
+        return not number_error and not unticked
+
+    def action_update_from_prospect(self) -> None:
+        """Replace the draft's products and permitted users with the prospect's current ones."""
+        if self.prospect is None or self.order is None or self.submitted:
+            return
+        self.order = self.order.model_copy(update={
+            "products": [line.model_copy() for line in self.prospect.products],
+            "permitted_users": self.prospect.permitted_users,
+        })
+        # Why mark dirty: the new products are only kept once the draft is saved.
+        self._clean_state = ("\x00", False, False, False)
+        self._show_summary()
+        self.refresh_bindings()
+        self.notify("Products and permitted users taken from the prospect.", markup=False)
+
+    # -- saving and submitting ----------------------------------------------------
+
+    @on(Button.Pressed, "#save-and-exit")
+    def action_save_and_exit(self) -> None:
+        """Keep the order as a draft and go back; reopening resumes it."""
+        if self.submitted or self.order is None:
+            self.dismiss(None)
+            return
+        try:
+            self.store.save_order(self._form_order())
+        except NotFoundError as error:
+            self.notify(f"Draft not saved: {error}", severity="error", markup=False)
+            self.dismiss(None)
+            return
+        except ConflictError:
+            self._show_theirs("Draft not saved")
+            return
+        except (StoreError, StorageError) as error:
+            self.notify(f"Draft not saved: {error}", severity="error", markup=False)
+            return
+        self.notify(f"Draft order saved for {self.company}.", markup=False)
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#submit-order")
+    def action_submit(self) -> None:
+        """Check the order, ask, then submit it: the prospect becomes a customer."""
+        self._submit_tried = True
+        if not self.submitted and self._validate():
+            self._submit()
+
+    @work(exclusive=True, group="order-submit")
+    async def _submit(self) -> None:
+        question = f"Submit order for {self.company}? It cannot be changed afterwards."
+        if not await self.app.push_screen_wait(ConfirmModal(question, yes="Submit")):
+            return
+        try:
+            self.order = self.store.save_order(self._form_order(), submit=True)
+        except NotFoundError as error:
+            self.notify(f"Order not submitted: {error}", severity="error", markup=False)
+            self.dismiss(None)
+            return
+        except ConflictError:
+            self._show_theirs("Order not submitted")
+            return
+        except (StoreError, StorageError) as error:
+            self.notify(f"Order not submitted: {error}", severity="error", markup=False)
+            return
+        self.prospect = self.prospect and self.prospect.model_copy(update={"status": "customer"})
+        self._fill()
+        self.query_one("#order-close", Button).focus()
+        self.notify(f"Order submitted: {self.company} is now a customer.", markup=False)
+
+    def _show_theirs(self, what: str) -> None:
+        """Someone else saved or submitted this order meanwhile: show theirs, never overwrite it."""
+        self.store.refresh()
+        mine = self.order.id if self.order else None
+        theirs = next((o for o in self.store.orders_for(self.prospect_id) if o.id == mine), None)
+        if theirs is None:
+            self.notify(f"{what}: someone else deleted this order.", severity="error", markup=False)
+            self.dismiss(None)
+            return
+        self.order = theirs
+        self.prospect = self.store.get_prospect(self.prospect_id)
+        self._fill()
+        done = "submitted" if self.submitted else "changed"
+        self.notify(f"{what}: someone else {done} this order meanwhile; theirs is shown now.",
+                    severity="error", markup=False)
+
+    # -- leaving ---------------------------------------------------------------------
+
+    @on(Button.Pressed, "#order-close")
+    def _close(self) -> None:
+        self.action_back()
+
+    def action_back(self) -> None:
+        """Go back, asking first if that would drop unsaved changes."""
+        if self.dirty:
+            self._confirm_leave()
+        else:
+            self.dismiss(None)
+
+    @work(exclusive=True, group="order-leave")
+    async def _confirm_leave(self) -> None:
+        question = f"Discard your unsaved changes to the order for {self.company}?"
+        if await self.app.push_screen_wait(ConfirmModal(question, yes="Discard", no="Keep editing")):
+            self.dismiss(None)
+
