@@ -9,20 +9,20 @@ import unicodedata
 # marks that can reorder what a terminal shows. Zero-width joiners stay: emoji
 # sequences need them.
 _UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]"
+    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]"
 )
-_SPACES = re.compile(r"\s+")
+# Line and paragraph breaks become one space, so a name stays on its line.
+_BREAKS = re.compile("[\t\n\v\f\r\x85\u2028\u2029]+")
 ELLIPSIS = "…"
 
 
 def clean_for_display(text: str, max_len: int | None = None) -> str:
-    """Return text with control and bidi-override characters removed, newlines as spaces.
+    """Return text with control and bidi-override characters removed, line breaks as spaces.
 
     When max_len is given, a longer result is cut and ends with an ellipsis.
     """
     if not text.isascii() or not text.isprintable():
-        text = _UNSAFE.sub(" ", text)
-        text = _SPACES.sub(" ", text)
+        text = _BREAKS.sub(" ", _UNSAFE.sub("", text))
     if max_len is not None and len(text) > max_len:
         text = text[: max(max_len - 1, 0)] + ELLIPSIS
     return text

@@ -7,8 +7,8 @@ import, which the CLI's other commands and the app's start-up should not pay.
 from __future__ import annotations
 
 import zipfile
-from datetime import date, datetime, time
 from collections.abc import Iterator
+from datetime import date, datetime, time
 from typing import Any
 
 from store.table_file import FileFacts, TableError

@@ -105,7 +105,7 @@ class OrderReviewScreen(Screen[None]):
             self.prospect = self.store.get_prospect(self.prospect_id)
         except NotFoundError as error:
             self.notify(f"Cannot review the order: {error}", severity="error", markup=False)
-            self.call_after_refresh(self.dismiss, None)
+            self.call_after_refresh(self._leave)
             return False
         orders = sorted(self.store.orders_for(self.prospect_id), key=lambda o: o.id or 0)
         self.order = orders[-1] if orders else self._new_order()
@@ -378,6 +378,10 @@ class OrderReviewScreen(Screen[None]):
             self._confirm_leave()
         else:
             self.dismiss(None)
+
+    def _leave(self) -> None:
+        # Not awaited: a screen cannot await its own dismissal from its handlers.
+        self.dismiss(None)
 
     @work(exclusive=True, group="order-leave")
     async def _confirm_leave(self) -> None:

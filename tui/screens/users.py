@@ -93,7 +93,6 @@ class UsersScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.store.refresh()
         table = self.query_one("#users", DataTable)
         for key, label, width in COLUMNS:
             table.add_column(label, width=width, key=key)
@@ -117,11 +116,7 @@ class UsersScreen(Screen[None]):
         self.user_list = self.store.users()
         # Why count here: a user named on prospects needs a replacement before
         # being unflagged or removed, and the table tells people that up front.
-        self.named = Counter()
-        for _, record in self.store.prospect_records():
-            for key in ("implementation_lead", "secondary_contact"):
-                if isinstance(record.get(key), int):
-                    self.named[record[key]] += 1
+        self.named = self._count_named()
         table = self.query_one("#users", DataTable)
         table.clear()
         for user in self.user_list:
@@ -137,6 +132,16 @@ class UsersScreen(Screen[None]):
             for row, user in enumerate(self.user_list):
                 if user.id == select_id:
                     table.move_cursor(row=row)
+
+    def _count_named(self) -> Counter[int]:
+        """How many prospects name each user as lead or secondary, as the file holds now."""
+        self.store.refresh()
+        named: Counter[int] = Counter()
+        for _, record in self.store.prospect_records():
+            for key in ("implementation_lead", "secondary_contact"):
+                if isinstance(record.get(key), int):
+                    named[record[key]] += 1
+        return named
 
     def _set_mode(self, user: User | None) -> None:
         """Switch the form between adding a new user and editing `user`."""
@@ -202,7 +207,11 @@ class UsersScreen(Screen[None]):
 
     # -- adding and saving -------------------------------------------------------------
 
-    @on(Input.Submitted, "#user-name, #user-email")
+    @on(Input.Submitted, "#user-name")
+    def _name_entered(self) -> None:
+        self.query_one("#user-email", Input).focus()
+
+    @on(Input.Submitted, "#user-email")
     @on(Button.Pressed, "#add-user, #save-user")
     def action_save_user(self) -> None:
         """Add the user in the form, or save the one being edited."""
@@ -264,7 +273,8 @@ class UsersScreen(Screen[None]):
     async def _hand_over(self, user: User, doing: str) -> bool:
         """Move the user's prospects to another lead first; False if that was cancelled."""
         assert user.id is not None
-        count = self.named[user.id]
+        # Counted afresh: another session may have named them since the table was drawn.
+        count = self._count_named()[user.id]
         if not count:
             return True
         question = (
@@ -284,7 +294,6 @@ class UsersScreen(Screen[None]):
             return False
         successor = next((u.name for u in self.user_list if u.id == replacement), "the new lead")
         self.notify(f"{moved} prospect(s) handed over to {shown(successor)}.", markup=False)
-        self.named[user.id] = 0
         return True
 
     # -- flag and remove -------------------------------------------------------------
@@ -325,7 +334,7 @@ class UsersScreen(Screen[None]):
     @work(exclusive=True, group="users-change")
     async def _remove(self, user: User) -> None:
         assert user.id is not None
-        count = self.named[user.id]
+        count = self._count_named()[user.id]
         replacement: int | None = None
         if count:
             question = (
