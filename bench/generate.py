@@ -24,10 +24,10 @@ import sys
 import time
 import unicodedata
 from bisect import bisect
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from itertools import accumulate
-from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -82,39 +82,53 @@ LEAD_IDS = tuple(i for i, (_, _, lead) in enumerate(USERS, start=1) if lead)
 LEAD_EMAILS = tuple(email for _, email, lead in USERS if lead)
 
 SURNAMES = (
-    "Smith Jones Taylor Brown Williams Wilson Evans Thomas Roberts Walker Wright Robinson "
-    "Thompson Hughes Edwards Green Hall Wood Harris Clarke Patel Khan Shah Murphy O'Connor "
-    "Kelly MacDonald Campbell Stewart Fraser Müller Schmidt Schneider Fischer Weber Dubois "
-    "Lefèvre Moreau García Martínez Núñez Rossi Bianchi Jansen Nowak Kowalski Novák "
-    "Andersson Søndergaard Ødegård Björk Łukasik Çelik Ferreira Gonçalves"
-).split()
+    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans", "Thomas", "Roberts",
+    "Walker", "Wright", "Robinson", "Thompson", "Hughes", "Edwards", "Green", "Hall", "Wood",
+    "Harris", "Clarke", "Patel", "Khan", "Shah", "Murphy", "O'Connor", "Kelly", "MacDonald",
+    "Campbell", "Stewart", "Fraser", "Müller", "Schmidt", "Schneider", "Fischer", "Weber",
+    "Dubois", "Lefèvre", "Moreau", "García", "Martínez", "Núñez", "Rossi", "Bianchi", "Jansen",
+    "Nowak", "Kowalski", "Novák", "Andersson", "Søndergaard", "Ødegård", "Björk", "Łukasik",
+    "Çelik", "Ferreira", "Gonçalves",
+)
 PLACES = (
-    "Thames|Severn|Mersey|Tyne|Pennine|Cotswold|Chiltern|Highland|Northern|Southern|Western|"
-    "Atlantic|Baltic|Alpine|Cambridge|Oxford|Bristol|Leeds|Manchester|Glasgow|Cardiff|"
-    "Belfast|Dublin|Zürich|Köln|München|Genève|Montréal|Québec|São Paulo|Malmö|Göteborg|"
-    "Kraków|Łódź|Århus|Reykjavík|Córdoba|Besançon|Solent|Wessex|Mercia|Dales|York|Ulster|"
-    "Yorkshire|Ipswich|Derby|Dundee|Inverness|Exeter|Lincoln|Durham|Lyon|Valencia|Utrecht"
-).split("|")
+    "Thames", "Severn", "Mersey", "Tyne", "Pennine", "Cotswold", "Chiltern", "Highland",
+    "Northern", "Southern", "Western", "Atlantic", "Baltic", "Alpine", "Cambridge", "Oxford",
+    "Bristol", "Leeds", "Manchester", "Glasgow", "Cardiff", "Belfast", "Dublin", "Zürich", "Köln",
+    "München", "Genève", "Montréal", "Québec", "São Paulo", "Malmö", "Göteborg", "Kraków", "Łódź",
+    "Århus", "Reykjavík", "Córdoba", "Besançon", "Solent", "Wessex", "Mercia", "Dales", "York",
+    "Ulster", "Yorkshire", "Ipswich", "Derby", "Dundee", "Inverness", "Exeter", "Lincoln",
+    "Durham", "Lyon", "Valencia", "Utrecht",
+)
 WORDS = (
-    "Apex|Summit|Vertex|Nova|Zenith|Pinnacle|Horizon|Meridian|Beacon|Harbour|Anchor|Keystone|"
-    "Cornerstone|Bluebell|Oak|Cedar|Willow|Rowan|Hawthorn|Kestrel|Falcon|Osprey|Red Kite|"
-    "Silverline|Bright|Clearview|Trueline|Blue Sky|Greenfield|Northstar|Evergreen|Quantum|"
-    "Fusion|Vector|Orbit|Atlas|Titan|Phoenix|Sterling|Crown|Castle|Bridge|Granite|Copper|"
-    "Ironside|Crystal|Swift|Lumen|Arrow|Compass|Élan|Aurora|Café|Maison|Bellevue|Fjord|Unity|"
-    "Upland|Yew Tree|Xenon|Ivy|Juniper|Eagle|Delta|Quest|Vista|Velocity|Dynamo|Insight"
-).split("|")
-STEMS = "Bright Blue Clear Green Red Silver Gold Star Sun Sea Sky Oak Stone Iron Data Net".split()
-ENDINGS = "wave point tech line field bridge gate works hub ware logic path stream cloud".split()
+    "Apex", "Summit", "Vertex", "Nova", "Zenith", "Pinnacle", "Horizon", "Meridian", "Beacon",
+    "Harbour", "Anchor", "Keystone", "Cornerstone", "Bluebell", "Oak", "Cedar", "Willow", "Rowan",
+    "Hawthorn", "Kestrel", "Falcon", "Osprey", "Red Kite", "Silverline", "Bright", "Clearview",
+    "Trueline", "Blue Sky", "Greenfield", "Northstar", "Evergreen", "Quantum", "Fusion", "Vector",
+    "Orbit", "Atlas", "Titan", "Phoenix", "Sterling", "Crown", "Castle", "Bridge", "Granite",
+    "Copper", "Ironside", "Crystal", "Swift", "Lumen", "Arrow", "Compass", "Élan", "Aurora",
+    "Café", "Maison", "Bellevue", "Fjord", "Unity", "Upland", "Yew Tree", "Xenon", "Ivy",
+    "Juniper", "Eagle", "Delta", "Quest", "Vista", "Velocity", "Dynamo", "Insight",
+)
+STEMS = (
+    "Bright", "Blue", "Clear", "Green", "Red", "Silver", "Gold", "Star", "Sun", "Sea", "Sky",
+    "Oak", "Stone", "Iron", "Data", "Net",
+)
+ENDINGS = (
+    "wave", "point", "tech", "line", "field", "bridge", "gate", "works", "hub", "ware", "logic",
+    "path", "stream", "cloud",
+)
 TRADES = (
-    "Logistics|Dental|Dental Practice|Solicitors|Accountants|Engineering|Plumbing & Heating|"
-    "Pharmacy|Recruitment|Consulting|Construction|Architects|Bakery|Brewery|Analytics|"
-    "Software|Systems|Properties|Veterinary Group|Academy|Care Homes|Hotels|Freight|Print|"
-    "Media|Studios|Insurance Brokers|Wealth Management|Estate Agents|Haulage|Electrical|"
-    "Roofing|Landscaping|Catering|Security|Telecom|Energy|Solar|Foods|Farms|Motors|Marine|"
-    "Aviation|Medical|Clinic|Opticians|Physiotherapy|Law|Financial Planning|IT Services|"
-    "Cloud|Networks|Data|Labs|Biotech|Textiles|Furniture|Joinery|Packaging|Plastics|Steel|"
-    "Chemicals|Trust|Foundation|Charity|Housing Association|School|College|Surveyors"
-).split("|")
+    "Logistics", "Dental", "Dental Practice", "Solicitors", "Accountants", "Engineering",
+    "Plumbing & Heating", "Pharmacy", "Recruitment", "Consulting", "Construction", "Architects",
+    "Bakery", "Brewery", "Analytics", "Software", "Systems", "Properties", "Veterinary Group",
+    "Academy", "Care Homes", "Hotels", "Freight", "Print", "Media", "Studios", "Insurance Brokers",
+    "Wealth Management", "Estate Agents", "Haulage", "Electrical", "Roofing", "Landscaping",
+    "Catering", "Security", "Telecom", "Energy", "Solar", "Foods", "Farms", "Motors", "Marine",
+    "Aviation", "Medical", "Clinic", "Opticians", "Physiotherapy", "Law", "Financial Planning",
+    "IT Services", "Cloud", "Networks", "Data", "Labs", "Biotech", "Textiles", "Furniture",
+    "Joinery", "Packaging", "Plastics", "Steel", "Chemicals", "Trust", "Foundation", "Charity",
+    "Housing Association", "School", "College", "Surveyors",
+)
 SUFFIXES = ("Ltd", "Limited", "LLP", "plc", "Group", "Holdings", "Inc.", "GmbH", "S.A.",
             "B.V.", "& Co", "& Sons", "Partners", "")
 SUFFIX_WEIGHTS = (30, 8, 4, 3, 6, 3, 2, 2, 1, 1, 2, 2, 2, 30)
@@ -138,8 +152,8 @@ VERDICT_MESSAGES = {
 # Letters NFKD does not take apart.
 _ASCII = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", "æ": "ae",
                         "Æ": "AE", "đ": "d", "ı": "i", "œ": "oe"})
-_EPOCH = int(datetime(2023, 1, 1, tzinfo=timezone.utc).timestamp())
-_SPAN = int(datetime(2026, 6, 30, tzinfo=timezone.utc).timestamp()) - _EPOCH
+_EPOCH = int(datetime(2023, 1, 1, tzinfo=UTC).timestamp())
+_SPAN = int(datetime(2026, 6, 30, tzinfo=UTC).timestamp()) - _EPOCH
 
 
 class Weighted:

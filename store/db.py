@@ -8,6 +8,7 @@ under the file lock, on the latest data, written once (see storage.py).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,12 +69,10 @@ class _Transaction(Storage):
     def __init__(self, data: dict[str, dict[str, Record]]) -> None:
         self.data = data
         self.dirty = False
-        self.touched = False
         self.db = TinyDB(storage=lambda: self)
 
     def table(self, name: str) -> Table:
         """TinyDB's table, for changes."""
-        self.touched = True
         return self.db.table(name)
 
     def raw(self, name: str) -> dict[str, Record]:
@@ -109,11 +108,15 @@ class Store:
         self.path = Path(path) if path is not None else default_db_path()
         self.catalog = catalog if catalog is not None else load_catalog()
         self._storage = SafeJSONStorage(self.path)
+        # The UI reads from worker threads while the event loop saves: TinyDB edits
+        # the cached tables in place, so readers and writers take turns.
+        self._lock = threading.RLock()
 
     # -- reading -------------------------------------------------------------
 
     def _table(self, name: str) -> dict[str, Record]:
-        return (self._storage.read() or {}).get(name, {})
+        with self._lock:
+            return dict(self._storage.read().get(name, {}))
 
     def changed_on_disk(self) -> bool:
         """True when another session has written the file since we last read it."""
@@ -121,7 +124,8 @@ class Store:
 
     def refresh(self) -> bool:
         """Re-read the file if another session changed it; True if it did."""
-        return self._storage.reload()
+        with self._lock:
+            return self._storage.reload()
 
     def close(self) -> None:
         """Release the file."""
@@ -184,16 +188,14 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[_Transaction]:
-        """A TinyDB over the latest data under the lock, written once at the end."""
-        with self._storage.locked():
-            txn = _Transaction(self._storage.read() or {})
-            try:
-                yield txn
-            except BaseException:
-                # TinyDB edits the cached records in place: drop them on failure.
-                if txn.touched:
-                    self._storage.invalidate()
-                raise
+        """TinyDB over the latest data under the lock, written once at the end.
+
+        If the body raises, the storage drops its cached copy (TinyDB may have
+        edited it in place), so nothing half-done is ever seen or written.
+        """
+        with self._lock, self._storage.locked():
+            txn = _Transaction(self._storage.read())
+            yield txn
             if txn.dirty:
                 self._storage.write(txn.data)
 

@@ -95,7 +95,7 @@ def selected_records(store: Store, search: str = "", letter: str = "all",
     return [(listing.ids[i], listing.records[i]) for i in listing.matching(search, letter)]
 
 
-def _atomic_write(path: Path, write: Callable[[Any], None], *, binary: bool) -> None:
+def write_atomically(path: Path, write: Callable[[Any], None], *, binary: bool) -> None:
     """Write through `write(file)` to a temporary file beside path, then rename it in place."""
     folder = path.parent
     try:
@@ -131,7 +131,7 @@ def write_csv_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[st
         out.writerow(header)
         out.writerows([escape_cell(cell) for cell in row] for row in rows)
 
-    _atomic_write(path, write, binary=False)
+    write_atomically(path, write, binary=False)
 
 
 def _xlsx_text(text: str, notes: set[str]) -> str:
@@ -159,7 +159,7 @@ def write_xlsx_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[s
     ws.append([cell(h) for h in header])
     for row in rows:
         ws.append([cell(text) for text in row])
-    _atomic_write(path, book.save, binary=True)
+    write_atomically(path, book.save, binary=True)
     return tuple(sorted(notes))
 
 
@@ -176,7 +176,7 @@ def export_prospects(store: Store, path: Path | str, *, search: str = "", letter
     if suffix == ".json":
         data = [{"id": prospect_id, **record} for prospect_id, record in chosen]
         payload = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-        _atomic_write(out, lambda f: f.write(payload), binary=True)
+        write_atomically(out, lambda f: f.write(payload), binary=True)
     elif suffix == ".csv":
         write_csv_rows(out, header, template_rows(store, (r for _, r in chosen)))
     else:

@@ -20,6 +20,8 @@ import gc
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
@@ -28,13 +30,14 @@ from store import domain as domain_rules
 from store.catalog import Catalog
 from store.db import AlreadyImportedError, Store
 from store.models import ImportBatch, User
-from store.table_file import MAX_ROWS, TableError, open_table, scan_file
+from store.table_file import MAX_ROWS, TableError, column_letter, open_table, scan_file
 from store.validation import (
     FIELD_LABELS,
     MAX_NAME,
     MAX_WEBSITE,
     ProspectInvalid,
     build_prospect,
+    parse_products,
     quoted,
 )
 from store.xlsx_reader import cell_text
@@ -64,16 +67,6 @@ _KNOWN_HEADERS: dict[str, str] = {
     **{header_key(label): name for name, label in FIELD_LABELS.items()},
     **{header_key(name): name for name in FIELD_LABELS},
 }
-
-
-def column_letter(index: int) -> str:
-    """0 -> 'A', 26 -> 'AA': how a spreadsheet names a column."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def unescape_cell(text: str) -> str:
@@ -194,24 +187,49 @@ class RowJudge:
                           "implementation_lead": lead.email}
         self.memo: dict[str, dict[Any, Any]] = {name: {} for name in _FLAT}
         self.people: dict[tuple[Any, Any], Any] = {}
+        self.items: dict[str, Any] = {}
         self._psl = domain_rules._psl()
+        self._parents = _rule_parents(self._psl)
 
     def _learn(self, name: str, value: Any) -> Any:
-        verdict: Any = _INVALID
-        if self.probe is not None:
-            try:
-                prospect = build_prospect({**self.probe, name: value},
-                                          catalog=self.catalog, users=self.users)
-            except ProspectInvalid:
-                pass
-            else:
-                verdict = getattr(prospect, name)
-                if name == "expected_provision_date" and verdict is not None:
-                    verdict = verdict.isoformat()
-                elif name == "products":
-                    verdict = tuple((line.product, line.seats) for line in verdict)
+        verdict: Any = _plain_verdict(name, value)
+        if verdict is _UNSET and name == "products" and isinstance(value, str):
+            verdict = self._learn_products(value)
+        if verdict is _UNSET:
+            verdict = self._probe(name, value)
         self.memo[name][value] = verdict
         return verdict
+
+    def _probe(self, name: str, value: Any) -> Any:
+        """build_prospect's canonical value for one column, or _INVALID."""
+        if self.probe is None:
+            return _INVALID
+        try:
+            prospect = build_prospect({**self.probe, name: value},
+                                      catalog=self.catalog, users=self.users)
+        except ProspectInvalid:
+            return _INVALID
+        verdict = getattr(prospect, name)
+        if name == "expected_provision_date" and verdict is not None:
+            return verdict.isoformat()
+        if name == "products":
+            return tuple((line.product, line.seats) for line in verdict)
+        return verdict
+
+    def _learn_products(self, cell: str) -> Any:
+        """A product list judged item by item (seat counts make many distinct lists)."""
+        lines = []
+        for name, seats in parse_products(cell):
+            item = f"{name}:{seats}" if seats else name
+            got = self.items.get(item, _UNSET)
+            if got is _UNSET:
+                got = self.items[item] = self._probe("products", item)
+            if got is _INVALID or len(got) != 1:
+                return _UNSET  # let the probe of the whole list say what is wrong
+            lines.append(got[0])
+        if len({product for product, _ in lines}) != len(lines):
+            return _UNSET  # listed twice
+        return tuple(lines)
 
     def _learn_people(self, lead: Any, secondary: Any) -> Any:
         verdict: Any = _INVALID
@@ -239,7 +257,11 @@ class RowJudge:
             return None
         name = name.lower()
         if (len(name) > 253 or "--" in name or name.startswith("www.")
-                or _PLAIN_DOMAIN.fullmatch(name) is None or self._psl.is_public(name)):
+                or _PLAIN_DOMAIN.fullmatch(name) is None):
+            return None
+        # Only a name under a suffix that has rules below it can itself be public.
+        if (self._parents is None or name.partition(".")[2] in self._parents) and \
+                self._psl.is_public(name):
             return None
         return name
 
@@ -312,6 +334,43 @@ class RowJudge:
             return invalid
         return prospect.model_dump(
             mode="json", exclude={"id", "created_at", "updated_at", "version", "import_batch"})
+
+
+@lru_cache(maxsize=1)
+def _rule_parents(psl: Any) -> frozenset[str] | None:
+    """Every proper suffix of a Public Suffix List rule ('*.kobe.jp' gives 'kobe.jp', 'jp').
+
+    x.example is a public suffix only if some rule ends in '.example', so a name
+    whose parent is not in this set needs no PSL lookup (a third of the time of
+    judging a row). None when the library keeps its rules elsewhere: look up each.
+    """
+    rules = getattr(psl, "_publicsuffix", None)
+    if not isinstance(rules, frozenset):
+        return None
+    parents: set[str] = set()
+    for rule in rules:
+        rest = str(rule).lstrip("!")
+        while "." in rest:
+            rest = rest.partition(".")[2]
+            parents.add(rest)
+    return frozenset(parents)
+
+
+def _plain_verdict(name: str, value: Any) -> Any:
+    """The verdict on a plainly valid number or ISO date without a probe (thousands of
+    distinct values in a big file); _UNSET for anything else. Tests compare with build_prospect.
+    """
+    if type(value) is not str or not value.isascii():
+        return _UNSET
+    if name == "permitted_users" and value.isdigit() and len(value) < 10 and int(value) >= 1:
+        return int(value)
+    if (name == "expected_provision_date" and len(value) == 10 and value[4] == "-" == value[7]
+            and (value[:4] + value[5:7] + value[8:]).isdigit()):
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            return _UNSET
+    return _UNSET
 
 
 def _map_header(header: Sequence[str], plan: ImportPlan, row: int) -> list[int] | None:
@@ -394,7 +453,8 @@ def _judge_rows(table: Any, columns: list[int], judge: RowJudge, existing: Mappi
             # Real date cells stay dates for the date column; every other cell becomes text.
             cells = [("" if v is None else v) if k == date_column else cell_text(v)
                      for k, v in enumerate(cells)]
-        joined = "".join(c if isinstance(c, str) else "0" for c in cells)
+        joined = "".join(cells) if text_only else "".join(
+            c if isinstance(c, str) else "0" for c in cells)
         if not joined.strip():
             continue  # a row of blank cells: spreadsheets save them as ",,,,"
         count += 1
@@ -442,7 +502,7 @@ def _judge_rows(table: Any, columns: list[int], judge: RowJudge, existing: Mappi
 
 def _too_many_cells(table: Any, row: int, cells: list[Any], columns: list[int],
                     width: int) -> RowIssue:
-    spread = table.lines_of_last_row()
+    spread = table.lines_of_row(cells)
     hint = (f" (it spans lines {spread[0]}-{spread[1]} of the file: check for a stray "
             "double quote)" if spread and spread[1] > spread[0] else "")
     values = _template_values(cells[i] if i >= 0 else "" for i in columns)

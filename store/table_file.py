@@ -42,7 +42,7 @@ class Table(Protocol):
         """How far through the file reading has got, 0.0 to 1.0 (for a progress bar)."""
         ...
 
-    def lines_of_last_row(self) -> tuple[int, int] | None:
+    def lines_of_row(self, cells: list[Any]) -> tuple[int, int] | None:
         """The file lines the last row came from (CSV), to point at a stray quote."""
         ...
 
@@ -60,6 +60,16 @@ class FileFacts:
     sha256: str
     kind: str  # "csv" or "xlsx"
     encoding: str  # for CSV: utf-8, utf-8-sig, utf-16, utf-16-le, utf-16-be or cp1252
+
+
+def column_letter(index: int) -> str:
+    """0 -> 'A', 26 -> 'AA': how a spreadsheet names a column."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _megabytes(size: int) -> str:

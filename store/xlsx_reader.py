@@ -76,7 +76,7 @@ class XlsxTable:
             return 0.0
         return min(self._done / self._expected, 1.0)
 
-    def lines_of_last_row(self) -> tuple[int, int] | None:
+    def lines_of_row(self, cells: list[Any]) -> tuple[int, int] | None:
         """A workbook has no file lines."""
         return None
 

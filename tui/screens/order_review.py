@@ -18,6 +18,7 @@ from store.models import Order, Prospect
 from store.storage import StorageError
 from store.text import clean_for_display
 from tui.modals.confirm import ConfirmModal
+from tui.widgets.tick_box import TickBox
 
 NAME_SHOWN = 120  # characters of a company or product name in the summary
 SHORT = 60  # characters of a name in questions and notifications
@@ -71,9 +72,9 @@ class OrderReviewScreen(Screen[None]):
             number.border_title = "Order number"
             yield number
             yield Static(id="order-number-error", classes="order-error")
-            yield Checkbox(NOT_REQUIRED, id="order-number-not-required")
-            yield Checkbox(MSA, id="confirm-msa")
-            yield Checkbox(AUTHORISED, id="confirm-authorised")
+            yield TickBox(NOT_REQUIRED, id="order-number-not-required")
+            yield TickBox(MSA, id="confirm-msa")
+            yield TickBox(AUTHORISED, id="confirm-authorised")
             yield Static(id="confirm-error", classes="order-error")
             with Horizontal(id="order-buttons"):
                 yield Button("Submit Order", id="submit-order", variant="primary")

@@ -16,6 +16,8 @@ from store.db import Store, StoreError
 from store.listing import COLUMNS, ProspectList
 from store.validation import quoted
 from tui.modals.confirm import ConfirmModal
+from tui.screens.order_review import OrderReviewScreen
+from tui.screens.users import UsersScreen
 from tui.widgets.letter_bar import LetterBar
 from tui.widgets.prospect_table import Column, ProspectTable
 
@@ -230,13 +232,19 @@ class ProspectListScreen(Screen[None]):
         self.notify("The prospect form is not built yet.", severity="warning")
 
     def action_order(self) -> None:
-        self.notify("Orders are not built yet.", severity="warning")
+        prospect_id = self._selected_id()
+        if prospect_id is not None:
+            self.app.push_screen(OrderReviewScreen(self.store, prospect_id), self._back)
 
     def action_upload(self) -> None:
         self.notify("Upload is not built yet.", severity="warning")
 
     def action_users(self) -> None:
-        self.notify("Users are not built yet.", severity="warning")
+        self.app.push_screen(UsersScreen(self.store), self._back)
+
+    def _back(self, _result: object = None) -> None:
+        """Coming back from another screen: show what this session changed there."""
+        self.reload()
 
     def action_export(self) -> None:
         self.notify("Export is not built yet.", severity="warning")

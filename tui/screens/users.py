@@ -21,6 +21,7 @@ from store.text import clean_for_display
 from store.validation import MAX_NAME
 from tui.modals.choose_lead import ChooseLeadModal
 from tui.modals.confirm import ConfirmModal
+from tui.widgets.tick_box import TickBox
 
 FIELDS = {"name": ("Name", "#user-name"), "email": ("E-mail", "#user-email")}
 ROW_ACTIONS = {"edit_user", "toggle_lead", "remove_user"}
@@ -84,7 +85,7 @@ class UsersScreen(Screen[None]):
                 email.border_title = "E-mail"
                 yield email
             with Horizontal(id="user-actions"):
-                yield Checkbox("Implementation lead", id="user-lead")
+                yield TickBox("Implementation lead", id="user-lead")
                 yield Button("Add User", id="add-user", variant="primary")
                 yield Button("Save User", id="save-user", variant="primary")
                 yield Button("Remove", id="remove-user", variant="error")
@@ -113,10 +114,10 @@ class UsersScreen(Screen[None]):
 
     def reload(self, select_id: int | None = None) -> None:
         """Show the users as saved, with how many prospects name each."""
-        self.user_list = self.store.users()
         # Why count here: a user named on prospects needs a replacement before
         # being unflagged or removed, and the table tells people that up front.
-        self.named = self._count_named()
+        self.named = self._count_named()  # re-reads the file first
+        self.user_list = self.store.users()
         table = self.query_one("#users", DataTable)
         table.clear()
         for user in self.user_list:

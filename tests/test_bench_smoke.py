@@ -1,0 +1,76 @@
+"""The benchmark and its data generator still run, so that they cannot rot unnoticed."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+
+from bench.generate import CSV_COLUMNS, LEAD_EMAILS, make_csv, make_db
+from store.db import Store
+from store.models import Prospect
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_generated_file_is_the_stored_format(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "prospects.json"
+    db.parent.mkdir(mode=0o700)
+    make_db(db, 300, seed=3)
+    data = orjson.loads(db.read_bytes())
+    assert set(data) == {"users", "prospects"}
+    assert len(data["prospects"]) == 300
+    domains = [r["domain"] for r in data["prospects"].values()]
+    assert len(set(domains)) == 300
+    for key, record in data["prospects"].items():
+        # exactly what the Store writes for a valid prospect
+        assert Prospect.model_validate(record).model_dump(mode="json", exclude={"id"}) == record
+        assert int(key) >= 1
+    store = Store(db)
+    assert len(store.prospect_records()) == 300
+    leads = {u.id for u in store.leads()}
+    assert {r["implementation_lead"] for r in data["prospects"].values()} <= leads
+    store.close()
+    again = tmp_path / "again.json"
+    make_db(again, 300, seed=3)
+    assert again.read_bytes() == db.read_bytes()  # the same seed gives the same file
+
+
+def test_generated_csv_has_the_upload_columns(tmp_path: Path) -> None:
+    out = tmp_path / "upload.csv"
+    make_csv(out, 50, seed=1)
+    with out.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert len(rows) == 51
+    lead = CSV_COLUMNS.index("Implementation Lead")
+    assert all(row[lead] in LEAD_EMAILS for row in rows[1:])
+
+
+def test_generator_command_line(tmp_path: Path) -> None:
+    out = tmp_path / "small.json"
+    done = subprocess.run([sys.executable, "bench/generate.py", str(out), "25"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert len(orjson.loads(out.read_bytes())["prospects"]) == 25
+
+
+def test_bench_list_runs_and_prints_its_table() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/bench_list.py", "--sizes", "200", "--repeat", "1",
+         "--moves", "5"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("figure"))
+    for column in ("median", "floor", "ratio", "target", "result"):
+        assert column in header
+    for figure in ("start-up to first painted list", "search keystroke", "sort by domain",
+                   "cursor down", "save one prospect", "peak memory"):
+        row = next((line for line in lines if line.startswith(figure)), None)
+        assert row is not None, f"no {figure!r} row in:\n{done.stdout}"
+        assert row.rstrip().endswith(("PASS", "FAIL")), row

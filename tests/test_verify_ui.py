@@ -1,0 +1,234 @@
+"""Verify in the form, against the loopback DNS responder: async, bounded, never stale."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from store.db import Store
+from tests.dns_responder import SERVFAIL, SILENT, DnsResponder
+from tests.form_helpers import ADA, FormSession, fill_required, prospect, seed
+from tui.app import ProspectsApp
+from tui.screens.prospect_form import FormResult
+from tui.widgets.domain_field import CHECKING
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    p = tmp_path / "data" / "prospects.json"
+    seed(p, ADA, prospects=(prospect(domain="contoso.com"),))
+    return p
+
+
+async def verify_in_form(path: Path, server: DnsResponder, domain: str,
+                         *, lifetime: float = 3.0) -> tuple[str, set[str]]:
+    """Type a domain, press Verify, wait for the answer: (status text, status classes)."""
+    app = ProspectsApp(db_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        s = FormSession(app, pilot)
+        form = await s.open(nameserver=server.nameserver, verify_lifetime=lifetime)
+        await s.type("#domain", domain)
+        await s.focus("#verify")
+        await pilot.press("enter")
+        await s.settle()
+        status = form.query_one("#verify-status")
+        return s.text_of("#verify-status"), set(status.classes)
+
+
+@pytest.mark.parametrize(
+    ("domain", "expected", "style"),
+    [
+        ("example.com",
+         "example.com: receives mail (Microsoft 365: example-com.mail.protection.outlook.com)",
+         "-ok"),
+        ("https://www.Example.org/contact",
+         "example.org: receives mail (Google Workspace: aspmx.l.google.com and 1 more)", "-ok"),
+        ("mimecast.example.com", "receives mail (Mimecast: eu-smtp-inbound-1.mimecast.com", "-ok"),
+        ("proofpoint.example.com", "receives mail (Proofpoint: mx0a-001.pphosted.com)", "-ok"),
+        ("self-hosted.example.com", "receives mail (mail.self-hosted.example.com)", "-ok"),
+        ("example.net", "example.net: accepts no mail (null MX)", "-warning"),
+        ("a-only.example.com", "no MX records, but it has an address", "-ok"),
+        ("nxdomain.example.com", "nxdomain.example.com: does not exist in DNS", "-warning"),
+        ("servfail.example.com", "could not check: the nameserver answered SERVFAIL", "-muted"),
+        ("bob@MÜNCHEN.de.", "münchen.de: receives mail (mx.xn--mnchen-3ya.de)", "-ok"),
+        ("contoso.com", "contoso.com: already here: prospect 'Contoso Limited'", "-error"),
+        ("exa mple.com", "'exa mple.com' is not a valid domain name: spaces are not allowed",
+         "-error"),
+    ],
+)
+async def test_verify_answers(path: Path, dns_server: DnsResponder, domain: str,
+                              expected: str, style: str) -> None:
+    text, classes = await verify_in_form(path, dns_server, domain)
+    assert expected in text
+    assert style in classes
+
+
+async def test_a_silent_server_gives_could_not_check_within_the_lifetime(
+    path: Path, dns_server: DnsResponder,
+) -> None:
+    started = time.monotonic()
+    text, classes = await verify_in_form(path, dns_server, "silent.example.com", lifetime=0.5)
+    assert "could not check: no answer within 0.5 s" in text
+    assert "-muted" in classes
+    assert time.monotonic() - started < 0.5 + 0.25 + 5  # the app's start and stop included
+
+
+async def test_keys_are_handled_within_100_ms_while_a_slow_verify_runs(
+    path: Path, dns_server: DnsResponder,
+) -> None:
+    app = ProspectsApp(db_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        s = FormSession(app, pilot)
+        form = await s.open(nameserver=dns_server.nameserver, verify_lifetime=2.0)
+        await s.type("#domain", "silent.example.com")
+        await pilot.press("f5")
+        assert s.text_of("#verify-status") == CHECKING
+        await s.focus("#company-name")
+        slowest = 0.0
+        for key in "Still typing":
+            started = time.perf_counter()
+            await pilot.press(key)
+            slowest = max(slowest, time.perf_counter() - started)
+        assert s.value("#company-name") == "Still typing"
+        assert slowest < 0.1, f"a key took {slowest * 1000:.0f} ms"
+        assert s.text_of("#verify-status") == CHECKING  # still waiting on the silent server
+        await s.settle()
+        assert "could not check" in s.text_of("#verify-status")
+        assert form.is_attached
+
+
+async def test_editing_the_domain_drops_a_stale_answer(path: Path,
+                                                       dns_server: DnsResponder) -> None:
+    app = ProspectsApp(db_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        s = FormSession(app, pilot)
+        await s.open(nameserver=dns_server.nameserver, verify_lifetime=1.0)
+        await s.type("#domain", "silent.example.com")
+        await pilot.press("enter")  # Enter in the Domain field verifies too
+        assert s.text_of("#verify-status") == CHECKING
+        await pilot.press("backspace")
+        assert s.text_of("#verify-status") == ""
+        await s.settle()
+        assert s.text_of("#verify-status") == ""  # the late answer was not shown
+        # A finished answer goes too, once the domain changes.
+        await s.type("#domain", "example.com")
+        await pilot.press("enter")
+        await s.settle()
+        assert "receives mail" in s.text_of("#verify-status")
+        await pilot.press("m")
+        assert s.text_of("#verify-status") == ""
+
+
+async def test_the_last_answer_is_saved_with_the_prospect(path: Path,
+                                                          dns_server: DnsResponder) -> None:
+    app = ProspectsApp(db_path=path, nameserver=dns_server.env)  # the app's setting
+    async with app.run_test(size=SIZE) as pilot:
+        s = FormSession(app, pilot)
+        await s.open()
+        await fill_required(s, domain="https://www.example.com/")
+        await pilot.press("f5")
+        await s.settle()
+        await pilot.press("ctrl+s")
+        await s.settle()
+        assert s.results == [FormResult(2)]
+    check = Store(path).get_prospect(2).domain_check
+    assert check is not None
+    assert check.verdict == "mail" and check.mail_host == "Microsoft 365"
+
+
+async def test_an_answer_about_another_domain_is_not_saved(path: Path,
+                                                           dns_server: DnsResponder) -> None:
+    app = ProspectsApp(db_path=path, nameserver=dns_server.env)
+    async with app.run_test(size=SIZE) as pilot:
+        s = FormSession(app, pilot)
+        await s.open()
+        await fill_required(s, domain="example.com")
+        await pilot.press("f5")
+        await s.settle()
+        await s.type("#domain", "example.org")
+        await pilot.press("ctrl+s")
+        await s.settle()
+    assert Store(path).get_prospect(2).domain_check is None
+
+
+async def test_could_not_check_never_blocks_saving(path: Path, dns_server: DnsResponder,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    dns_server.set("northwind.com", SERVFAIL)
+    monkeypatch.setenv("PROSPECTS_NAMESERVER", dns_server.env)  # the environment's setting
+    app = ProspectsApp(db_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        s = FormSession(app, pilot)
+        await s.open()
+        await fill_required(s, domain="northwind.com")
+        await pilot.press("f5")
+        await s.settle()
+        assert "could not check" in s.text_of("#verify-status")
+        await pilot.press("ctrl+s")
+        await s.settle()
+        assert s.results == [FormResult(2)]
+    saved = Store(path).get_prospect(2).domain_check
+    assert saved is not None and saved.verdict == "unknown"
+
+
+async def test_a_duplicate_blocks_saving(path: Path, dns_server: DnsResponder) -> None:
+    app = ProspectsApp(db_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        s = FormSession(app, pilot)
+        await s.open(nameserver=dns_server.nameserver)
+        await fill_required(s, domain="CONTOSO.com")
+        await pilot.press("f5")
+        await s.settle()
+        assert "already here" in s.text_of("#verify-status")
+        await pilot.press("ctrl+s")
+        await s.settle()
+        assert "contoso.com is already prospect 'Contoso Limited'" in s.error("domain")
+        assert s.results == []
+    assert len(Store(path).prospect_records()) == 1
+
+
+async def test_editing_keeps_its_own_domain_and_the_stored_check(
+    path: Path, dns_server: DnsResponder,
+) -> None:
+    dns_server.set("contoso.com", SILENT)
+    app = ProspectsApp(db_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        s = FormSession(app, pilot)
+        await s.open(1, nameserver=dns_server.nameserver, verify_lifetime=0.3)
+        await pilot.press("f5")  # its own domain is not a duplicate of itself
+        await s.settle()
+        assert "could not check" in s.text_of("#verify-status")
+        await pilot.press("ctrl+s")
+        await s.settle()
+    saved = Store(path).get_prospect(1)
+    assert saved.domain_check is not None and saved.domain_check.verdict == "unknown"
+    app = ProspectsApp(db_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        s = FormSession(app, pilot)
+        await s.open(1)
+        assert "could not check" in s.text_of("#verify-status")
+        assert "(checked " in s.text_of("#verify-status")
+
+
+async def test_verify_with_nothing_typed_says_so(path: Path) -> None:
+    app = ProspectsApp(db_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        s = FormSession(app, pilot)
+        await s.open()
+        await pilot.press("f5")
+        assert s.text_of("#verify-status") == "Type a domain first, e.g. example.com"
+
+
+async def test_a_malformed_nameserver_setting_is_could_not_check(path: Path) -> None:
+    app = ProspectsApp(db_path=path, nameserver="not-an-address")
+    async with app.run_test(size=SIZE) as pilot:
+        s = FormSession(app, pilot)
+        await s.open()
+        await s.type("#domain", "example.com")
+        await pilot.press("f5")
+        await s.settle()
+        assert "could not check" in s.text_of("#verify-status")
+        assert "not a nameserver" in s.text_of("#verify-status")
