@@ -181,3 +181,25 @@ async def test_delete_asks_first(store: Store, db_path: Path) -> None:
         assert "42 Solutions" not in [r["company_name"] for _, r in
                                       Store(db_path).prospect_records()]
         assert app.screen.query_one(ProspectTable).row_count == 6
+
+
+async def test_keys_open_users_and_order_review_and_palette(store: Store, db_path: Path) -> None:
+    from tui.screens.order_review import OrderReviewScreen
+    from tui.screens.users import UsersScreen
+
+    add(store, NAMES)
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("U")
+        await pilot.pause()
+        assert isinstance(app.screen, UsersScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, OrderReviewScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ["New", "Edit", "Order", "Upload", "Users", "Search", "Sort by Domain"]:
+            assert title in titles

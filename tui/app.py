@@ -45,6 +45,12 @@ class ProspectsApp(App[int]):
     def on_mount(self) -> None:
         self.push_screen(ProspectListScreen(self.store, poll_seconds=self.poll_seconds))
 
+    def action_open_users(self) -> None:
+        """Open the Users screen from anywhere (the form offers it when no lead exists yet)."""
+        from tui.screens.users import UsersScreen  # noqa: PLC0415 - avoids an import cycle
+
+        self.push_screen(UsersScreen(self.store))
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every key of the current screen is also a palette entry."""
         seen: set[str] = set()
