@@ -2,15 +2,17 @@
 
     python bench/bench_list.py [--sizes 1000,10000,100000] [--repeat 5] [--strict]
 
-Each figure is a median over --repeat runs, printed beside a floor measured in the
-same run on the same data, so the ratios hold on any machine:
+Each figure is a median over --repeat runs (wall clock; `cpu` is the process's CPU
+time over the same span, which a busy machine does not inflate), printed beside a
+floor measured in the same run on the same data, so the ratios hold on any machine:
 
   start-up   a fresh process from spawn until the list has painted its rows, against a
              fresh `python -c 'import textual, orjson; orjson.loads(open(db, "rb").read())'`
              (both timed by this process from spawn to a READY line, interpreter start
              included in both; neither's exit is timed)
-  search     typing one character into #search and pressing Enter, until the repainted
-             frame, against a plain scan over pre-folded strings
+  search     one character typed into #search: from the debounced search starting to
+             its last repainted frame, against a plain scan over pre-folded strings;
+             also (info) the character + Enter, which moves the focus to the table
   sort       sort_by("domain") until repainted: first time on that column (its keys are
              built then) and again (Z to A, keys cached)
   cursor     one press of down (of --moves), until repainted, against the same at the
@@ -18,7 +20,7 @@ same run on the same data, so the ratios hold on any machine:
   save       Store.create_prospect, against orjson.dumps of the same data + write + fsync
              of a file in the same folder
   memory     peak RSS of the start-up process, against the ~150 MB VisiData needs for the
-             same data
+             same data, and (info) against the floor process
 
 Targets are judged at the largest size (they are stated for 100k); smaller sizes are
 shown for the trend. The in-app figures run with TEXTUAL_FPS=1000 so Textual's 60 Hz
@@ -255,8 +257,12 @@ async def _search_as_you_type(app: Any, pilot: Any, clock: FrameClock, query: st
     search_now = screen._search_now
 
     def timed(text: str) -> None:
-        fired.append((time.perf_counter(), time.process_time()))
+        if text == query and not fired:  # not a stale debounce, e.g. of clearing the search
+            fired.append((time.perf_counter(), time.process_time()))
         search_now(text)
+
+    def painted_after_search() -> bool:
+        return bool(fired) and bool(clock.times) and clock.times[-1] > fired[0][0]
 
     screen._search_now = timed  # what the debounce timer calls
     try:
@@ -265,16 +271,14 @@ async def _search_as_you_type(app: Any, pilot: Any, clock: FrameClock, query: st
         for key in query:
             _press(app, key)
         deadline = time.perf_counter() + CHILD_TIMEOUT
-        while not fired and time.perf_counter() < deadline:
+        while not painted_after_search() and time.perf_counter() < deadline:
             await asyncio.sleep(0.002)
-        await pilot.pause()
+        await pilot.pause()  # until idle: every frame the search caused is painted
     finally:
         del screen._search_now
-    if not fired:
-        raise BenchError("typing into #search never ran the search")
+    if not painted_after_search():
+        raise BenchError("typing into #search never ran the search and repainted")
     started, cpu = fired[0]
-    if not clock.times or clock.times[-1] <= started:
-        raise BenchError("the search ran but no frame was painted after it")
     return clock.times[-1] - started, clock.cpus[-1] - cpu
 
 
@@ -492,6 +496,10 @@ def build_report(results: dict[int, dict[str, Any]]) -> Report:
         report.add("peak memory (start-up process)", size, f"{rss:.0f} MB", "-",
                    f"{VISIDATA_MB:.0f} MB", rss / VISIDATA_MB,
                    "<= 2.5x" if judged else "(trend)", ok if judged else None)
+    for size in sizes:
+        rss, floor = med(results[size]["start_rss"]), med(results[size]["start_floor_rss"])
+        report.add("peak memory vs the floor process", size, f"{rss:.0f} MB", "-",
+                   f"{floor:.0f} MB", rss / floor, "(info)", None)
     return report
 
 
@@ -552,10 +560,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     last = results[sizes[-1]]
     med = statistics.median
-    print(f"At {sizes[-1]:,}: garbage collection took {_fmt_time(med(last['start_gc']))} of "
-          f"the app's start-up; the floor process peaked at {med(last['start_floor_rss']):.0f} "
-          f"MB. median = wall clock, cpu = this process's CPU time; load now {_load()}; "
-          f"whole run {time.perf_counter() - started:.0f} s.")
+    print(f"At {sizes[-1]:,}, garbage collection took {_fmt_time(med(last['start_gc']))} of "
+          f"the app's start-up. median = wall clock, cpu = the measured process's CPU time; "
+          f"load now {_load()}; whole run {time.perf_counter() - started:.0f} s.")
     if report.missed:
         print(f"Missed {len(report.missed)} target(s): {'; '.join(report.missed)}.")
     else:

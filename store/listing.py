@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from itertools import compress
 from typing import Any
 
 import idna
@@ -69,9 +70,13 @@ class ProspectList:
             for n, d in zip(names, (str(r.get("domain", "")) for r in self.records), strict=True)
         ]
         self._sort_keys: dict[str, list[Any]] = {"company_name": names}
+        self._name_order = sorted(range(len(names)), key=names.__getitem__)
+        self._orders: dict[tuple[str, bool], list[int]] = {}
+        self._last_hits: tuple[str, list[bool]] | None = None
+        self._all_counts: Counter[str] | None = None
         self.sort_key = "company_name"
         self.descending = False
-        self._sorted = self._sort_order()
+        self._sorted = self._name_order
 
     def __len__(self) -> int:
         return len(self.records)
@@ -99,29 +104,57 @@ class ProspectList:
 
     def _keys(self, key: str) -> list[Any]:
         if key not in self._sort_keys:
-            if key == "permitted_users":
-                self._sort_keys[key] = [r.get(key) for r in self.records]
-            else:
-                self._sort_keys[key] = [fold(self.cell(i, key)) for i in range(len(self.records))]
+            self._sort_keys[key] = self._build_keys(key)
         return self._sort_keys[key]
 
-    def _sort_order(self) -> list[int]:
-        keys = self._keys(self.sort_key)
-        filled = [i for i, k in enumerate(keys) if k not in (None, "")]
-        empty = [i for i, k in enumerate(keys) if k in (None, "")]
-        # Ties keep the name order, so a sort by sector lists each sector A to Z.
-        names = self._sort_keys["company_name"]
-        filled.sort(key=names.__getitem__)
-        filled.sort(key=keys.__getitem__, reverse=self.descending)
-        return filled + empty
+    def _build_keys(self, key: str) -> list[Any]:
+        records = self.records
+        if key == "permitted_users":
+            return [r.get(key) for r in records]
+        if key == "domain":
+            domains = (str(r.get("domain") or "") for r in records)
+            return [fold(display_domain(d)) if "xn--" in d else d for d in domains]
+        if key == "products":
+            return [fold(products_text(r.get("products") or [])) for r in records]
+        if key == "implementation_lead":
+            leads = {user_id: fold(name) for user_id, name in self.user_names.items()}
+            return [leads.get(r.get(key), "") for r in records]
+        # Types, sectors, statuses and dates repeat: fold each distinct value once.
+        folded: dict[Any, str] = {}
+        keys = []
+        for record in records:
+            value = record.get(key)
+            text = folded.get(value)
+            if text is None:
+                text = folded[value] = "" if value is None else fold(str(value))
+            keys.append(text)
+        return keys
+
+    def _order(self, key: str, descending: bool) -> list[int]:
+        order = self._orders.get((key, descending))
+        if order is None:
+            keys = self._keys(key)
+            filled: list[int] = []
+            empty: list[int] = []
+            for i in self._name_order:
+                (empty if keys[i] is None or keys[i] == "" else filled).append(i)
+            # A stable sort of the name order: ties stay A to Z, in both directions.
+            filled.sort(key=keys.__getitem__, reverse=descending)
+            order = self._orders[(key, descending)] = filled + empty
+        return order
 
     def sort(self, key: str, descending: bool = False) -> None:
         """Sort by a column (see SORT_FIELDS); empty cells go last either way."""
         if key not in SORT_FIELDS:
             raise ValueError(f"cannot sort by {key!r}; choose one of: {', '.join(SORT_FIELDS)}")
         self.sort_key, self.descending = key, descending
-        self._sorted = self._sort_order()
+        self._sorted = self._order(key, descending)
 
+    def _hits(self, query: str) -> list[bool]:
+        # Scanned in stored order (memory order), shared by matching and letter_counts.
+        if self._last_hits is None or self._last_hits[0] != query:
+            self._last_hits = (query, [query in key for key in self._search])
+        return self._last_hits[1]
 
     def matching(self, search: str = "", letter: str = "all") -> list[int]:
         """Row indexes, in sort order, whose name or domain contains `search` and
@@ -129,8 +162,8 @@ class ProspectList:
         rows = self._sorted
         query = fold(search.strip())
         if query:
-            keys = self._search
-            rows = [i for i in rows if query in keys[i]]
+            hits = self._hits(query)
+            rows = list(compress(rows, map(hits.__getitem__, rows)))
         if letter != "all":
             letters = self._letters
             rows = [i for i in rows if letters[i] == letter]
@@ -139,9 +172,10 @@ class ProspectList:
     def letter_counts(self, search: str = "") -> dict[str, int]:
         """How many rows matching `search` start with each letter ('other' included)."""
         query = fold(search.strip())
-        if not query:
-            counts = Counter(self._letters)
+        if query:
+            counts = Counter(compress(self._letters, self._hits(query)))
         else:
-            keys, letters = self._search, self._letters
-            counts = Counter(letters[i] for i in range(len(keys)) if query in keys[i])
+            if self._all_counts is None:
+                self._all_counts = Counter(self._letters)
+            counts = self._all_counts
         return {letter: counts.get(letter, 0) for letter in LETTERS}

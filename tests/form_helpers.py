@@ -86,10 +86,10 @@ class FormSession:
         assert isinstance(widget, Input)
         return widget.value
 
-    def error(self, widget_id: str) -> str:
-        """The error shown under a field ('' when none is shown)."""
-        static = self.app.screen.query_one(f"#{widget_id}-error", Static)
-        return str(static.visual) if static.display else ""
+    def error(self, widget_id: str, kind: str = "error") -> str:
+        """The error (or warning) shown under a field, '' when none is shown."""
+        notes = self.app.screen.query(f"#{widget_id}-{kind}").results(Static)
+        return next((str(n.visual) for n in notes if n.display), "")
 
     def text_of(self, selector: str) -> str:
         static = self.app.screen.query_one(selector, Static)

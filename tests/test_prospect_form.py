@@ -269,7 +269,7 @@ async def test_an_abbreviated_name_warns_but_never_blocks(tmp_path: Path) -> Non
         s = FormSession(app, pilot)
         await s.open()
         await fill_required(s, name="IBM")
-        assert "looks like an abbreviation" in s.text_of("#company-name-warning")
+        assert "looks like an abbreviation" in s.error("company-name", "warning")
         await pilot.press("ctrl+s")
         await s.settle()
         assert s.results == [FormResult(1)]
@@ -503,7 +503,7 @@ async def test_no_lead_yet_offers_to_open_users(tmp_path: Path) -> None:
         assert opened == [True]
         app.pop_screen()  # back from Users
         await pilot.pause()
-        assert app.screen.query_one("#no-leads").display is False
+        assert not app.screen.query("#no-leads")
         await fill_required(s, name="Northwind Ltd")  # "a" picks... the only lead, Lea
         await s.choose("#lead", "lea")
         await pilot.press("ctrl+s")

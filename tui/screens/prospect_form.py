@@ -3,7 +3,7 @@
 Every value goes through store.validation.build_prospect, so an error reads the
 same here as in the CLI and the importer. Errors show under their field and never
 clear what was typed. Writing the file happens in a thread: at 100k prospects a
-save rewrites a large file, and the screen must not freeze meanwhile.
+save rewrites a large file, and the screen must not wait on the disk meanwhile.
 """
 
 from __future__ import annotations
@@ -11,26 +11,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal
 from textual.content import Content
-from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widget import Widget
-from textual.widgets import Button, Footer, Header, Input, Label, Select, SelectionList, Static
+from textual.widgets import Button, Footer, Header, Input, Select, SelectionList, Static
 
 from store.db import DuplicateError, NotFoundError, Store
 from store.domain import Nameserver
-from store.models import Prospect, User
+from store.models import Prospect
 from store.text import clean_for_display
-from store.validation import FIELD_LABELS, FieldError, ProspectInvalid, build_prospect, name_warning
+from store.validation import ProspectInvalid, build_prospect
 from tui.modals.confirm import ConfirmModal
 from tui.widgets.date_input import DateInput
 from tui.widgets.domain_field import DomainField
 from tui.widgets.product_picker import ProductsField
+from tui.widgets.prospect_fields import FIELD_WIDGETS, ProspectFields, sentence
 
 
 @dataclass(frozen=True)
@@ -42,48 +40,18 @@ class FormResult:
     deleted: bool = False
 
 
-# Model field -> widget id, in the order the form shows them (focus goes to the first error).
-FIELD_WIDGETS: dict[str, str] = {
-    "company_type": "company-type",
-    "sector": "sector",
-    "implementation_lead": "lead",
-    "secondary_contact": "secondary-contact",
-    "company_name": "company-name",
-    "domain": "domain",
-    "website": "website",
-    "expected_provision_date": "provision-date",
-    "permitted_users": "permitted-users",
-    "products": "products",
-}
-REQUIRED = {"company_type", "company_name", "domain", "sector", "implementation_lead"}
-NO_LEADS = (
-    "There are no implementation leads yet, and a prospect needs one. "
-    "Add a user flagged as an implementation lead under Users."
-)
-
-
-def sentence(error: FieldError) -> str:
-    """'Company Name is required' rather than 'Company Name: is required'."""
-    verb = error.message.split(" ", 1)[0]
-    joiner = " " if verb in ("is", "must", "needs") else ": "
-    return f"{error.label}{joiner}{error.message}"
-
-
-def user_label(user: User) -> Text:
-    """A user as a Select shows them: plain text, never markup."""
-    return Text(f"{clean_for_display(user.name, 50)} <{clean_for_display(user.email, 60)}>")
-
-
 class ProspectFormScreen(Screen[FormResult | None]):
     """Create a prospect, or edit one (`prospect_id`); dismisses with a FormResult or None."""
 
     BINDINGS: list[BindingType] = [
-        Binding("ctrl+s", "save", "Save and exit", id="form-save"),
-        Binding("ctrl+r", "review_order", "Review order", id="form-review-order"),
-        Binding("f5", "verify", "Verify domain", id="form-verify"),
-        # priority: otherwise an Input (ctrl+d = delete right) takes it first.
-        Binding("ctrl+d", "delete", "Delete prospect", id="form-delete", priority=True),
-        Binding("escape", "leave", "Back", id="form-back"),
+        Binding("ctrl+s", "save", "Save", id="form-save", tooltip="Save Prospect and Exit"),
+        Binding("ctrl+r", "review_order", "Review order", id="form-review-order",
+                tooltip="Save, then review the order"),
+        Binding("f5", "verify", "Verify", id="form-verify", tooltip="Verify the domain"),
+        # priority: otherwise an Input (where ctrl+d deletes a character) takes it first.
+        Binding("ctrl+d", "delete", "Delete", id="form-delete", priority=True,
+                tooltip="Delete this prospect"),
+        Binding("escape", "leave", "Back", id="form-back", tooltip="Back to the list"),
     ]
 
     def __init__(
@@ -105,93 +73,29 @@ class ProspectFormScreen(Screen[FormResult | None]):
                 self.base = store.get_prospect(prospect_id)
             except NotFoundError as error:
                 self._missing = str(error)
-        self.users: list[User] = store.users()
-        self.leads = [u for u in self.users if u.implementation_lead]
         self._saving = False
-        self._snapshot_at_open: tuple[Any, ...] = ()
-        self._errors: dict[str, str] = {}  # what each error/warning line shows now
+        self._at_open: tuple[Any, ...] = ()
 
     @property
     def prospect_id(self) -> int | None:
         """The id of the prospect being edited; None while creating one."""
         return self.base.id if self.base is not None else None
 
-    # -- building the form -------------------------------------------------------------
-
-    def _row(self, field: str, control: Widget, *extra: Widget) -> Horizontal:
-        widget_id = FIELD_WIDGETS[field]
-        label = FIELD_LABELS[field] + (" *" if field in REQUIRED else "")
-        body = Vertical(
-            control, *extra, Static(id=f"{widget_id}-error", classes="field-error"),
-            classes="field-body",
-        )
-        return Horizontal(Label(Content(label), classes="field-label"), body,
-                          classes="field", id=f"{widget_id}-field")
-
-    @staticmethod
-    def _choices(options: tuple[str, ...], current: str | None) -> list[tuple[Text, str]]:
-        values = list(options)
-        if current and current not in values:
-            values.append(current)  # a value the catalog no longer has: kept, and flagged on save
-        return [(Text(clean_for_display(v, 80)), v) for v in values]
-
-    def _lead_options(self, keep: int | None) -> list[tuple[Text, int]]:
-        options = [(user_label(u), u.id) for u in self.leads if u.id is not None]
-        if keep is not None and all(value != keep for _, value in options):
-            known = next((u for u in self.users if u.id == keep), None)
-            shown = user_label(known) if known else Text(f"user {keep} (no longer exists)")
-            options.append((shown, keep))
-        return options
+    @property
+    def fields(self) -> ProspectFields:
+        """The form's fields."""
+        return self.query_one(ProspectFields)
 
     def compose(self) -> ComposeResult:
-        base, catalog = self.base, self.store.catalog
-        lead = base.implementation_lead if base else None
-        secondary = base.secondary_contact if base else None
         yield Header()
         yield Static(id="form-message")
-        with VerticalScroll(id="form-body", can_focus=False):
-            yield Static(Content("Primary Information"), classes="form-section")
-            yield self._row("company_type", Select(
-                self._choices(catalog.company_types, base and base.company_type),
-                prompt="Choose a company type", id="company-type",
-                value=base.company_type if base else Select.NULL))
-            yield self._row("sector", Select(
-                self._choices(catalog.sectors, base and base.sector),
-                prompt="Choose a sector", id="sector",
-                value=base.sector if base else Select.NULL))
-            yield self._row("implementation_lead", Select(
-                self._lead_options(lead), prompt="Choose an implementation lead", id="lead",
-                value=lead if lead is not None else Select.NULL),
-                Horizontal(Static(Content(NO_LEADS), id="no-leads-text"),
-                           Button("Open Users", id="open-users"), id="no-leads"))
-            yield self._row("secondary_contact", Select(
-                self._lead_options(secondary), prompt="None (optional)", id="secondary-contact",
-                value=secondary if secondary is not None else Select.NULL))
-            yield self._row("company_name", Input(
-                base.company_name if base else "", id="company-name",
-                placeholder="The company's full name, not an abbreviation"),
-                Static(id="company-name-warning", classes="field-warning"))
-            yield self._row("domain", DomainField(
-                self.store, base.domain if base else "", check=base and base.domain_check,
-                prospect_id=self.prospect_id, nameserver=self.nameserver,
-                lifetime=self.verify_lifetime, id="domain-box"))
-            yield self._row("website", Input(base.website if base else "", id="website",
-                                             placeholder="https://example.com"))
-            yield Static(Content("Other Information"), classes="form-section")
-            yield self._row("expected_provision_date", Horizontal(
-                DateInput(base.expected_provision_date if base else None, id="provision-date"),
-                Button("Calendar", id="provision-date-calendar"), classes="date-row"))
-            permitted = base.permitted_users if base else None
-            yield self._row("permitted_users", Input(
-                "" if permitted is None else str(permitted), id="permitted-users",
-                placeholder="A whole number, e.g. 250"))
-            yield self._row("products", ProductsField(
-                catalog, base.products if base else [], id="products-field"))
-            with Horizontal(id="form-buttons"):
-                yield Button("Save Prospect and Exit", id="save", variant="primary")
-                yield Button("Review Order", id="review-order")
-                if base is not None:
-                    yield Button("Delete", id="delete", variant="error")
+        yield ProspectFields(self.store, self.base, self.store.users(), id="form-body",
+                             nameserver=self.nameserver, lifetime=self.verify_lifetime)
+        with Horizontal(id="form-buttons"):
+            yield Button("Save Prospect and Exit", id="save", variant="primary")
+            yield Button("Review Order", id="review-order")
+            if self.base is not None:
+                yield Button("Delete", id="delete", variant="error")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -200,67 +104,20 @@ class ProspectFormScreen(Screen[FormResult | None]):
             self.call_after_refresh(self.dismiss, None)
             return
         self.sub_title = "Edit prospect" if self.base else "New prospect"
-        self.query_one("#no-leads").display = not self.leads
-        self._show_name_warning(self.query_one("#company-name", Input).value)
-        self._snapshot_at_open = self._snapshot()
+        self.fields.show_name_warning(self.query_one("#company-name", Input).value)
+        self._at_open = self.fields.snapshot()
         self.query_one("#company-type", Select).focus()
 
     def on_screen_resume(self) -> None:
         """Back from Users (or anywhere): offer the leads that exist now."""
-        users = self.store.users()
-        leads = [u for u in users if u.implementation_lead]
-        if [u.model_dump() for u in leads] == [u.model_dump() for u in self.leads]:
-            return
-        self.users, self.leads = users, leads
-        for widget_id in ("lead", "secondary-contact"):
-            select: Select[int] = self.query_one(f"#{widget_id}", Select)
-            current = select.selection
-            select.set_options(self._lead_options(current))
-            if current is not None:
-                select.value = current
-        self.query_one("#no-leads").display = not leads
-
-    # -- reading the form ----------------------------------------------------------------
-
-    def _select(self, widget_id: str) -> Any:
-        return self.query_one(f"#{widget_id}", Select).selection
-
-    def _input(self, widget_id: str) -> str:
-        return self.query_one(f"#{widget_id}", Input).value
-
-    def _values(self) -> dict[str, Any]:
-        return {
-            "company_type": self._select("company-type"),
-            "sector": self._select("sector"),
-            "implementation_lead": self._select("lead"),
-            "secondary_contact": self._select("secondary-contact"),
-            "company_name": self._input("company-name"),
-            "domain": self._input("domain"),
-            "website": self._input("website"),
-            "expected_provision_date": self._input("provision-date"),
-            "permitted_users": self._input("permitted-users"),
-        }
-
-    def _snapshot(self) -> tuple[Any, ...]:
-        products = self.query_one(ProductsField).snapshot()
-        return (*self._values().values(), products, id(self.query_one(DomainField).check))
+        if self._missing is None:
+            self.fields.refresh_leads()
 
     def is_dirty(self) -> bool:
         """True when something was typed, chosen or verified since the form opened."""
-        return self._snapshot() != self._snapshot_at_open
+        return self.fields.snapshot() != self._at_open
 
-    # -- errors and warnings ---------------------------------------------------------------
-
-    def _set_error(self, widget_id: str | None, message: str) -> None:
-        if widget_id is None or self._errors.get(widget_id, "") == message:
-            return  # unchanged: no layout pass on every key press
-        try:
-            static = self.query_one(f"#{widget_id}-error", Static)
-        except NoMatches:
-            return
-        self._errors[widget_id] = message
-        static.update(Content(clean_for_display(message, 400)))
-        static.display = bool(message)
+    # -- messages ----------------------------------------------------------------------
 
     def _say(self, message: str, style: str = "-error") -> None:
         banner = self.query_one("#form-message", Static)
@@ -268,52 +125,28 @@ class ProspectFormScreen(Screen[FormResult | None]):
         banner.set_classes(style)
         banner.display = bool(message)
 
-    def _show_name_warning(self, name: str) -> None:
-        warning = (name_warning(name) if name.strip() else None) or ""
-        if warning == self._errors.get("company-name-warning", ""):
-            return
-        self._errors["company-name-warning"] = warning
-        static = self.query_one("#company-name-warning", Static)
-        static.update(Content(warning))
-        static.display = bool(warning)
-
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "company-name":
-            self._show_name_warning(event.value)
-        self._set_error(event.input.id, "")
+            self.fields.show_name_warning(event.value)
+        if event.input.id:
+            self.fields.set_note(event.input.id, "")
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
-        self._set_error(event.select.id, "")
+        if event.select.id:
+            self.fields.set_note(event.select.id, "")
 
     @on(SelectionList.SelectedChanged, "#products")
     def _products_changed(self) -> None:
-        self._set_error("products", "")
+        self.fields.set_note("products", "")
 
-    def _show_errors(self, errors: list[tuple[str, str]]) -> None:
-        """Show each error under its field and move focus to the first one."""
-        for widget_id in (*FIELD_WIDGETS.values(), *self.query_one(ProductsField).seat_ids()):
-            self._set_error(widget_id, "")
-        by_widget: dict[str, list[str]] = {}
-        for widget_id, message in errors:
-            by_widget.setdefault(widget_id, []).append(message)
-        for widget_id, messages in by_widget.items():
-            self._set_error(widget_id, "\n".join(messages))
-        first = errors[0][0]
-        count = len(by_widget)
-        self._say(f"Not saved: {count} field{'s' if count > 1 else ''} to correct, marked below.")
-        self.query_one(f"#{first}").focus()
-        error = self.query_one(f"#{first}-error")
-        self.call_after_refresh(error.scroll_visible, animate=False)
-
-    # -- saving ----------------------------------------------------------------------------
+    # -- saving ------------------------------------------------------------------------
 
     def _build(self) -> Prospect | None:
         """The prospect the form describes, or None after showing what is wrong."""
-        values = self._values()
-        pairs, seat_errors = self.query_one(ProductsField).values()
-        values["products"] = pairs
+        values = self.fields.values()
+        values["products"], seat_errors = self.query_one(ProductsField).values()
         order = list(FIELD_WIDGETS)
         errors: list[tuple[str, str]] = []
         prospect: Prospect | None = None
@@ -332,8 +165,13 @@ class ProspectFormScreen(Screen[FormResult | None]):
         if check is not None and check.verdict != "duplicate":
             prospect = prospect.model_copy(update={"domain_check": check})
         elif self.base is None or prospect.domain != self.base.domain:
-            prospect = prospect.model_copy(update={"domain_check": None})
+            prospect = prospect.model_copy(update={"domain_check": None})  # about another domain
         return prospect
+
+    def _show_errors(self, errors: list[tuple[str, str]]) -> None:
+        self.fields.show_errors(errors)
+        count = len({widget_id for widget_id, _ in errors})
+        self._say(f"Not saved: {count} field{'s' if count > 1 else ''} to correct, marked below.")
 
     def action_save(self) -> None:
         """Save, then go back to the list."""
@@ -357,7 +195,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
         prospect = self._build()
         if prospect is None:
             return
-        if self.base is not None and prospect.id is not None and not self.is_dirty():
+        if prospect.id is not None and not self.is_dirty():
             self.dismiss(FormResult(prospect.id, review_order))  # nothing to write
             return
         self._say("Saving…", "-info")
@@ -403,7 +241,15 @@ class ProspectFormScreen(Screen[FormResult | None]):
         self._say(message)
         self.notify(message, severity="error", markup=False, timeout=10)
 
-    # -- verify, calendar, users -----------------------------------------------------------------
+    def _forget_base(self) -> None:
+        """The prospect is gone from the file: from now on this form creates a new one."""
+        self.base = None
+        self.fields.base = None
+        self.query_one(DomainField).prospect_id = None
+        self.query("#delete").remove()
+        self.refresh_bindings()
+
+    # -- verify, calendar, users ---------------------------------------------------------
 
     def action_verify(self) -> None:
         """Verify the domain in the field (duplicates here, then DNS)."""
@@ -420,11 +266,11 @@ class ProspectFormScreen(Screen[FormResult | None]):
         else:
             self.notify("Users can be added from the list (press U).", markup=False)
 
-    # -- leaving and deleting ----------------------------------------------------------------
+    # -- leaving and deleting --------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "delete":
-            return self.base is not None  # False also lets an Input have ctrl+d
+            return self.base is not None  # False also lets an Input have its ctrl+d
         return True
 
     def action_leave(self) -> None:
@@ -450,7 +296,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
     def action_delete(self) -> None:
         """Delete this prospect (and its orders), after asking."""
         base = self.base
-        if base is None or base.id is None or self._saving:
+        if base is None or self._saving:
             return
         name = clean_for_display(base.company_name, 80)
 
@@ -473,6 +319,11 @@ class ProspectFormScreen(Screen[FormResult | None]):
         else:
             self.app.call_from_thread(self._deleted, base)
 
+    def _deleted(self, base: Prospect) -> None:
+        assert base.id is not None
+        self.notify(f"Deleted {clean_for_display(base.company_name, 80)}.", markup=False)
+        self.dismiss(FormResult(base.id, deleted=True))
+
     def _delete_failed(self, error: Exception) -> None:
         self._set_saving(False)
         if isinstance(error, NotFoundError):
@@ -482,16 +333,3 @@ class ProspectFormScreen(Screen[FormResult | None]):
             message = f"Not deleted: {clean_for_display(str(error), 400)}"
         self._say(message)
         self.notify(message, severity="error", markup=False, timeout=10)
-
-    def _forget_base(self) -> None:
-        """The prospect is gone from the file: from now on this form creates a new one."""
-        self.base = None
-        self.query_one(DomainField).prospect_id = None
-        for button in self.query("#delete"):
-            button.remove()
-        self.refresh_bindings()
-
-    def _deleted(self, base: Prospect) -> None:
-        assert base.id is not None
-        self.notify(f"Deleted {clean_for_display(base.company_name, 80)}.", markup=False)
-        self.dismiss(FormResult(base.id, deleted=True))

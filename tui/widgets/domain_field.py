@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Static
@@ -36,11 +36,11 @@ class DomainField(Vertical):
     """`#domain` (Input), `#verify` (Button) and `#verify-status`."""
 
     DEFAULT_CSS = """
-    DomainField { height: auto; }
-    DomainField > Horizontal { height: auto; }
-    DomainField #domain { width: 1fr; }
+    DomainField {
+        height: auto; layout: grid; grid-size: 2; grid-columns: 1fr 11; grid-rows: auto;
+    }
     DomainField #verify { margin-left: 1; min-width: 10; }
-    DomainField #verify-status { height: auto; padding: 0 1; }
+    DomainField #verify-status { height: auto; padding: 0 1; column-span: 2; }
     DomainField #verify-status.-ok { color: $text-success; }
     DomainField #verify-status.-warning { color: $text-warning; }
     DomainField #verify-status.-error { color: $text-error; text-style: bold; }
@@ -81,9 +81,8 @@ class DomainField(Vertical):
         self._status = ""
 
     def compose(self) -> ComposeResult:
-        with Horizontal():
-            yield Input(self._initial, placeholder="example.com", id="domain")
-            yield Button("Verify", id="verify")
+        yield Input(self._initial, placeholder="example.com", id="domain")
+        yield Button("Verify", id="verify")
         yield Static(id="verify-status")
 
     def on_mount(self) -> None:

@@ -60,9 +60,14 @@ class LetterBarItem(Static):
 
     def set_count(self, count: int) -> None:
         """Show this count; a zero dims the item."""
+        if count == self.count:
+            return  # a search keystroke re-sends 28 counts: repaint only what changed
+        old_width = self.cell_width
         self.count = count
         label = letter_label(self.letter)
-        self.update(Content.assemble((label, "bold"), self._text()[len(label) :]))
+        # Relayout only when the text changes width: relayouts are what cost here.
+        self.update(Content.assemble((label, "bold"), self._text()[len(label) :]),
+                    layout=self.cell_width != old_width)
         self.set_class(count == 0, "-empty")
         self.tooltip = Content(f"{label}: {count:,} prospects")
 

@@ -7,7 +7,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Input, Label, SelectionList, Static
+from textual.widgets import Input, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
 from store.catalog import Catalog, Product
@@ -29,9 +29,8 @@ class ProductsField(Vertical):
     ProductsField { height: auto; }
     ProductsField ProductPicker { max-height: 16; }
     ProductsField .seats-row { height: auto; margin-top: 1; }
-    ProductsField .seats-label { width: 24; padding: 1 1 0 0; }
-    ProductsField .seats-body { height: auto; width: 1fr; }
-    ProductsField .seats-body Input { width: 16; }
+    ProductsField .seats-label { width: auto; max-width: 40; padding: 1 1 0 0; }
+    ProductsField .seats-row Input { width: 16; }
     """
 
     def __init__(
@@ -60,14 +59,13 @@ class ProductsField(Vertical):
                 continue
             line = self._initial.get(product.name)
             seats = "" if line is None or line.seats is None else str(line.seats)
-            with Horizontal(classes="seats-row", id=f"seats-{product.key}-row"):
-                yield Label(Content(f"Seats for {product.name} *"), classes="seats-label")
-                with Vertical(classes="seats-body"):
-                    yield Input(seats, placeholder="e.g. 25", id=f"seats-{product.key}")
-                    yield Static(id=f"seats-{product.key}-error", classes="field-error")
-
-    def on_mount(self) -> None:
-        self._show_seat_rows()
+            row = Horizontal(
+                Label(Content(f"Seats for {product.name} *"), classes="seats-label"),
+                Input(seats, placeholder="e.g. 25", id=f"seats-{product.key}"),
+                classes="seats-row", id=f"seats-{product.key}-row",
+            )
+            row.display = product.name in self._initial  # shown only for a chosen product
+            yield row
 
     @on(SelectionList.SelectedChanged, "#products")
     def _chosen_changed(self) -> None:
