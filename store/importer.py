@@ -217,56 +217,56 @@ def _judge_rows(table: Table, columns: list[int], judge: RowJudge,
                 existing: Mapping[str, Record], plan: ImportPlan,
                 progress: Progress | None) -> None:
     width = len(table.header)
-    text_only = table.text_only
     date_column = columns[FIELDS.index("expected_provision_date")]
-    # Absent columns read the "" appended to every row, at index `width`.
-    wanted = [width if i < 0 else i for i in columns]
     seen: dict[str, int] = {}
-    grid: list[list[Any]] = []
-    numbers: list[int] = []
-    count = 0
-    for row, cells in table.rows():
-        if not any(cells):
-            continue  # blank: spreadsheets save blank rows as ",,,,"
-        if not text_only:
+    for numbers, block in table.chunks(CHUNK):
+        if not table.text_only:
             # Real date cells stay dates for the date column; every other cell becomes text.
-            cells = [("" if v is None else v) if k == date_column else cell_text(v)
-                     for k, v in enumerate(cells)]
-            if not any(cells):
-                continue
-        count += 1
-        if count > MAX_ROWS:
+            block = [[("" if v is None else v) if k == date_column else cell_text(v)
+                      for k, v in enumerate(cells)] for cells in block]
+        rows: Sequence[int] = numbers
+        if not all(map(any, block)):  # blank rows: spreadsheets save them as ",,,,"
+            kept = [(n, cells) for n, cells in zip(numbers, block, strict=True) if any(cells)]
+            rows, block = [n for n, _ in kept], [cells for _, cells in kept]
+        if {width} != set(map(len, block)):
+            rows, block = _even_up(table, rows, block, columns, width, plan)
+        plan.rows += len(block)
+        if plan.rows > MAX_ROWS:
             raise TableError(f"{plan.path}: more than {MAX_ROWS:,} rows; the limit is "
                              f"{MAX_ROWS:,}: split it into smaller files")
+        _judge_chunk(rows, block, columns, table.text_only, judge, existing, seen, plan)
+        if progress is not None:
+            progress(table.fraction_done())
+    plan.issues.sort(key=lambda issue: issue.row)
+    plan.rows -= plan.blank_rows
+
+
+def _even_up(table: Table, rows: Sequence[int], block: list[list[Any]], columns: list[int],
+             width: int, plan: ImportPlan) -> tuple[list[int], list[list[Any]]]:
+    """Pad short rows; drop empty trailing cells; report rows with too many cells."""
+    kept_rows, kept = [], []
+    for row, cells in zip(rows, block, strict=True):
         n = len(cells)
-        if n != width:
-            if n < width:
-                cells.extend(repeat("", width - n))
-            elif "".join(map(str, cells[width:])).strip():
+        if n < width:
+            cells.extend(repeat("", width - n))
+        elif n > width:
+            if "".join(map(str, cells[width:])).strip():
                 plan.issues.append(_too_many_cells(table, row, cells, columns, width))
                 continue
-            else:
-                del cells[width:]
-        cells.append("")
-        grid.append(cells)
-        numbers.append(row)
-        if len(grid) == CHUNK:
-            _judge_chunk(grid, numbers, wanted, text_only, judge, existing, seen, plan)
-            grid, numbers = [], []
-            if progress is not None:
-                progress(table.fraction_done())
-    _judge_chunk(grid, numbers, wanted, text_only, judge, existing, seen, plan)
-    plan.issues.sort(key=lambda issue: issue.row)
-    plan.rows = count - plan.blank_rows
+            del cells[width:]
+        kept_rows.append(row)
+        kept.append(cells)
+    return kept_rows, kept
 
 
-def _judge_chunk(grid: list[list[Any]], numbers: list[int], wanted: list[int], text_only: bool,
-                 judge: RowJudge, existing: Mapping[str, Record], seen: dict[str, int],
-                 plan: ImportPlan) -> None:
-    if not grid:
+def _judge_chunk(numbers: Sequence[int], block: list[list[Any]], wanted: list[int],
+                 text_only: bool, judge: RowJudge, existing: Mapping[str, Record],
+                 seen: dict[str, int], plan: ImportPlan) -> None:
+    if not block:
         return
-    every = list(zip(*grid, strict=False))  # every row was padded to one width
-    columns = [every[i] for i in wanted]
+    every = list(zip(*block, strict=False))  # every row was evened up to one width
+    blank = ("",) * len(block)
+    columns = [every[i] if i >= 0 else blank for i in wanted]
     if text_only:
         for k, column in enumerate(columns):
             if "'" in "".join(column) and any(c[:1] == "'" for c in column):
@@ -317,7 +317,7 @@ def _judge_chunk(grid: list[list[Any]], numbers: list[int], wanted: list[int], t
 
 def _too_many_cells(table: Table, row: int, cells: list[Any], columns: list[int],
                     width: int) -> RowIssue:
-    spread = table.lines_of_row(cells)
+    spread = table.lines_of_row(row)
     hint = (f" (it spans lines {spread[0]}-{spread[1]} of the file: check for a stray "
             "double quote)" if spread and spread[1] > spread[0] else "")
     values = _template_values(cells[i] if i >= 0 else "" for i in columns)

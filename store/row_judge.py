@@ -30,7 +30,6 @@ from store.validation import (
     MAX_WEBSITE,
     ProspectInvalid,
     build_prospect,
-    parse_products,
 )
 
 Record = dict[str, Any]
@@ -41,10 +40,12 @@ _UNSET = object()
 _INVALID = object()
 _PLAIN_DOMAIN = re.compile(
     r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")
-# Over many lower-case domains joined by newlines, each of which has a dot and
-# is at most 63 long: a match (or one of the parts) means one is not plain.
-_NOT_PLAIN = re.compile(r"[^a-z0-9.\n-]|\.[^a-z\n][^.\n]*$", re.MULTILINE)
-_NOT_PLAIN_PARTS = ("..", ".-", "-.", "--", "\n.", ".\n", "\n-", "-\n", "\nwww.", "\n\n")
+# Over many lower-case domains joined by newlines (each at most 63 long):
+# a label that starts with a digit where the last label must start with a letter.
+_BAD_LAST_LABEL = re.compile(r"\.[^a-z\n][^.\n]*$", re.MULTILINE)
+_CLASSES = bytes(0 if chr(b) in ".-\n" else 1 if chr(b) in "abcdefghijklmnopqrstuvwxyz0123456789"
+                 else 2 for b in range(256))
+_NO_DOT = re.compile(r"^[^.\n]+$", re.MULTILINE)  # a non-empty line without a dot
 
 
 @lru_cache(maxsize=1)
@@ -142,13 +143,18 @@ class RowJudge:
         return verdict
 
     def _learn_products(self, cell: str) -> Any:
-        """A product list judged item by item (seat counts make many distinct lists)."""
+        """A product list judged item by item (seat counts make many distinct lists).
+
+        Split as parse_products splits; each item's verdict is remembered by its text.
+        """
         lines = []
-        for name, seats in parse_products(cell):
-            item = f"{name}:{seats}" if seats else name
-            got = self.items.get(item, _UNSET)
+        for part in cell.split(";"):
+            part = part.strip()
+            if not part:
+                continue
+            got = self.items.get(part, _UNSET)
             if got is _UNSET:
-                got = self.items[item] = self._probe({"products": item}, "products")
+                got = self.items[part] = self._probe({"products": part}, "products")
             if got is _INVALID or len(got) != 1:
                 return _UNSET  # the probe of the whole list will judge it
             lines.append(got[0])
@@ -187,12 +193,16 @@ class RowJudge:
         names = list(map(str.strip, column))
         joined = "\n".join(names).lower()
         lowered = joined.split("\n")
-        parts = list(map(str.partition, lowered, repeat(".")))
-        if (not joined.isascii() or len(lowered) != len(names) or "" in map(itemgetter(1), parts)
-                or max(map(len, names)) > 63 or _NOT_PLAIN.search(joined)
-                or any(map(joined.__contains__, _NOT_PLAIN_PARTS))
-                or joined[:1] in ".-" or joined[-1:] in ".-"):
+        # In bytes: '.', '-' and newline become 0, allowed letters and digits 1, all else 2.
+        classes = joined.encode("ascii", "replace").translate(_CLASSES)
+        if (not joined.isascii() or len(lowered) != len(names) or b"\x02" in classes
+                or b"\x00\x00" in classes or classes[:1] == b"\x00" or classes[-1:] == b"\x00"
+                or max(map(len, names)) > 63 or "\nwww." in joined or joined.startswith("www.")
+                or _BAD_LAST_LABEL.search(joined)):
             return [self.plain_domain(raw) for raw in column]
+        parts = list(map(str.partition, lowered, repeat(".")))
+        if "" in map(itemgetter(1), parts):
+            return [self.plain_domain(raw) for raw in column]  # a name without a dot
         result: list[str | None] = list(lowered)
         index = self._index
         if (index is None or not index[0].isdisjoint(lowered) or not index[1].isdisjoint(lowered)
@@ -242,7 +252,7 @@ class RowJudge:
         joined = "".join(sites)
         if not (joined.isascii() and joined.isprintable() and " " not in joined
                 and max(map(len, sites)) <= MAX_WEBSITE
-                and sum(map(bool, sites)) == sum(map(str.__contains__, sites, repeat(".")))):
+                and not _NO_DOT.search("\n".join(sites))):
             slow.update(i for i, site in enumerate(sites) if not _plain_website(site))
         domains = self._plain_domains(columns[_AT["domain"]])
         if None in domains:

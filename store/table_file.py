@@ -34,16 +34,16 @@ class Table(Protocol):
     header_row: int
     text_only: bool  # True when every cell is a str (CSV); XLSX gives numbers and dates too
 
-    def rows(self) -> Iterator[tuple[int, list[Any]]]:
-        """(row number, cells) for every row after the header, blank ones included."""
+    def chunks(self, size: int) -> Iterator[tuple[range, list[list[Any]]]]:
+        """Rows after the header in blocks, with their row numbers; blank rows included."""
         ...
 
     def fraction_done(self) -> float:
         """How far through the file reading has got, 0.0 to 1.0 (for a progress bar)."""
         ...
 
-    def lines_of_row(self, cells: list[Any]) -> tuple[int, int] | None:
-        """The file lines the last row came from (CSV), to point at a stray quote."""
+    def lines_of_row(self, row: int) -> tuple[int, int] | None:
+        """The file lines a row spans (CSV), to point at a stray quote; None if one line."""
         ...
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
+from itertools import islice
 from typing import Any
 
 from store.table_file import FileFacts, TableError
@@ -58,16 +59,16 @@ class XlsxTable:
         raise TableError(f"{self.facts.path}: sheet {self.sheet_name!r} is empty; "
                          "it needs a header row and prospects")
 
-    def rows(self) -> Iterator[tuple[int, list[Any]]]:
-        """(row number, cell values) after the header; blank rows come as empty tuples."""
+    def chunks(self, size: int) -> Iterator[tuple[range, list[list[Any]]]]:
+        """Rows after the header in blocks of `size`, with their row numbers."""
         number = self.header_row
         try:
-            for values in self._rows:
-                number += 1
-                self._done = number
-                yield number, list(values)
+            while block := [list(values) for values in islice(self._rows, size)]:
+                self._done = number + len(block)
+                yield range(number + 1, number + 1 + len(block)), block
+                number += len(block)
         except (zipfile.BadZipFile, ValueError, KeyError, OSError) as error:
-            raise TableError(f"{self.facts.path}: row {number}: the workbook is damaged "
+            raise TableError(f"{self.facts.path}: after row {number}: the workbook is damaged "
                              f"({error})") from None
 
     def fraction_done(self) -> float:
@@ -76,7 +77,7 @@ class XlsxTable:
             return 0.0
         return min(self._done / self._expected, 1.0)
 
-    def lines_of_row(self, cells: list[Any]) -> tuple[int, int] | None:
+    def lines_of_row(self, row: int) -> tuple[int, int] | None:
         """A workbook has no file lines."""
         return None
 

@@ -9,6 +9,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from store.bulk import collector_paused
 from store.catalog import Catalog, load_catalog
 from store.db import Store
 from tui.screens.prospect_list import ProspectListScreen
@@ -36,7 +37,8 @@ class ProspectsApp(App[int]):
         super().__init__()
         if store is None:
             chosen = catalog if isinstance(catalog, Catalog) else load_catalog(catalog)
-            store = Store(db_path, catalog=chosen)
+            with collector_paused(freeze=True):
+                store = Store(db_path, catalog=chosen)
         self.store = store
         self.nameserver = nameserver
         self.poll_seconds = poll_seconds

@@ -102,9 +102,11 @@ def open_store(args: argparse.Namespace) -> Store:
 
 def run_tui(args: argparse.Namespace) -> int:
     """Start the app; a bad file is refused before the screen is taken over."""
+    from store.bulk import collector_paused  # noqa: PLC0415
     from tui.app import ProspectsApp  # noqa: PLC0415 - the CLI commands need no Textual
 
-    store = open_store(args)
+    with collector_paused(freeze=True):
+        store = open_store(args)
     app = ProspectsApp(store=store, nameserver=args.nameserver)
     app.run()
     return app.return_code or OK

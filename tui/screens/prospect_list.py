@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -14,6 +12,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
+from store.bulk import collector_paused
 from store.db import Store, StoreError
 from store.listing import COLUMNS, ProspectList
 from store.validation import quoted
@@ -71,13 +70,13 @@ class ProspectListScreen(Screen[None]):
         self._debounce: Timer | None = None
 
     def _load(self) -> ProspectList:
-        users = {u.id: u.name for u in self.store.users() if u.id is not None}
-        prospects = ProspectList(self.store.prospect_records(), users)
-        if hasattr(self, "prospects"):
-            prospects.sort(self.prospects.sort_key, self.prospects.descending)
         # The records live as long as the list: keep the collector from rescanning
-        # a million long-lived objects on every later allocation burst.
-        gc.freeze()
+        # a million long-lived objects while building it and on every later burst.
+        with collector_paused(freeze=True):
+            users = {u.id: u.name for u in self.store.users() if u.id is not None}
+            prospects = ProspectList(self.store.prospect_records(), users)
+            if hasattr(self, "prospects"):
+                prospects.sort(self.prospects.sort_key, self.prospects.descending)
         return prospects
 
     def compose(self) -> ComposeResult:
@@ -98,6 +97,12 @@ class ProspectListScreen(Screen[None]):
         self.apply_filters()
         self.query_one(ProspectTable).focus()
         self.set_interval(self.poll_seconds, self._poll_file)
+        self.call_after_refresh(self._prepare_sorts, self.prospects)
+
+    @work(thread=True, exclusive=True, group="prepare-sorts", exit_on_error=False)
+    def _prepare_sorts(self, prospects: ProspectList) -> None:
+        """After the first paint, work out every column's order so a sort is instant."""
+        prospects.prepare_sorts()
 
     # -- showing ---------------------------------------------------------------
 
@@ -126,6 +131,7 @@ class ProspectListScreen(Screen[None]):
         current_id = self.prospects.ids[current] if current is not None else None
         self.prospects = prospects if prospects is not None else self._load()
         self.apply_filters(keep_cursor=False)
+        self._prepare_sorts(self.prospects)
         row = self.prospects.row_of(current_id) if current_id is not None else None
         if row is not None:
             table.move_cursor_to_index(row)
