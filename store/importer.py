@@ -13,7 +13,6 @@ so memory holds the records to create, never the whole file's cells.
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any, Literal
 
+from store.bulk import collector_paused
 from store.db import AlreadyImportedError, Store
 from store.models import ImportBatch
 from store.row_judge import FIELDS, PlannedRecords, RowJudge
@@ -197,15 +197,10 @@ def make_plan(path: Path | str, store: Store, *, progress: Progress | None = Non
             return plan
         existing = {str(r.get("domain")): r for _, r in store.prospect_records()}
         judge = RowJudge(store.catalog, store.users())
-        # Bulk work allocates 100k dicts: the collector would rescan them again and
-        # again (2-3x slower) while nothing here becomes garbage in a cycle.
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        # Bulk work allocates 100k records: the collector would rescan them again
+        # and again (2-3x slower) while nothing here becomes garbage in a cycle.
+        with collector_paused():
             _judge_rows(table, columns, judge, existing, plan, progress)
-        finally:
-            if was_enabled:
-                gc.enable()
     finally:
         table.close()
     if progress is not None:
@@ -346,15 +341,11 @@ def commit_plan(plan: ImportPlan, store: Store, *, skip_invalid: bool = False) -
             "upload the file again, or skip the rows with errors")
     batch = ImportBatch(file_name=plan.file_name, sha256=plan.sha256, rows=plan.rows,
                         duplicates=len(plan.issues) - errors, errors=errors)
-    was_enabled = gc.isenabled()
-    gc.disable()
     try:
-        saved, skipped = store.import_prospects(plan.records, batch)
+        with collector_paused():
+            saved, skipped = store.import_prospects(plan.records, batch)
     except AlreadyImportedError as error:
         return ImportOutcome(error.batch, True, [])
-    finally:
-        if was_enabled:
-            gc.enable()
     return ImportOutcome(saved, False, [plan.records.domains[i] for i in skipped])
 
 

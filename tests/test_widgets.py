@@ -298,7 +298,9 @@ async def test_letter_bar_click_marks_and_posts() -> None:
             assert region.width and region.right <= 80, letter
         assert str(app.query_one("#letter-all").render()) == "All 100k"
         assert str(app.query_one("#letter-a").render()) == "A1k"
-        assert app.query_one("#letter-c").has_class("-empty")
+        empty, full = app.query_one("#letter-c").render(), app.query_one("#letter-a").render()
+        assert all(span.style == "dim" for span in empty.spans if span.end > 1)
+        assert not any("dim" in str(span.style) for span in full.spans)
 
         await pilot.click("#letter-b")
         assert app.picked == ["b"] and bar.selected == "b"

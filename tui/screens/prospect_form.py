@@ -43,6 +43,7 @@ class FormResult:
 class ProspectFormScreen(Screen[FormResult | None]):
     """Create a prospect, or edit one (`prospect_id`); dismisses with a FormResult or None."""
 
+    AUTO_FOCUS = "#company-type"  # focused as it mounts: one focus change, one Footer redraw
     BINDINGS: list[BindingType] = [
         Binding("ctrl+s", "save", "Save", id="form-save", tooltip="Save Prospect and Exit"),
         Binding("ctrl+r", "review_order", "Review order", id="form-review-order",
@@ -106,7 +107,6 @@ class ProspectFormScreen(Screen[FormResult | None]):
         self.sub_title = "Edit prospect" if self.base else "New prospect"
         self.fields.show_name_warning(self.query_one("#company-name", Input).value)
         self._at_open = self.fields.snapshot()
-        self.query_one("#company-type", Select).focus()
 
     def on_screen_resume(self) -> None:
         """Back from Users (or anywhere): offer the leads that exist now."""
