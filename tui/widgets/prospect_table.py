@@ -181,7 +181,14 @@ class ProspectTable(ScrollView, can_focus=True):
                 position = order.index(previous)  # one C-speed scan, only on a new order
             except ValueError:
                 position = min(self.cursor_row, max(len(order) - 1, 0))
-        self.virtual_size = Size(0, len(order) + 1)
+        # Only the scrollbars depend on the row count, never the table's own size:
+        # skip the whole-screen relayout a virtual_size change asks for, which was
+        # a third of a search keystroke's cost (Textual is pinned, so this private
+        # hook is stable; the scrollbar refresh still relayouts if they appear).
+        virtual = Size(0, len(order) + 1)
+        if virtual != self.virtual_size:
+            self.set_reactive(ProspectTable.virtual_size, virtual)
+            self._scroll_update(virtual)
         self.set_reactive(ProspectTable.cursor_row, position)
         if not keep_cursor and self.is_mounted:
             self.scroll_to(y=0, animate=False)
