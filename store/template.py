@@ -113,7 +113,7 @@ def write_template(path: Path | str, catalog: Catalog, leads: Sequence[User]) ->
         if not values:
             return
         col = column_letter(index)
-        rule = DataValidation(type="list", formula1=f"=Lists!${col}$2:${col}${len(values) + 1}",
+        rule = DataValidation(type="list", formula1=f"Lists!${col}$2:${col}${len(values) + 1}",
                               allow_blank=allow_blank, showErrorMessage=True,
                               errorTitle=FIELD_LABELS[field],
                               error=f"Choose a value from the list (sheet Lists, column {col}).")

@@ -31,9 +31,15 @@ class XlsxTable:
 
         self.facts = facts
         try:
+            # A file object: openpyxl would refuse a workbook named .csv by its name.
+            self._file = open(facts.path, "rb")  # noqa: SIM115 - closed by close()
+        except OSError as error:
+            raise TableError(f"{facts.path}: cannot read it ({error.strerror})") from None
+        try:
             # read_only streams the sheet's XML; data_only gives cached values, not formulas.
-            self._book = load_workbook(facts.path, read_only=True, data_only=True)
+            self._book = load_workbook(self._file, read_only=True, data_only=True)
         except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as error:
+            self._file.close()
             raise TableError(f"{facts.path}: cannot open it as an .xlsx workbook ({error})") from None
         try:
             names = {name.casefold(): name for name in self._book.sheetnames}
@@ -82,8 +88,9 @@ class XlsxTable:
         return None
 
     def close(self) -> None:
-        """Close the workbook's zip file."""
+        """Close the workbook and its file."""
         self._book.close()
+        self._file.close()
 
 
 def cell_text(value: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from textual.widgets import SelectionList
+from textual.widgets import Select, SelectionList
 
 from store.db import Store
 from store.models import ProductLine, User
@@ -15,7 +15,9 @@ from tui.app import ProspectsApp
 from tui.modals.confirm import ConfirmModal
 from tui.modals.date_picker import DatePickerModal
 from tui.screens.prospect_form import FormResult, ProspectFormScreen
+from tui.screens.users import UsersScreen
 from tui.widgets.date_input import DateInput
+from tui.widgets.prospect_table import ProspectTable
 
 SIZE = (80, 24)
 
@@ -83,7 +85,7 @@ async def test_saved_prospect_shows_in_the_list(tmp_path: Path) -> None:
         await pilot.press("ctrl+s")
         await s.settle()
         assert s.results == [FormResult(1)]
-        assert app.screen.query_one("#prospects").row_count == 1
+        assert app.screen.query_one("#prospects", ProspectTable).row_count == 1
 
 
 async def test_review_order_saves_then_asks_for_the_order(tmp_path: Path) -> None:
@@ -109,7 +111,7 @@ async def test_typed_date_lands_exactly_as_typed(tmp_path: Path) -> None:
         await s.open()
         await s.type("#provision-date", "2027-03-15")
         field = app.screen.query_one("#provision-date", DateInput)
-        assert field.value == "2027-03-15" and field.date == date(2027, 3, 15)
+        assert field.value == "2027-03-15" and field.date_value == date(2027, 3, 15)
         # Eight bare digits become YYYY-MM-DD when the field is left, never reordered.
         await s.type("#provision-date", "20270315")
         assert field.value == "20270315"
@@ -285,7 +287,7 @@ async def test_secondary_contact_must_not_be_the_lead(tmp_path: Path) -> None:
         form = await s.open()
         await fill_required(s)
         # Only implementation leads are offered; Bob is not one.
-        options = [str(prompt) for prompt, _ in form.query_one("#lead")._options[1:]]
+        options = [str(prompt) for prompt, _ in form.query_one("#lead", Select)._options[1:]]
         assert options == ["Ada Lovelace <ada@example.com>", "Grace Hopper <grace@example.com>"]
         await s.choose("#secondary-contact", "a")
         await pilot.press("ctrl+s")
@@ -444,7 +446,7 @@ async def test_delete_asks_first(tmp_path: Path) -> None:
         await pilot.press("ctrl+d", "y")
         await s.settle()
         assert s.results == [FormResult(1, deleted=True)]
-        assert app.screen.query_one("#prospects").row_count == 0
+        assert app.screen.query_one("#prospects", ProspectTable).row_count == 0
     assert Store(path).prospect_records() == []
 
 
@@ -485,27 +487,18 @@ async def test_no_lead_yet_offers_to_open_users(tmp_path: Path) -> None:
         s = FormSession(app, pilot)
         await s.open()
         assert "no implementation leads yet" in s.text_of("#no-leads-text")
-        opened: list[bool] = []
-
-        class UsersStandIn(ProspectFormScreen.__bases__[0]):  # a bare Screen
-            pass
-
-        async def open_users() -> None:  # what the lead's app.action_open_users does
-            opened.append(True)
-            app.store.add_user(User(name="Lea Lead", email="lea@example.com",
-                                    implementation_lead=True))
-            await app.push_screen(UsersStandIn())
-
-        app.action_open_users = open_users  # type: ignore[attr-defined]
         await s.focus("#open-users")
         await pilot.press("enter")
         await pilot.pause()
-        assert opened == [True]
-        app.pop_screen()  # back from Users
+        assert isinstance(app.screen, UsersScreen)  # the app's own Users screen
+        # A lead is added there (here straight through the store), then Escape comes back.
+        app.store.add_user(User(name="Lea Lead", email="lea@example.com",
+                                implementation_lead=True))
+        await pilot.press("escape")
         await pilot.pause()
+        assert isinstance(app.screen, ProspectFormScreen)
         assert not app.screen.query("#no-leads")
-        await fill_required(s, name="Northwind Ltd")  # "a" picks... the only lead, Lea
-        await s.choose("#lead", "lea")
+        await fill_required(s, name="Northwind Ltd")  # "a" finds the only lead, Lea
         await pilot.press("ctrl+s")
         await s.settle()
     assert Store(path).get_prospect(1).implementation_lead == 2
@@ -559,7 +552,7 @@ async def test_hostile_text_is_never_markup_anywhere_in_the_form(tmp_path: Path)
     async with app.run_test(size=(120, 40)) as pilot:
         s = FormSession(app, pilot)
         form = await s.open()
-        prompts = [str(p) for p, _ in form.query_one("#lead")._options[1:]]
+        prompts = [str(p) for p, _ in form.query_one("#lead", Select)._options[1:]]
         assert "[bold]Bold Lead <lead1@example.com>" in prompts
         assert f"{clean_for_display(leads[2].name)} <lead2@example.com>" in prompts
         assert all("\x1b" not in p and "\u202e" not in p and len(p) < 120 for p in prompts)
@@ -599,3 +592,15 @@ async def test_hostile_text_is_never_markup_anywhere_in_the_form(tmp_path: Path)
         assert any(SHOWN in n.message and not n.markup for n in saved)
         assert "[bold]Tom & Jerry [UK][/]" in _plain(app)  # the list and the toast
     assert Store(path).get_prospect(1).company_name == HOSTILE
+
+
+async def test_editing_a_prospect_that_is_gone_says_so_and_goes_back(tmp_path: Path) -> None:
+    path = db(tmp_path)
+    seed(path, ADA)
+    app = ProspectsApp(db_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        s = FormSession(app, pilot)
+        await s.open(99)
+        await pilot.pause()
+        assert s.results == [None]
+        assert any("prospect 99 no longer exists" in n.message for n in app._notifications)

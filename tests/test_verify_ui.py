@@ -14,7 +14,7 @@ from tests.dns_responder import SERVFAIL, SILENT, DnsResponder
 from tests.form_helpers import ADA, FormSession, fill_required, prospect, seed
 from tui.app import ProspectsApp
 from tui.screens.prospect_form import FormResult
-from tui.widgets.domain_field import CHECKING
+from tui.widgets.domain_field import CHECKING, DomainField
 
 SIZE = (80, 24)
 
@@ -244,3 +244,37 @@ async def test_a_malformed_nameserver_setting_is_could_not_check(path: Path) -> 
         await s.settle()
         assert "could not check" in s.text_of("#verify-status")
         assert "not a nameserver" in s.text_of("#verify-status")
+
+
+async def _time_verify(path: Path, server: DnsResponder, domain: str, lifetime: float) -> float:
+    """Seconds from pressing F5 to the answer reaching the form."""
+    answered: list[float] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, DomainField.Verified):
+            answered.append(time.perf_counter())
+
+    app = ProspectsApp(db_path=path)
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        s = FormSession(app, pilot)
+        await s.open(nameserver=server.nameserver, verify_lifetime=lifetime)
+        await s.type("#domain", domain)
+        await pilot.press("f5")  # warm: the first Verify of a process imports dnspython
+        await s.settle()
+        answered.clear()
+        started = time.perf_counter()
+        await pilot.press("f5")
+        await s.settle()
+        assert len(answered) == 1
+        return answered[0] - started
+
+
+async def test_the_loopback_answers_quickly(path: Path, dns_server: DnsResponder) -> None:
+    assert await _time_verify(path, dns_server, "example.com", 3.0) < 0.25
+
+
+async def test_a_silent_server_is_given_up_on_within_lifetime_plus_a_quarter_second(
+    path: Path, dns_server: DnsResponder,
+) -> None:
+    elapsed = await _time_verify(path, dns_server, "silent.example.com", 0.5)
+    assert 0.5 <= elapsed < 0.5 + 0.25

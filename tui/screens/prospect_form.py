@@ -102,7 +102,11 @@ class ProspectFormScreen(Screen[FormResult | None]):
     def on_mount(self) -> None:
         if self._missing is not None:
             self.notify(clean_for_display(self._missing, 200), severity="error", markup=False)
-            self.call_after_refresh(self.dismiss, None)
+
+            def leave() -> None:  # not awaited: a screen cannot await its own dismissal
+                self.dismiss(None)
+
+            self.call_after_refresh(leave)
             return
         self.sub_title = "Edit prospect" if self.base else "New prospect"
         self.fields.show_name_warning(self.query_one("#company-name", Input).value)

@@ -74,7 +74,7 @@ class DateInput(Input):
         )
 
     @property
-    def date(self) -> date | None:
+    def date_value(self) -> date | None:
         """The date typed or picked, or None when empty or not a date."""
         return parse_date(self.value)
 
@@ -86,7 +86,7 @@ class DateInput(Input):
 
     def action_calendar(self) -> None:
         """Open the calendar at the typed date (or today); a pick replaces the text."""
-        self.app.push_screen(DatePickerModal(self.date), self._picked)
+        self.app.push_screen(DatePickerModal(self.date_value), self._picked)
 
     def _picked(self, day: date | None) -> None:
         if day is not None:

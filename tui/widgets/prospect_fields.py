@@ -103,11 +103,11 @@ class ProspectFields(VerticalScroll, can_focus=False):
         permitted = base.permitted_users if base else None
         yield Static(Content("Primary Information"), classes="form-section")
         yield self._label("company_type")
-        yield Select(self._choices(catalog.company_types, base and base.company_type),
+        yield Select(self._choices(catalog.company_types, base.company_type if base else None),
                      prompt="Choose a company type", id="company-type",
                      value=base.company_type if base else Select.NULL)
         yield self._label("sector")
-        yield Select(self._choices(catalog.sectors, base and base.sector),
+        yield Select(self._choices(catalog.sectors, base.sector if base else None),
                      prompt="Choose a sector", id="sector",
                      value=base.sector if base else Select.NULL)
         yield self._label("implementation_lead")
@@ -213,8 +213,9 @@ class ProspectFields(VerticalScroll, can_focus=False):
                                                       classes=f"field-note field-{kind}")
             cell = self._cell(widget_id)
             # Seats rows live inside the products field; everything else in this grid.
-            assert cell.parent is not None
-            cell.parent.mount(note, after=cell)
+            parent = cell.parent
+            assert isinstance(parent, Widget)
+            parent.mount(note, after=cell)
         note.update(Content(clean_for_display(message, 400)))
         note.display = bool(message)
 

@@ -1,0 +1,137 @@
+"""Export: CSV never runs a formula, XLSX cells are strings, and both re-import the same."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from store.db import Store
+from store.export import ExportError, escape_cell, export_prospects
+from store.importer import import_file, unescape_cell
+from store.models import User
+from tests.test_importer import WEIRD_NAMES
+from tests.upload_files import HEADER, add_leads, row, write_csv
+
+COMPARED = ("company_type", "company_name", "domain", "website", "sector",
+            "implementation_lead", "secondary_contact", "expected_provision_date",
+            "permitted_users", "products", "status")
+
+
+def fill(store: Store, tmp_path: Path) -> None:
+    add_leads(store)
+    rows = [row(name, f"w{i}.example") for i, name in enumerate(WEIRD_NAMES)]
+    rows += [
+        row("=HYPERLINK(\"http://evil.example\")", "formula.example"),
+        row("+44 Ltd", "plus.example", website="https://plus.example",
+            secondary_contact="cy@example.com", expected_provision_date="2027-03-15",
+            permitted_users="250", products="Cloud Archive; Mimecast for Mac:25"),
+        row("-minus Ltd", "minus.example"),
+        row("@at Ltd", "at.example"),
+        row("''=already quoted", "quoted.example"),  # stored as '=already quoted
+        row("Multi\nLine Ltd", "multi.example"),
+        row("Bücher GmbH", "bücher.example"),
+    ]
+    import_file(write_csv(tmp_path / "seed.csv", rows), store)
+
+
+def same_store(tmp_path: Path, name: str) -> Store:
+    """An empty store with the same users (same ids) as the `store` fixture plus Cy."""
+    fresh = Store(tmp_path / name / "db.json")
+    fresh.add_user(User(name="Ada Lovelace", email="ada@example.com", implementation_lead=True))
+    fresh.add_user(User(name="Bob Plain", email="bob@example.com"))
+    add_leads(fresh)
+    return fresh
+
+
+def comparable(store: Store) -> dict[str, dict[str, Any]]:
+    return {str(r["domain"]): {k: r.get(k) for k in COMPARED} for _, r in store.prospect_records()}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_an_export_reimports_to_the_same_prospects(store: Store, tmp_path: Path,
+                                                   suffix: str) -> None:
+    fill(store, tmp_path)
+    out = tmp_path / f"export{suffix}"
+    result = export_prospects(store, out)
+    assert result.count == len(store.prospect_records())
+    fresh = same_store(tmp_path, "again")
+    plan, outcome = import_file(out, fresh)
+    assert plan.error_lines() == [] and plan.warnings == []
+    expected = comparable(store)
+    if suffix == ".xlsx":  # an .xlsx cannot hold control characters: they are dropped
+        assert result.notes
+        name = expected["w4.example"]["company_name"]
+        expected["w4.example"]["company_name"] = name.replace("\x07", "").replace("\x1b", "")
+    assert comparable(fresh) == expected
+    assert outcome.batch.created == len(expected)
+
+
+def test_csv_cells_never_start_a_formula(store: Store, tmp_path: Path) -> None:
+    fill(store, tmp_path)
+    out = tmp_path / "export.csv"
+    export_prospects(store, out)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with a BOM
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        lines = list(csv.reader(f))
+    assert lines[0] == HEADER
+    cells = [cell for line in lines[1:] for cell in line]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    names = {line[1] for line in lines[1:]}
+    assert "'=HYPERLINK(\"http://evil.example\")" in names
+    assert "''=already quoted" in names and "'+44 Ltd" in names
+    assert "bücher.example" in {line[2] for line in lines[1:]}  # the readable form
+
+
+def test_xlsx_cells_are_strings_never_formulas(store: Store, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    fill(store, tmp_path)
+    out = tmp_path / "export.xlsx"
+    export_prospects(store, out)
+    book = load_workbook(out)  # not data_only: a formula would show as one here
+    sheet = book["Prospects"]
+    cells = [cell for line in sheet.iter_rows() for cell in line if cell.value is not None]
+    assert cells and {cell.data_type for cell in cells} == {"s"}
+    assert "=HYPERLINK(\"http://evil.example\")" in {cell.value for cell in cells}
+
+
+def test_json_export_has_the_model_fields(store: Store, tmp_path: Path) -> None:
+    fill(store, tmp_path)
+    out = tmp_path / "export.json"
+    export_prospects(store, out, search="ltd", letter="b")
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert {p["domain"] for p in data} == {"w2.example", "w4.example"}
+    assert {"id", "company_name", "domain", "implementation_lead", "products",
+            "created_at", "import_batch"} <= set(data[0])
+
+
+def test_export_of_the_current_search_and_letter(store: Store, tmp_path: Path) -> None:
+    fill(store, tmp_path)
+    out = tmp_path / "b.csv"
+    assert export_prospects(store, out, letter="b").count == 3  # Back\slash, Bell, Bücher
+    assert export_prospects(store, out, search="zzz").count == 0
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        assert list(csv.reader(f)) == [HEADER]
+
+
+def test_a_bad_name_or_folder_is_refused(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match="must end in .csv, .xlsx or .json"):
+        export_prospects(store, tmp_path / "out.txt")
+    with pytest.raises(ExportError, match="cannot write in"):
+        export_prospects(store, tmp_path / "missing" / "out.csv")
+    assert list(tmp_path.iterdir()) == [tmp_path / "data"]  # no temporary file left behind
+
+
+def test_escaping_round_trips_any_text() -> None:
+    rnd = random.Random(3)
+    alphabet = "'=+-@\t\rab "
+    for _ in range(5000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 6)))
+        assert unescape_cell(escape_cell(text)) == text, repr(text)
+        assert escape_cell(text)[:1] not in ("=", "+", "-", "@", "\t", "\r")

@@ -1,0 +1,106 @@
+"""Export prospects from the list: all of them, or the current search and letter.
+
+Push `ExportModal(store, search=..., letter=...)` from the list; it dismisses with
+the ExportResult (path, count, notes) or None when cancelled. The file is
+written in a thread worker and never over an existing file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Static
+from textual.worker import Worker, WorkerState
+
+from store.db import Store
+from store.export import ExportResult, export_prospects
+from store.text import clean_for_display
+from tui.screens.upload import free_name
+
+
+class ExportModal(ModalScreen[ExportResult | None]):
+    """Ask where to export (.csv, .xlsx or .json) and whether to keep the list's filters."""
+
+    DEFAULT_CSS = """
+    ExportModal { align: center middle; }
+    ExportModal > Vertical {
+        width: 70; max-width: 100%; height: auto; padding: 1 2;
+        border: thick $primary; background: $surface;
+    }
+    ExportModal #export-status { height: auto; color: $text-muted; margin: 1 0; }
+    ExportModal Horizontal { height: auto; align-horizontal: right; }
+    ExportModal Button { margin-left: 2; }
+    """
+    BINDINGS: list[BindingType] = [Binding("escape", "cancel", "Cancel", id="export-cancel")]
+
+    def __init__(self, store: Store, *, search: str = "", letter: str = "all",
+                 folder: Path | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.search = search
+        self.letter = letter
+        self.folder = folder or Path.cwd()
+
+    def compose(self) -> ComposeResult:
+        filtered = bool(self.search.strip()) or self.letter != "all"
+        parts = []
+        if self.search.strip():
+            parts.append(f"search {clean_for_display(self.search.strip(), 40)!r}")
+        if self.letter != "all":
+            parts.append(f"letter {self.letter.upper() if len(self.letter) == 1 else 'other'}")
+        with Vertical():
+            yield Static("Export prospects to .csv, .xlsx or .json", markup=False)
+            yield Input(str(self.folder / "prospects-export.csv"), id="export-path")
+            yield Checkbox(f"Only those shown ({', '.join(parts) or 'no filter'})",
+                           value=filtered, id="export-shown", disabled=not filtered)
+            yield Static("", id="export-status", markup=False)
+            with Horizontal():
+                yield Button("Cancel", id="export-cancel")
+                yield Button("Export", id="export-save", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    def action_cancel(self) -> None:
+        """Close without exporting."""
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#export-cancel")
+    def _cancel(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#export-path")
+    @on(Button.Pressed, "#export-save")
+    def _save(self, event: Input.Submitted | Button.Pressed) -> None:
+        event.stop()
+        text = self.query_one("#export-path", Input).value.strip()
+        if not text:
+            return
+        shown = self.query_one("#export-shown", Checkbox).value
+        self.query_one("#export-save", Button).disabled = True
+        self.query_one("#export-status", Static).update("Exporting…")
+        self._export(free_name(Path(text).expanduser()), shown)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, name="export")
+    def _export(self, path: Path, shown: bool) -> ExportResult:
+        if shown:
+            return export_prospects(self.store, path, search=self.search, letter=self.letter)
+        return export_prospects(self.store, path)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Done: close with the result; failed: say why and let the person try again."""
+        if event.worker.name != "export":
+            return
+        if event.state == WorkerState.SUCCESS:
+            self.dismiss(event.worker.result)  # type: ignore[arg-type]
+        elif event.state == WorkerState.ERROR:
+            self.query_one("#export-save", Button).disabled = False
+            self.query_one("#export-status", Static).update(
+                Content(clean_for_display(str(event.worker.error), 500)))
