@@ -203,3 +203,50 @@ async def test_keys_open_users_and_order_review_and_palette(store: Store, db_pat
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for title in ["New", "Edit", "Order", "Upload", "Users", "Search", "Sort by Domain"]:
             assert title in titles
+
+
+async def test_export_the_shown_prospects_from_the_list(store: Store, db_path: Path,
+                                                        tmp_path: Path) -> None:
+    import csv
+
+    add(store, NAMES)
+    out = tmp_path / "out" / "cafes.csv"
+    out.parent.mkdir()
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.query_one("#search").value = "caf"
+        await pilot.click("#go")
+        await pilot.press("x")
+        await pilot.pause()
+        path_input = app.screen.query_one("#export-path")
+        path_input.value = str(out)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][:3] == ["Company Type", "Company Name", "Domain"]
+    assert sorted(r[1] for r in rows[1:]) == ["Café Müller", "cafeteria plc"]
+
+
+async def test_keys_open_the_form_and_upload(store: Store, db_path: Path) -> None:
+    from tui.screens.prospect_form import ProspectFormScreen
+    from tui.screens.upload import UploadScreen
+
+    add(store, NAMES)
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, ProspectFormScreen) and app.screen.base is None
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("enter")  # edit the row under the cursor
+        await pilot.pause()
+        assert isinstance(app.screen, ProspectFormScreen)
+        assert app.screen.base is not None and app.screen.base.company_name == "42 Solutions"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("u")
+        await pilot.pause()
+        assert isinstance(app.screen, UploadScreen)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -14,10 +17,14 @@ from textual.worker import get_current_worker
 
 from store.bulk import collector_paused
 from store.db import Store, StoreError
+from store.export import ExportError, export_prospects
 from store.listing import COLUMNS, ProspectList
 from store.validation import quoted
 from tui.modals.confirm import ConfirmModal
+from tui.modals.export import ExportChoice, ExportModal
 from tui.screens.order_review import OrderReviewScreen
+from tui.screens.prospect_form import FormResult, ProspectFormScreen
+from tui.screens.upload import UploadScreen
 from tui.screens.users import UsersScreen
 from tui.widgets.letter_bar import LetterBar
 from tui.widgets.prospect_table import Column, ProspectTable
@@ -234,19 +241,32 @@ class ProspectListScreen(Screen[None]):
     def _row_activated(self) -> None:
         self.action_edit()
 
+    def _form(self, prospect_id: int | None) -> ProspectFormScreen:
+        nameserver = getattr(self.app, "nameserver", None)
+        return ProspectFormScreen(self.store, prospect_id, nameserver=nameserver)
+
     def action_new(self) -> None:
-        self.notify("The prospect form is not built yet.", severity="warning")
+        self.app.push_screen(self._form(None), self._form_done)
 
     def action_edit(self) -> None:
-        self.notify("The prospect form is not built yet.", severity="warning")
+        prospect_id = self._selected_id()
+        if prospect_id is not None:
+            self.app.push_screen(self._form(prospect_id), self._form_done)
+
+    def _form_done(self, result: FormResult | None) -> None:
+        self.reload()
+        if result is None or result.deleted:
+            return
+        row = self.prospects.row_of(result.prospect_id)
+        if row is not None:
+            self.query_one(ProspectTable).move_cursor_to_index(row)
+        if result.review_order:
+            self.app.push_screen(OrderReviewScreen(self.store, result.prospect_id), self._back)
 
     def action_order(self) -> None:
         prospect_id = self._selected_id()
         if prospect_id is not None:
             self.app.push_screen(OrderReviewScreen(self.store, prospect_id), self._back)
-
-    def action_upload(self) -> None:
-        self.notify("Upload is not built yet.", severity="warning")
 
     def action_users(self) -> None:
         self.app.push_screen(UsersScreen(self.store), self._back)
@@ -255,8 +275,31 @@ class ProspectListScreen(Screen[None]):
         """Coming back from another screen: show what this session changed there."""
         self.reload()
 
-    def action_export(self) -> None:
-        self.notify("Export is not built yet.", severity="warning")
+    def action_upload(self) -> None:
+        self.app.push_screen(UploadScreen(self.store), self._back)
+
+    @work(exclusive=True, group="export")
+    async def action_export(self) -> None:
+        shown = self.query_one(ProspectTable).row_count
+        default = Path.cwd() / f"prospects-{date.today().isoformat()}.csv"
+        choice = await self.app.push_screen_wait(
+            ExportModal(default, shown=shown, total=len(self.prospects)))
+        if choice is not None:
+            self._export(choice)
+
+    @work(thread=True, exclusive=True, group="export-write", exit_on_error=False)
+    def _export(self, choice: ExportChoice) -> None:
+        search, letter = (self.search_text, self.letter) if choice.only_shown else ("", "all")
+        try:
+            result = export_prospects(self.store, choice.path, search=search, letter=letter,
+                                      sort=self.prospects.sort_key,
+                                      descending=self.prospects.descending)
+        except (OSError, ExportError) as error:
+            self.app.call_from_thread(self.notify, f"Not exported: {error}", severity="error",
+                                      markup=False)
+            return
+        self.app.call_from_thread(
+            self.notify, f"Exported {result.count:,} prospects to {result.path}", markup=False)
 
     @work(exclusive=True, group="delete")
     async def action_delete(self) -> None:
