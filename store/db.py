@@ -25,6 +25,7 @@ from store.storage import SafeJSONStorage, StorageError
 from store.validation import quoted
 
 PROSPECTS, USERS, ORDERS, BATCHES = "prospects", "users", "orders", "import_batches"
+SEQUENCES = "sequences"
 Record = dict[str, Any]
 
 
@@ -80,8 +81,22 @@ class _Transaction(Storage):
         return self.data.get(name, {})
 
     def next_id(self, name: str) -> int:
-        """One more than the highest id: never a cached next id, another process may have added."""
-        return max(map(int, self.raw(name)), default=0) + 1
+        """One more than the highest id ever given out in this table.
+
+        Read under the lock, never cached (another process may have added), and
+        never reused after a delete: an import batch or an open form may still
+        name the deleted id, and must not find someone else's record under it.
+        """
+        highest = self.raw(SEQUENCES).get("1", {}).get(name, 0)
+        return max(max(map(int, self.raw(name)), default=0), int(highest)) + 1
+
+    def remember_highest_ids(self) -> None:
+        """Keep each table's highest id in the sequences table, before the write."""
+        highest = {name: max(map(int, table), default=0)
+                   for name, table in self.data.items() if name != SEQUENCES}
+        sequences = self.data.setdefault(SEQUENCES, {}).setdefault("1", {})
+        for name, top in highest.items():
+            sequences[name] = max(int(sequences.get(name, 0)), top)
 
     def insert(self, name: str, record: Record) -> int:
         """Insert a record under a fresh id and return it."""
@@ -91,7 +106,6 @@ class _Transaction(Storage):
 
     def insert_raw(self, name: str, records: dict[str, Record]) -> None:
         """Add records under ids (as strings) that next_id handed out; no copies."""
-        self.touched = True
         self.data.setdefault(name, {}).update(records)
         self.dirty = True
 
@@ -117,6 +131,9 @@ class Store:
         # The UI reads from worker threads while the event loop saves: TinyDB edits
         # the cached tables in place, so readers and writers take turns.
         self._lock = threading.RLock()
+        # Goes up with every write from this Store and every reload of another's:
+        # a screen that remembers it knows whether its copy is still current.
+        self.revision = 0
 
     # -- reading -------------------------------------------------------------
 
@@ -131,7 +148,10 @@ class Store:
     def refresh(self) -> bool:
         """Re-read the file if another session changed it; True if it did."""
         with self._lock:
-            return self._storage.reload()
+            changed = self._storage.reload()
+            if changed:
+                self.revision += 1
+            return changed
 
     def close(self) -> None:
         """Release the file."""
@@ -203,7 +223,9 @@ class Store:
             txn = _Transaction(self._storage.read())
             yield txn
             if txn.dirty:
+                txn.remember_highest_ids()
                 self._storage.write(txn.data)
+                self.revision += 1
 
     def add_user(self, user: User) -> User:
         """Add a user; the e-mail must be new (any case)."""

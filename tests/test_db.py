@@ -92,3 +92,10 @@ def test_bulk_create_is_one_batch_and_undoable(store: Store) -> None:
     removed, kept = store.undo_batch(batch.id or 0)
     assert kept == [edited.id] and len(removed) == 49
     assert len(store.prospect_records()) == 1
+
+
+def test_ids_are_never_reused_after_a_delete(store: Store, db_path: Path) -> None:
+    first = store.create_prospect(prospect("a.com"))
+    store.delete_prospect(first.id or 0, first.version)
+    again = Store(db_path).create_prospect(prospect("b.com"))
+    assert again.id != first.id

@@ -177,6 +177,7 @@ async def test_delete_asks_first(store: Store, db_path: Path) -> None:
         await pilot.press("d")
         await pilot.pause()
         await pilot.click("#confirm-yes")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert "42 Solutions" not in [r["company_name"] for _, r in
                                       Store(db_path).prospect_records()]

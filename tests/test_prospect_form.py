@@ -604,3 +604,19 @@ async def test_editing_a_prospect_that_is_gone_says_so_and_goes_back(tmp_path: P
         await pilot.pause()
         assert s.results == [None]
         assert any("prospect 99 no longer exists" in n.message for n in app._notifications)
+
+
+async def test_the_forms_keys_are_in_the_command_palette(tmp_path: Path) -> None:
+    path = db(tmp_path)
+    seed(path, ADA, prospects=(prospect(),))
+    app = ProspectsApp(db_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        s = FormSession(app, pilot)
+        await s.open()
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Save", "Review order", "Verify", "Back"} <= titles
+        assert "Delete" not in titles  # nothing to delete in a new form
+        await pilot.press("escape")
+        await s.open(1)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert "Delete" in titles

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DirectoryTree, Input, Static
+from textual.widgets import Button, DirectoryTree, Footer, Input, Static
 
 from store.text import clean_for_display
 
@@ -49,9 +49,10 @@ class FilePickerModal(ModalScreen[Path | None]):
     """Choose a .csv or .xlsx file; dismiss(path), or dismiss(None) on Escape."""
 
     DEFAULT_CSS = """
-    FilePickerModal { align: center middle; }
+    FilePickerModal { align: center top; }
+    FilePickerModal > Vertical { margin-top: 1; }
     FilePickerModal > Vertical {
-        width: 76; max-width: 100%; height: 22; max-height: 100%;
+        width: 76; max-width: 100%; height: 21; max-height: 100%;
         border: thick $primary; background: $surface; padding: 0 1;
     }
     FilePickerModal #picker-title { text-style: bold; height: 1; }
@@ -84,6 +85,7 @@ class FilePickerModal(ModalScreen[Path | None]):
             with Horizontal():
                 yield Button("Cancel", id="picker-cancel", compact=True)
                 yield Button("Open", id="picker-open", variant="primary", compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(UploadTree).focus()

@@ -77,6 +77,7 @@ class ProspectListScreen(Screen[None]):
         self._debounce: Timer | None = None
 
     def _load(self) -> ProspectList:
+        self.loaded_revision = self.store.revision
         # The records live as long as the list: keep the collector from rescanning
         # a million long-lived objects while building it and on every later burst.
         with collector_paused(freeze=True):
@@ -131,11 +132,14 @@ class ProspectListScreen(Screen[None]):
         self.query_one("#status-line", Static).update(Content(status), layout=False)
         self.query_one("#first-run", Static).display = total == 0
 
-    def reload(self, prospects: ProspectList | None = None) -> None:
-        """Show fresh data, keeping the cursor on the same prospect, the sort, search and letter."""
+    def reload(self, prospects: ProspectList | None = None, focus_id: int | None = None) -> None:
+        """Show fresh data, keeping the cursor on the same prospect (or on focus_id),
+        the sort, search and letter."""
         table = self.query_one(ProspectTable)
         current = table.cursor_index
         current_id = self.prospects.ids[current] if current is not None else None
+        if focus_id is not None:
+            current_id = focus_id
         self.prospects = prospects if prospects is not None else self._load()
         self.apply_filters(keep_cursor=False)
         self._prepare_sorts(self.prospects)
@@ -150,11 +154,12 @@ class ProspectListScreen(Screen[None]):
             self._reload_in_background()
 
     @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
-    def _reload_in_background(self) -> None:
+    def _reload_in_background(self, focus_id: int | None = None) -> None:
+        """Re-read and rebuild off the event loop (about a second at 100k), then show it."""
         self.store.refresh()
         prospects = self._load()
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.reload, prospects)
+            self.app.call_from_thread(self.reload, prospects, focus_id)
 
     # -- search and letters --------------------------------------------------------
 
@@ -254,13 +259,9 @@ class ProspectListScreen(Screen[None]):
             self.app.push_screen(self._form(prospect_id), self._form_done)
 
     def _form_done(self, result: FormResult | None) -> None:
-        self.reload()
-        if result is None or result.deleted:
-            return
-        row = self.prospects.row_of(result.prospect_id)
-        if row is not None:
-            self.query_one(ProspectTable).move_cursor_to_index(row)
-        if result.review_order:
+        focus = result.prospect_id if result is not None and not result.deleted else None
+        self._back(focus_id=focus)
+        if result is not None and result.review_order:
             self.app.push_screen(OrderReviewScreen(self.store, result.prospect_id), self._back)
 
     def action_order(self) -> None:
@@ -271,9 +272,10 @@ class ProspectListScreen(Screen[None]):
     def action_users(self) -> None:
         self.app.push_screen(UsersScreen(self.store), self._back)
 
-    def _back(self, _result: object = None) -> None:
-        """Coming back from another screen: show what this session changed there."""
-        self.reload()
+    def _back(self, _result: object = None, *, focus_id: int | None = None) -> None:
+        """Coming back from another screen: show what was saved there, if anything."""
+        if self.store.revision != self.loaded_revision or self.store.changed_on_disk():
+            self._reload_in_background(focus_id)
 
     def action_upload(self) -> None:
         self.app.push_screen(UploadScreen(self.store), self._back)
@@ -321,4 +323,4 @@ class ProspectListScreen(Screen[None]):
             self.notify(f"Not deleted: {error}", severity="error", markup=False)
             return
         self.notify(f"Deleted {quoted(prospect.company_name, 80)}.", markup=False)
-        self.reload()
+        self._back()

@@ -128,7 +128,7 @@ class UploadScreen(Screen[ImportBatch | None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#import-report", DataTable)
-        table.add_columns("Row", "Plan", "Column", "Message", "Company Name", "Domain")
+        table.add_columns("Row", "Plan", "Company Name", "Domain", "Column", "Message")
         self.query_one("#file-path", Input).focus()
 
     # -- helpers -------------------------------------------------------------------
@@ -338,7 +338,7 @@ class UploadScreen(Screen[ImportBatch | None]):
         table = self.query_one("#import-report", DataTable)
         table.clear()
         for line in plan.header_errors:
-            table.add_row("1", "error", "", _text(line, 200), "", "")
+            table.add_row("1", "error", "", "", "", _text(line, 200))
         shown = 0
         for issue in plan.issues:
             for field, message in zip(issue.fields, issue.messages, strict=True):
@@ -346,15 +346,15 @@ class UploadScreen(Screen[ImportBatch | None]):
                     break
                 shown += 1
                 detail = message.split(": ", 1)[1] if field and ": " in message else message
-                table.add_row(str(issue.row), issue.kind, FIELD_LABELS.get(field, ""),
-                              _text(detail, 200), _text(issue.company_name, 60),
-                              _text(issue.domain, 60))
+                table.add_row(str(issue.row), issue.kind, _text(issue.company_name, 40),
+                              _text(issue.domain, 30), FIELD_LABELS.get(field, ""),
+                              _text(detail, 200))
         for row, record in zip(plan.create_rows, plan.records, strict=False):
             if shown >= SHOWN_ROWS:
                 break
             shown += 1
-            table.add_row(str(row), "create", "", "", _text(record["company_name"], 60),
-                          _text(record["domain"], 60))
+            table.add_row(str(row), "create", _text(record["company_name"], 40),
+                          _text(record["domain"], 30), "", "")
         self.query_one("#save-report", Button).disabled = not plan.errors
         self._say(self._plan_text(plan, shown))
 

@@ -52,10 +52,10 @@ class DomainField(Vertical):
     class Verified(Message):
         """Verify answered for the domain now in the field."""
 
-        def __init__(self, check: DomainCheck, invalid: bool) -> None:
+        def __init__(self, check: DomainCheck, domain: str | None) -> None:
             super().__init__()
             self.check = check
-            self.invalid = invalid
+            self.domain = domain  # normalised (ASCII); None when the text is not a domain
 
     def __init__(
         self,
@@ -156,26 +156,28 @@ class DomainField(Vertical):
     async def _verify(self, text: str) -> None:
         from store.verify import verify_async  # noqa: PLC0415 - dnspython on first use
 
+        domain: str | None = None  # the normalised domain the answer is about
         try:
             result = await verify_async(
                 self.store, text, nameserver=self._nameserver(), lifetime=self.lifetime,
                 exclude=self.prospect_id,
             )
         except ValueError as error:  # a malformed nameserver setting
-            result = None
             check = DomainCheck(verdict="unknown", message=f"could not check: {error}")
+            shown, style = check.message, _STYLE["unknown"]
+        else:
+            check = result.check
+            if result.domain is None:  # not a usable domain name: the message says why
+                shown, style = check.message, "-error"
+            else:
+                domain = result.domain.ascii
+                shown, style = f"{result.domain_display}: {check.message}", _STYLE[check.verdict]
         if self.text != text:
             return  # edited while we waited: this answer is stale
-        if result is not None:
-            check = result.check
-        invalid = result is None or result.domain is None
-        if result is not None and result.domain is not None:
-            self.check, self.checked_domain = check, result.domain.ascii
-            shown = f"{result.domain_display}: {check.message}"
-        else:
-            shown = check.message
-        self._show(shown, "-error" if invalid and result is not None else _STYLE[check.verdict])
-        self.post_message(self.Verified(check, invalid=invalid and result is not None))
+        if domain is not None:
+            self.check, self.checked_domain = check, domain
+        self._show(shown, style)
+        self.post_message(self.Verified(check, domain))
 
     def _nameserver(self) -> str | Nameserver | None:
         """The constructor's nameserver, else the app's; None lets verify read the env."""
