@@ -120,7 +120,7 @@ class ProspectList:
         if key == "products":
             return [fold(products_text(r.get("products") or [])) for r in records]
         if key == "implementation_lead":
-            leads = {user_id: fold(name) for user_id, name in self.user_names.items()}
+            leads: dict[Any, str] = {user_id: fold(name) for user_id, name in self.user_names.items()}
             return [leads.get(r.get(key), "") for r in records]
         # Types, sectors, statuses and dates repeat: fold each distinct value once.
         folded: dict[Any, str] = {}
