@@ -17,6 +17,7 @@ from typing import Any
 from store.table_file import FileFacts, TableError
 
 DELIMITERS = (",", ";", "\t", "|")
+_CP1252_UNDEFINED = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
 _ENCODING_NAMES = {
     "utf-8": "UTF-8",
     "utf-8-sig": "UTF-8",
@@ -73,7 +74,7 @@ class CsvTable:
                 skipped += 1
                 first = self._text.readline()
         except UnicodeDecodeError as error:
-            raise self._decode_error(error, 1) from None
+            raise self._decode_error(error) from None
         if not first:
             raise TableError(f"{self.facts.path}: the file has no header row")
         self.delimiter = sniff_delimiter(first)
@@ -83,10 +84,20 @@ class CsvTable:
         self._line_offset = skipped
         self.header = [str(cell) for cell in self._next(self.header_row) or []]
 
-    def _decode_error(self, error: UnicodeDecodeError, row: int) -> TableError:
+    def _decode_error(self, error: UnicodeDecodeError) -> TableError:
+        bad = error.object[error.start]
+        where = ""
+        if self.facts.encoding == "cp1252":
+            # The few bytes Windows-1252 leaves undefined: find the first in the file.
+            with open(self.facts.path, "rb") as f:
+                data = f.read()
+            offsets = [i for i in (data.find(bytes([b])) for b in _CP1252_UNDEFINED) if i >= 0]
+            if offsets:
+                line = data.count(b"\n", 0, min(offsets)) + 1
+                where = f"line {line}: "
         return TableError(
-            f"{self.facts.path}: row {row}: the file is not valid {self.encoding_name} text "
-            f"(byte 0x{error.object[error.start]:02x}); save it again as 'CSV UTF-8'"
+            f"{self.facts.path}: {where}the file is neither UTF-8 nor {self.encoding_name} "
+            f"text (byte 0x{bad:02x}); save it again as 'CSV UTF-8'"
         )
 
     def _next(self, row: int) -> list[str] | None:
@@ -101,7 +112,7 @@ class CsvTable:
                 f"{self.facts.path}: row {row} (line {start} of the file): {_explain(error)}"
             ) from None
         except UnicodeDecodeError as error:
-            raise self._decode_error(error, row) from None
+            raise self._decode_error(error) from None
         return cells
 
     def chunks(self, size: int) -> Iterator[tuple[range, list[list[Any]]]]:
@@ -119,7 +130,7 @@ class CsvTable:
         except csv.Error as error:
             raise self._locate(error) from None
         except UnicodeDecodeError as error:
-            raise self._decode_error(error, row + 1) from None
+            raise self._decode_error(error) from None
 
     def _records(self) -> Iterator[tuple[int, int]]:
         """Parse the file again from the top: (first line, last line) of each record,

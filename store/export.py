@@ -29,7 +29,8 @@ from store.validation import FIELD_LABELS
 
 Record = dict[str, Any]
 FORMATS = (".csv", ".xlsx", ".json")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Characters XML 1.0 cannot hold: openpyxl refuses them in a cell.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -53,8 +54,15 @@ def escape_cell(text: str) -> str:
     A cell already made of quotes then such a character gets one more, so that
     the importer's removal of one ' gives back exactly the original.
     """
-    if text and text.lstrip("'")[:1] in _FORMULA_STARTS and text.lstrip("'"):
+    if text and text.lstrip("'")[:1] in FORMULA_STARTS and text.lstrip("'"):
         return "'" + text
+    return text
+
+
+def unescape_cell(text: str) -> str:
+    """Remove exactly the ' that escape_cell put before a formula-like cell (on import)."""
+    if text[:1] == "'" and text.lstrip("'")[:1] in FORMULA_STARTS and text.lstrip("'"):
+        return text[1:]
     return text
 
 

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from store.bulk import collector_paused
 from store.db import AlreadyImportedError, Store
+from store.export import unescape_cell, write_csv_rows
 from store.models import ImportBatch
 from store.row_judge import FIELDS, PlannedRecords, RowJudge
 from store.table_file import MAX_ROWS, Table, TableError, column_letter, open_table, scan_file
@@ -31,8 +32,6 @@ from store.xlsx_reader import cell_text
 Record = dict[str, Any]
 Progress = Callable[[float], None]
 REQUIRED = ("company_type", "company_name", "domain", "sector", "implementation_lead")
-# CSV export puts ' before these so a spreadsheet never runs a cell as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 4096  # rows judged at once: big enough for bulk speed, small for memory
 
 
@@ -49,13 +48,6 @@ _KNOWN_HEADERS: dict[str, str] = {
     **{header_key(label): name for name, label in FIELD_LABELS.items()},
     **{header_key(name): name for name in FIELD_LABELS},
 }
-
-
-def unescape_cell(text: str) -> str:
-    """Remove exactly the ' that export_csv put before a formula-like cell."""
-    if text[:1] == "'" and text.lstrip("'")[:1] in FORMULA_STARTS and text.lstrip("'"):
-        return text[1:]
-    return text
 
 
 @dataclass(frozen=True)
@@ -365,8 +357,6 @@ def write_error_report(plan: ImportPlan, out: Path | str) -> int:
     One line per row: its number, the columns and messages, then the row's values
     under the template's headers (the importer ignores the first three columns).
     """
-    from store.export import write_csv_rows
-
     rows: list[Sequence[str]] = []
     for issue in plan.errors:
         labels = "; ".join(dict.fromkeys(FIELD_LABELS.get(f, "") for f in issue.fields if f))

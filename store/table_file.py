@@ -88,8 +88,8 @@ def scan_file(path: Path) -> FileFacts:
         raise TableError(f"{path}: this is not a regular file")
     if st.st_size > MAX_BYTES:
         raise TableError(
-            f"{path}: the file is {_megabytes(st.st_size)}; the limit is "
-            f"{MAX_BYTES // 1024 // 1024} MB: split it into smaller files"
+            f"{path}: the file is {st.st_size:,} bytes ({_megabytes(st.st_size)}), over the "
+            f"limit of {MAX_BYTES // 1024 // 1024} MB: split it into smaller files"
         )
     digest = hashlib.sha256()
     utf8 = codecs.getincrementaldecoder("utf-8")()

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from store.db import Store
-from store.export import ExportError, escape_cell, export_prospects
-from store.importer import import_file, unescape_cell
+from store.export import ExportError, escape_cell, export_prospects, unescape_cell
+from store.importer import import_file
 from store.models import User
 from tests.test_importer import WEIRD_NAMES
 from tests.upload_files import HEADER, add_leads, row, write_csv

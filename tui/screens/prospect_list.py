@@ -131,6 +131,7 @@ class ProspectListScreen(Screen[None]):
         status = f"{shown:,} of {total:,} prospects · sorted by {label}, {direction}"
         self.query_one("#status-line", Static).update(Content(status), layout=False)
         self.query_one("#first-run", Static).display = total == 0
+        self.query_one(ProspectTable).display = total > 0
 
     def reload(self, prospects: ProspectList | None = None, focus_id: int | None = None) -> None:
         """Show fresh data, keeping the cursor on the same prospect (or on focus_id),
