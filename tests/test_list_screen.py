@@ -222,8 +222,11 @@ async def test_export_the_shown_prospects_from_the_list(store: Store, db_path: P
         path_input = app.screen.query_one("#export-path")
         path_input.value = str(out)
         await pilot.press("enter")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if out.exists():
+                break
         await app.workers.wait_for_complete()
-        await pilot.pause()
     with out.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0][:3] == ["Company Type", "Company Name", "Domain"]

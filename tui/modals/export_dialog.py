@@ -15,13 +15,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Static
+from textual.widgets import Button, Input, Static
 from textual.worker import Worker, WorkerState
 
 from store.db import Store
 from store.export import ExportResult, export_prospects
 from store.text import clean_for_display
 from tui.screens.upload import free_name
+from tui.widgets.tick_box import TickBox
 
 
 class ExportModal(ModalScreen[ExportResult | None]):
@@ -40,11 +41,13 @@ class ExportModal(ModalScreen[ExportResult | None]):
     BINDINGS: list[BindingType] = [Binding("escape", "cancel", "Cancel", id="export-cancel")]
 
     def __init__(self, store: Store, *, search: str = "", letter: str = "all",
+                 sort: str = "company_name", descending: bool = False,
                  folder: Path | None = None) -> None:
         super().__init__()
         self.store = store
         self.search = search
         self.letter = letter
+        self.sort, self.descending = sort, descending
         self.folder = folder or Path.cwd()
 
     def compose(self) -> ComposeResult:
@@ -57,7 +60,7 @@ class ExportModal(ModalScreen[ExportResult | None]):
         with Vertical():
             yield Static("Export prospects to .csv, .xlsx or .json", markup=False)
             yield Input(str(self.folder / "prospects-export.csv"), id="export-path")
-            yield Checkbox(f"Only those shown ({', '.join(parts) or 'no filter'})",
+            yield TickBox(f"Only those shown ({', '.join(parts) or 'no filter'})",
                            value=filtered, id="export-shown", disabled=not filtered)
             yield Static("", id="export-status", markup=False)
             with Horizontal():
@@ -83,16 +86,16 @@ class ExportModal(ModalScreen[ExportResult | None]):
         text = self.query_one("#export-path", Input).value.strip()
         if not text:
             return
-        shown = self.query_one("#export-shown", Checkbox).value
+        shown = self.query_one("#export-shown", TickBox).value
         self.query_one("#export-save", Button).disabled = True
         self.query_one("#export-status", Static).update("Exporting…")
         self._export(free_name(Path(text).expanduser()), shown)
 
     @work(thread=True, exclusive=True, exit_on_error=False, name="export")
     def _export(self, path: Path, shown: bool) -> ExportResult:
-        if shown:
-            return export_prospects(self.store, path, search=self.search, letter=self.letter)
-        return export_prospects(self.store, path)
+        search, letter = (self.search, self.letter) if shown else ("", "all")
+        return export_prospects(self.store, path, search=search, letter=letter,
+                                sort=self.sort, descending=self.descending)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Done: close with the result; failed: say why and let the person try again."""

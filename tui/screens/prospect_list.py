@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -17,11 +14,11 @@ from textual.worker import get_current_worker
 
 from store.bulk import collector_paused
 from store.db import Store, StoreError
-from store.export import ExportError, export_prospects
+from store.export import ExportResult
 from store.listing import COLUMNS, ProspectList
 from store.validation import quoted
 from tui.modals.confirm import ConfirmModal
-from tui.modals.export import ExportChoice, ExportModal
+from tui.modals.export_dialog import ExportModal
 from tui.screens.order_review import OrderReviewScreen
 from tui.screens.prospect_form import FormResult, ProspectFormScreen
 from tui.screens.upload import UploadScreen
@@ -281,28 +278,16 @@ class ProspectListScreen(Screen[None]):
     def action_upload(self) -> None:
         self.app.push_screen(UploadScreen(self.store), self._back)
 
-    @work(exclusive=True, group="export")
-    async def action_export(self) -> None:
-        shown = self.query_one(ProspectTable).row_count
-        default = Path.cwd() / f"prospects-{date.today().isoformat()}.csv"
-        choice = await self.app.push_screen_wait(
-            ExportModal(default, shown=shown, total=len(self.prospects)))
-        if choice is not None:
-            self._export(choice)
+    def action_export(self) -> None:
+        dialog = ExportModal(self.store, search=self.search_text, letter=self.letter,
+                             sort=self.prospects.sort_key, descending=self.prospects.descending)
+        self.app.push_screen(dialog, self._exported)
 
-    @work(thread=True, exclusive=True, group="export-write", exit_on_error=False)
-    def _export(self, choice: ExportChoice) -> None:
-        search, letter = (self.search_text, self.letter) if choice.only_shown else ("", "all")
-        try:
-            result = export_prospects(self.store, choice.path, search=search, letter=letter,
-                                      sort=self.prospects.sort_key,
-                                      descending=self.prospects.descending)
-        except (OSError, ExportError) as error:
-            self.app.call_from_thread(self.notify, f"Not exported: {error}", severity="error",
-                                      markup=False)
-            return
-        self.app.call_from_thread(
-            self.notify, f"Exported {result.count:,} prospects to {result.path}", markup=False)
+    def _exported(self, result: ExportResult | None) -> None:
+        if result is not None:
+            notes = "".join(f"\n{note}" for note in result.notes)
+            self.notify(f"Exported {result.count:,} prospects to {result.path}{notes}",
+                        markup=False)
 
     @work(exclusive=True, group="delete")
     async def action_delete(self) -> None:
