@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from store.db import Store
@@ -28,6 +28,7 @@ from store.models import ImportBatch
 from store.text import clean_for_display
 from store.validation import FIELD_LABELS
 from tui.modals.file_picker import FilePickerModal
+from tui.widgets.tick_box import TickBox
 
 SHOWN_ROWS = 500  # table lines; the saved report has every error
 TEMPLATE_NAME = "prospects-template.xlsx"
@@ -79,7 +80,7 @@ class UploadScreen(Screen[ImportBatch | None]):
     UploadScreen .upload-row Label { width: 10; }
     UploadScreen .upload-row Input { width: 1fr; }
     UploadScreen .upload-row Button { margin-left: 1; }
-    UploadScreen .upload-row Checkbox { width: 1fr; }
+    UploadScreen .upload-row TickBox { width: 1fr; }
     UploadScreen #template-status, UploadScreen #plan-summary { height: auto; color: $text-muted; }
     UploadScreen #plan-summary { color: $text; margin-top: 1; }
     UploadScreen #progress { margin-top: 1; height: 1; }
@@ -116,7 +117,7 @@ class UploadScreen(Screen[ImportBatch | None]):
                             id="file-path", compact=True)
                 yield Button("Browse…", id="browse", compact=True)
             with Horizontal(classes="upload-row"):
-                yield Checkbox("Skip rows with errors", id="skip-invalid", compact=True)
+                yield TickBox("Skip rows with errors", id="skip-invalid", compact=True)
                 yield Button("Save error report", id="save-report", compact=True, disabled=True)
                 yield Button("Submit", id="submit", variant="primary", compact=True)
             yield ProgressBar(id="progress", show_eta=False)
@@ -196,7 +197,7 @@ class UploadScreen(Screen[ImportBatch | None]):
         if plan.blocked:
             self._say("The header has errors (see the table): fix the file and check it again.")
             return
-        skip = self.query_one("#skip-invalid", Checkbox).value
+        skip = self.query_one("#skip-invalid", TickBox).value
         if plan.errors and not skip:
             self._say(f"{len(plan.errors)} row(s) have errors, so nothing was written: fix "
                       "them (Save error report helps) and upload again, or tick 'Skip rows "
