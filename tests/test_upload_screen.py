@@ -256,3 +256,41 @@ async def test_export_dialog_keeps_the_lists_filters(store: Store, tmp_path: Pat
             await pilot.pause(0.05)
     assert isinstance(app.result, ExportResult) and app.result.count == 1
     assert "beta.example" in (tmp_path / "out.json").read_text(encoding="utf-8")
+
+
+async def test_from_the_list_template_fill_upload_twice_back(store: Store, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new user's path: u, download the template, fill it, upload, submit twice, back."""
+    from openpyxl import load_workbook
+
+    from tui.app import ProspectsApp
+
+    monkeypatch.chdir(tmp_path)
+    app = ProspectsApp(store=store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("u")
+        await pilot.pause()
+        assert isinstance(app.screen, UploadScreen)
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        template = tmp_path / "prospects-template.xlsx"
+        book = load_workbook(template)
+        book["Prospects"].append(row("Filled Ltd", "filled.example"))
+        book["Prospects"].append(row("Second Ltd", "second.example"))
+        book.save(template)
+        await choose(app, pilot, template)
+        assert "2 to create" in summary(app)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "already imported" in summary(app)
+        await pilot.press("escape")
+        for _ in range(100):  # the list reloads in a worker
+            await pilot.pause(0.05)
+            if len(getattr(app.screen, "prospects", ())) == 2:
+                break
+        assert len(app.screen.prospects) == 2  # type: ignore[attr-defined]
+    assert sorted(r["domain"] for _, r in store.prospect_records()) == [
+        "filled.example", "second.example"]
