@@ -33,7 +33,6 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 os.environ.setdefault("TEXTUAL_FPS", "1000")  # no 60 Hz frame-clock waits in the figures
 
@@ -42,7 +41,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 import orjson  # noqa: E402
 
-from bench.generate import LEAD_IDS, make_db  # noqa: E402
+from bench.generate import LEAD_IDS, floor_write, make_db  # noqa: E402
 
 TARGET = 0.200
 
@@ -86,24 +85,6 @@ class StallMeter:
         assert self._task is not None
         self._task.cancel()
         return self.worst
-
-
-def floor_write(data: Any, folder: Path) -> float:
-    """orjson.dumps + write + fsync of the whole data: the least a save can cost."""
-    scratch = folder / f".floor-{os.getpid()}.json"
-    started = time.perf_counter()
-    payload = orjson.dumps(data)
-    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    elapsed = time.perf_counter() - started
-    scratch.unlink()
-    return elapsed
 
 
 async def timed(action: Callable[[], Awaitable[None]]) -> tuple[float, float, float, float]:

@@ -344,7 +344,7 @@ async def _measure_app(db: Path, repeat: int, query: str, moves: int) -> dict[st
 def _measure_save(db: Path, repeat: int) -> dict[str, Any]:
     import orjson  # noqa: PLC0415
 
-    from bench.generate import LEAD_IDS  # noqa: PLC0415
+    from bench.generate import LEAD_IDS, floor_write  # noqa: PLC0415
     from store.db import Store  # noqa: PLC0415
     from store.models import Prospect  # noqa: PLC0415
 
@@ -353,34 +353,17 @@ def _measure_save(db: Path, repeat: int) -> dict[str, Any]:
                         company_name="Benchmark Savers Ltd", domain="bench-save.example.com",
                         sector=store.catalog.sectors[0], implementation_lead=LEAD_IDS[0])
     data = orjson.loads(db.read_bytes())
-    scratch = db.with_name(f".floor-{os.getpid()}.json")
-
-    def floor_write() -> float:
-        started = time.perf_counter()
-        payload = orjson.dumps(data)
-        fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            view = memoryview(payload)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        elapsed = time.perf_counter() - started
-        os.unlink(scratch)
-        return elapsed
-
     def save(i: int) -> tuple[float, float]:
         fresh = prospect.model_copy(update={"domain": f"bench-save-{i}.example.com"})
         started, cpu = time.perf_counter(), time.process_time()
         store.create_prospect(fresh)
         return time.perf_counter() - started, time.process_time() - cpu
 
-    floor_write()
+    floor_write(data, db.parent)
     save(0)  # warm-up: first use of TinyDB and of the lock file
     out: dict[str, list[float]] = {"save": [], "save_cpu": [], "save_floor": []}
     for i in range(1, repeat + 1):
-        out["save_floor"].append(floor_write())
+        out["save_floor"].append(floor_write(data, db.parent))
         wall, cpu = save(i)
         out["save"].append(wall)
         out["save_cpu"].append(cpu)

@@ -413,3 +413,21 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def floor_write(data: Any, folder: Path) -> float:
+    """orjson.dumps + write + fsync of the whole data: the least a save can cost."""
+    scratch = folder / f".floor-{os.getpid()}.json"
+    started = time.perf_counter()
+    payload = orjson.dumps(data)
+    fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    elapsed = time.perf_counter() - started
+    scratch.unlink()
+    return elapsed
