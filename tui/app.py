@@ -15,7 +15,6 @@ from store.catalog import Catalog, load_catalog
 from store.db import Store
 from tui.screens.prospect_list import ProspectListScreen
 
-
 GC_THRESHOLD = 50_000
 
 
