@@ -9,24 +9,18 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from platformdirs import user_data_path
-from tinydb import TinyDB
-from tinydb.storages import Storage
-from tinydb.table import Document, Table
+from tinydb.table import Document
 
 from store.catalog import Catalog, load_catalog
 from store.models import DomainCheck, ImportBatch, Order, Prospect, User, now
 from store.storage import SafeJSONStorage, StorageError
+from store.transaction import BATCHES, ORDERS, PROSPECTS, USERS, Record, Transaction
 from store.validation import quoted
-
-PROSPECTS, USERS, ORDERS, BATCHES = "prospects", "users", "orders", "import_batches"
-SEQUENCES = "sequences"
-Record = dict[str, Any]
 
 
 class StoreError(Exception):
@@ -62,59 +56,6 @@ def default_db_path() -> Path:
     if env:
         return Path(env)
     return user_data_path("msp-prospects", appauthor=False) / "prospects.json"
-
-
-class _Transaction(Storage):
-    """Hands TinyDB the locked data and collects its writes into one."""
-
-    def __init__(self, data: dict[str, dict[str, Record]]) -> None:
-        self.data = data
-        self.dirty = False
-        self.db = TinyDB(storage=lambda: self)
-
-    def table(self, name: str) -> Table:
-        """TinyDB's table, for changes."""
-        return self.db.table(name)
-
-    def raw(self, name: str) -> dict[str, Record]:
-        """The table's records by id string, for scans: TinyDB's all() copies every record."""
-        return self.data.get(name, {})
-
-    def next_id(self, name: str) -> int:
-        """One more than the highest id ever given out in this table.
-
-        Read under the lock, never cached (another process may have added), and
-        never reused after a delete: an import batch or an open form may still
-        name the deleted id, and must not find someone else's record under it.
-        """
-        highest = self.raw(SEQUENCES).get("1", {}).get(name, 0)
-        return max(max(map(int, self.raw(name)), default=0), int(highest)) + 1
-
-    def remember_highest_ids(self) -> None:
-        """Keep each table's highest id in the sequences table, before the write."""
-        highest = {name: max(map(int, table), default=0)
-                   for name, table in self.data.items() if name != SEQUENCES}
-        sequences = self.data.setdefault(SEQUENCES, {}).setdefault("1", {})
-        for name, top in highest.items():
-            sequences[name] = max(int(sequences.get(name, 0)), top)
-
-    def insert(self, name: str, record: Record) -> int:
-        """Insert a record under a fresh id and return it."""
-        doc_id = self.next_id(name)
-        self.table(name).insert(Document(record, doc_id=doc_id))
-        return doc_id
-
-    def insert_raw(self, name: str, records: dict[str, Record]) -> None:
-        """Add records under ids (as strings) that next_id handed out; no copies."""
-        self.data.setdefault(name, {}).update(records)
-        self.dirty = True
-
-    def read(self) -> dict[str, dict[str, Record]]:
-        return self.data
-
-    def write(self, data: dict[str, dict[str, Record]]) -> None:
-        self.data = data
-        self.dirty = True
 
 
 def _dump(model: Prospect | User | Order | ImportBatch) -> Record:
@@ -213,14 +154,14 @@ class Store:
     # -- writing -------------------------------------------------------------
 
     @contextmanager
-    def _transaction(self) -> Iterator[_Transaction]:
+    def _transaction(self) -> Iterator[Transaction]:
         """TinyDB over the latest data under the lock, written once at the end.
 
         If the body raises, the storage drops its cached copy (TinyDB may have
         edited it in place), so nothing half-done is ever seen or written.
         """
         with self._lock, self._storage.locked():
-            txn = _Transaction(self._storage.read())
+            txn = Transaction(self._storage.read())
             yield txn
             if txn.dirty:
                 txn.remember_highest_ids()
@@ -266,7 +207,7 @@ class Store:
         with self._transaction() as txn:
             return self._replace_user(txn, user_id, replacement)
 
-    def _replace_user(self, txn: _Transaction, user_id: int, replacement: int | None) -> int:
+    def _replace_user(self, txn: Transaction, user_id: int, replacement: int | None) -> int:
         named = self._prospects_naming(txn, user_id)
         if named and replacement is None:
             raise StoreError(
@@ -287,7 +228,7 @@ class Store:
         return len(named)
 
     @staticmethod
-    def _prospects_naming(txn: _Transaction, user_id: int) -> list[int]:
+    def _prospects_naming(txn: Transaction, user_id: int) -> list[int]:
         return [
             int(key)
             for key, record in txn.raw(PROSPECTS).items()
@@ -295,7 +236,7 @@ class Store:
         ]
 
     @staticmethod
-    def _check_email_free(txn: _Transaction, email: str, own_id: int | None) -> None:
+    def _check_email_free(txn: Transaction, email: str, own_id: int | None) -> None:
         folded = email.casefold()
         for key, record in txn.raw(USERS).items():
             if str(record.get("email", "")).casefold() == folded and int(key) != own_id:
@@ -304,7 +245,7 @@ class Store:
                 )
 
     @staticmethod
-    def _check_domain_free(txn: _Transaction, domain: str, own_id: int | None) -> None:
+    def _check_domain_free(txn: Transaction, domain: str, own_id: int | None) -> None:
         for key, record in txn.raw(PROSPECTS).items():
             if record.get("domain") == domain and int(key) != own_id:
                 raise DuplicateError(
@@ -320,33 +261,6 @@ class Store:
             self._check_domain_free(txn, fresh.domain, None)
             new_id = txn.insert(PROSPECTS, _dump(fresh))
         return fresh.model_copy(update={"id": new_id})
-
-    def create_prospects(self, prospects: Sequence[Prospect], batch: ImportBatch) -> ImportBatch:
-        """Add many prospects and their import batch in one write under one lock.
-
-        Raises DuplicateError (writing nothing) if a domain was taken meanwhile.
-        """
-        stamp = now()
-        with self._transaction() as txn:
-            taken = {record.get("domain") for record in txn.raw(PROSPECTS).values()}
-            clash = [p.domain for p in prospects if p.domain in taken]
-            if clash:
-                raise DuplicateError(
-                    f"{len(clash)} domain(s) were added by someone else meanwhile, e.g. {clash[0]}"
-                )
-            batch_id = txn.next_id(BATCHES)
-            first = txn.next_id(PROSPECTS)
-            ids = list(range(first, first + len(prospects)))
-            common = {"created_at": stamp, "updated_at": stamp, "version": 1,
-                      "import_batch": batch_id}
-            txn.table(PROSPECTS).insert_multiple(
-                Document(_dump(p.model_copy(update=common)), doc_id=doc_id)
-                for doc_id, p in zip(ids, prospects, strict=True)
-            )
-            saved = batch.model_copy(update={"id": batch_id, "prospect_ids": ids,
-                                             "created": len(ids), "imported_at": stamp})
-            txn.table(BATCHES).insert(Document(_dump(saved), doc_id=batch_id))
-        return saved
 
     def import_prospects(
         self, records: Iterable[Record], batch: ImportBatch
@@ -392,7 +306,7 @@ class Store:
             txn.table(BATCHES).insert(Document(_dump(saved), doc_id=batch_id))
         return saved, skipped
 
-    def _current(self, txn: _Transaction, table: str, doc_id: int, version: int) -> Record:
+    def _current(self, txn: Transaction, table: str, doc_id: int, version: int) -> Record:
         record = txn.raw(table).get(str(doc_id))
         if record is None:
             raise NotFoundError("it was deleted by someone else meanwhile")

@@ -6,7 +6,8 @@ import orjson
 import pytest
 
 from store.db import ConflictError, DuplicateError, NotFoundError, Store, StoreError
-from store.models import ImportBatch, Order, Prospect, User
+from store.models import Order, Prospect, User
+from tests.seed import seed_prospects
 
 
 def prospect(domain: str = "example.com", name: str = "Example Ltd", lead: int = 1) -> Prospect:
@@ -84,8 +85,7 @@ def test_delete_needs_the_current_version(store: Store) -> None:
 
 
 def test_bulk_create_is_one_batch_and_undoable(store: Store) -> None:
-    batch = store.create_prospects([prospect(f"d{i}.com") for i in range(50)],
-                                   ImportBatch(file_name="f.csv", sha256="0" * 64, rows=50))
+    batch = seed_prospects(store, [prospect(f"d{i}.com") for i in range(50)])
     assert batch.created == 50 and len(store.prospect_records()) == 50
     edited = store.get_prospect(batch.prospect_ids[0])
     store.update_prospect(edited)

@@ -9,7 +9,8 @@ from pathlib import Path
 from textual.widgets import Static
 
 from store.db import Store
-from store.models import ImportBatch, Prospect
+from store.models import Prospect
+from tests.seed import seed_prospects
 from tui.app import ProspectsApp
 from tui.widgets.letter_bar import LetterBar
 from tui.widgets.prospect_table import ProspectTable
@@ -19,11 +20,9 @@ NAMES = ["Acme Widgets", "Beta Holdings", "Café Müller", "cafeteria plc", "42 
 
 
 def add(store: Store, names: list[str]) -> None:
-    store.create_prospects(
-        [Prospect(company_type="End Customer", company_name=n, domain=f"d{i}.example.com",
-                  sector="Retail", implementation_lead=1) for i, n in enumerate(names)],
-        ImportBatch(file_name="t", sha256=str(len(names))),
-    )
+    seed_prospects(store, [
+        Prospect(company_type="End Customer", company_name=n, domain=f"d{i}.example.com",
+                 sector="Retail", implementation_lead=1) for i, n in enumerate(names)])
 
 
 def shown(app: ProspectsApp) -> list[str]:

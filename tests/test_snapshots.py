@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from store.db import Store
-from store.models import ImportBatch, ProductLine, Prospect
+from store.models import ProductLine, Prospect
+from tests.seed import seed_prospects
 from tui.app import ProspectsApp
 
 NAMES = ["Acme Widgets", "Tom & Jerry [UK] Ltd", "Café Müller", "[bold]Markup[/bold] Ltd",
@@ -13,13 +14,11 @@ NAMES = ["Acme Widgets", "Tom & Jerry [UK] Ltd", "Café Müller", "[bold]Markup[
 
 
 def make_app(store: Store, db_path: Path) -> ProspectsApp:
-    store.create_prospects(
-        [Prospect(company_type="End Customer", company_name=n, domain=f"d{i}.example.com",
+    seed_prospects(store, [
+        Prospect(company_type="End Customer", company_name=n, domain=f"d{i}.example.com",
                   sector="Retail", implementation_lead=1,
                   products=[ProductLine(product="Mimecast for Mac", seats=5)])
-         for i, n in enumerate(NAMES)],
-        ImportBatch(file_name="t", sha256="x"),
-    )
+        for i, n in enumerate(NAMES)])
     return ProspectsApp(db_path=db_path)
 
 
