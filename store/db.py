@@ -16,6 +16,7 @@ from pathlib import Path
 from platformdirs import user_data_path
 from tinydb.table import Document
 
+from store.bulk import collector_paused
 from store.catalog import Catalog, load_catalog
 from store.models import DomainCheck, ImportBatch, Order, Prospect, User, now
 from store.storage import SafeJSONStorage, StorageError
@@ -160,7 +161,9 @@ class Store:
         If the body raises, the storage drops its cached copy (TinyDB may have
         edited it in place), so nothing half-done is ever seen or written.
         """
-        with self._lock, self._storage.locked():
+        # TinyDB rebuilds a table's dict on every change: at 100k records the
+        # collector would rescan them mid-write for nothing.
+        with self._lock, collector_paused(), self._storage.locked():
             txn = Transaction(self._storage.read())
             yield txn
             if txn.dirty:
