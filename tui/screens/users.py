@@ -278,15 +278,8 @@ class UsersScreen(Screen[None]):
         count = self._count_named()[user.id]
         if not count:
             return True
-        question = (
-            f"{shown(user.name)} is the implementation lead or secondary contact of {count} "
-            f"prospect(s). Choose the implementation lead who takes over before you {doing} them:"
-        )
-        replacement = await self.app.push_screen_wait(
-            ChooseLeadModal(self.store, user.id, question=question)
-        )
+        replacement = await self._choose_replacement(user, count, doing)
         if replacement is None:
-            self.notify(f"{shown(user.name)} was not changed.", severity="warning", markup=False)
             return False
         try:
             moved = self.store.replace_lead(user.id, replacement)
@@ -332,21 +325,28 @@ class UsersScreen(Screen[None]):
         if user is not None:
             self._remove(user)
 
+    async def _choose_replacement(self, user: User, count: int, doing: str) -> int | None:
+        """Ask which lead takes over the user's prospects; None (and a notice) if cancelled."""
+        assert user.id is not None
+        question = (
+            f"{shown(user.name)} is the implementation lead or secondary contact of {count} "
+            f"prospect(s). Choose the implementation lead who takes over before you {doing} them:"
+        )
+        replacement = await self.app.push_screen_wait(
+            ChooseLeadModal(self.store, user.id, question=question)
+        )
+        if replacement is None:
+            self.notify(f"{shown(user.name)} was not changed.", severity="warning", markup=False)
+        return replacement
+
     @work(exclusive=True, group="users-change")
     async def _remove(self, user: User) -> None:
         assert user.id is not None
         count = self._count_named()[user.id]
         replacement: int | None = None
         if count:
-            question = (
-                f"{shown(user.name)} is the implementation lead or secondary contact of "
-                f"{count} prospect(s). Choose the implementation lead who takes over:"
-            )
-            replacement = await self.app.push_screen_wait(
-                ChooseLeadModal(self.store, user.id, question=question)
-            )
+            replacement = await self._choose_replacement(user, count, "remove")
             if replacement is None:
-                self.notify(f"{shown(user.name)} was not removed.", severity="warning", markup=False)
                 return
         sure = await self.app.push_screen_wait(
             ConfirmModal(f"Remove {shown(user.name)}?", yes="Remove", no="Keep")
