@@ -141,5 +141,5 @@ class FilePickerModal(ModalScreen[Path | None]):
         elif path.is_file():
             self.dismiss(path)
         else:
-            self.notify(f"No such file or folder: {clean_for_display(str(path), 200)}",
-                        severity="warning", markup=False)
+            missing = clean_for_display(str(path), 200)
+            self.notify(f"No such file or folder: {missing}", severity="warning", markup=False)

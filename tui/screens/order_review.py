@@ -364,8 +364,8 @@ class OrderReviewScreen(Screen[None]):
         self.prospect = self.store.get_prospect(self.prospect_id)
         self._fill()
         done = "submitted" if self.submitted else "changed"
-        self.notify(f"{what}: someone else {done} this order meanwhile; theirs is shown now.",
-                    severity="error", markup=False)
+        message = f"{what}: someone else {done} this order meanwhile; theirs is shown now."
+        self.notify(message, severity="error", markup=False)
 
     # -- leaving ---------------------------------------------------------------------
 

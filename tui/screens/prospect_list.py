@@ -16,6 +16,7 @@ from store.bulk import collector_paused
 from store.db import Store, StoreError
 from store.export import ExportResult
 from store.listing import COLUMNS, ProspectList
+from store.text import clean_for_display
 from store.validation import quoted
 from tui.modals.confirm import ConfirmModal
 from tui.modals.export_dialog import ExportModal
@@ -236,7 +237,7 @@ class ProspectListScreen(Screen[None]):
     def _selected_id(self) -> int | None:
         row = self.query_one(ProspectTable).cursor_index
         if row is None:
-            self.notify("No prospect is selected.", severity="warning")
+            self.notify("No prospect is selected.", severity="warning", markup=False)
             return None
         return self.prospects.ids[row]
 
@@ -286,8 +287,8 @@ class ProspectListScreen(Screen[None]):
     def _exported(self, result: ExportResult | None) -> None:
         if result is not None:
             notes = "".join(f"\n{note}" for note in result.notes)
-            self.notify(f"Exported {result.count:,} prospects to {result.path}{notes}",
-                        markup=False)
+            where = clean_for_display(str(result.path), 200)
+            self.notify(f"Exported {result.count:,} prospects to {where}{notes}", markup=False)
 
     @work(exclusive=True, group="delete")
     async def action_delete(self) -> None:
