@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from textual import on, work
@@ -302,13 +303,13 @@ class OrderReviewScreen(Screen[None]):
     # -- saving and submitting ----------------------------------------------------
 
     @on(Button.Pressed, "#save-and-exit")
-    def action_save_and_exit(self) -> None:
+    async def action_save_and_exit(self) -> None:
         """Keep the order as a draft and go back; reopening resumes it."""
         if self.submitted or self.order is None:
             self.dismiss(None)
             return
         try:
-            self.store.save_order(self._form_order())
+            await asyncio.to_thread(self.store.save_order, self._form_order())
         except NotFoundError as error:
             self.notify(f"Draft not saved: {error}", severity="error", markup=False)
             self.dismiss(None)
@@ -335,7 +336,8 @@ class OrderReviewScreen(Screen[None]):
         if not await self.app.push_screen_wait(ConfirmModal(question, yes="Submit")):
             return
         try:
-            self.order = self.store.save_order(self._form_order(), submit=True)
+            self.order = await asyncio.to_thread(
+                self.store.save_order, self._form_order(), submit=True)
         except NotFoundError as error:
             self.notify(f"Order not submitted: {error}", severity="error", markup=False)
             self.dismiss(None)

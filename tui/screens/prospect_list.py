@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -305,7 +307,7 @@ class ProspectListScreen(Screen[None]):
         if not await self.app.push_screen_wait(ConfirmModal(question, yes="Delete")):
             return
         try:
-            self.store.delete_prospect(prospect_id, prospect.version)
+            await asyncio.to_thread(self.store.delete_prospect, prospect_id, prospect.version)
         except StoreError as error:
             self.notify(f"Not deleted: {error}", severity="error", markup=False)
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 
 from pydantic import ValidationError
@@ -257,7 +258,8 @@ class UsersScreen(Screen[None]):
         if unflagging and before is not None and not await self._hand_over(before, "unflag"):
             return
         try:
-            saved = self.store.update_user(user) if before else self.store.add_user(user)
+            write = self.store.update_user if before else self.store.add_user
+            saved = await asyncio.to_thread(write, user)
         except DuplicateError as error:
             self._show_errors([("email", str(error).removeprefix("E-mail: "))])
             return
@@ -282,7 +284,7 @@ class UsersScreen(Screen[None]):
         if replacement is None:
             return False
         try:
-            moved = self.store.replace_lead(user.id, replacement)
+            moved = await asyncio.to_thread(self.store.replace_lead, user.id, replacement)
         except (StoreError, StorageError) as error:
             self.notify(str(error), severity="error", markup=False)
             return False
@@ -304,7 +306,8 @@ class UsersScreen(Screen[None]):
         if not flagged and not await self._hand_over(user, "unflag"):
             return
         try:
-            self.store.update_user(user.model_copy(update={"implementation_lead": flagged}))
+            changed = user.model_copy(update={"implementation_lead": flagged})
+            await asyncio.to_thread(self.store.update_user, changed)
         except (StoreError, StorageError) as error:
             self.notify(str(error), severity="error", markup=False)
             return
@@ -354,7 +357,7 @@ class UsersScreen(Screen[None]):
         if not sure:
             return
         try:
-            moved = self.store.remove_user(user.id, replacement)
+            moved = await asyncio.to_thread(self.store.remove_user, user.id, replacement)
         except (StoreError, StorageError) as error:
             self.notify(str(error), severity="error", markup=False)
             return
