@@ -50,9 +50,9 @@ class FormSession:
 
         def done(result: FormResult | None) -> None:
             self.results.append(result)
-            reload = getattr(self.app.screen, "reload", None)  # as the lead wires it
-            if reload is not None:
-                reload()
+            show_latest = getattr(self.app.screen, "show_latest", None)  # as the list does
+            if show_latest is not None:
+                show_latest()
 
         self.app.push_screen(form, done)
         await self.pilot.pause()

@@ -133,7 +133,7 @@ class ProspectListScreen(Screen[None]):
         self.query_one("#first-run", Static).display = total == 0
         self.query_one(ProspectTable).display = total > 0
 
-    def reload(self, prospects: ProspectList | None = None, focus_id: int | None = None) -> None:
+    def reload(self, prospects: ProspectList, focus_id: int | None = None) -> None:
         """Show fresh data, keeping the cursor on the same prospect (or on focus_id),
         the sort, search and letter."""
         table = self.query_one(ProspectTable)
@@ -141,7 +141,7 @@ class ProspectListScreen(Screen[None]):
         current_id = self.prospects.ids[current] if current is not None else None
         if focus_id is not None:
             current_id = focus_id
-        self.prospects = prospects if prospects is not None else self._load()
+        self.prospects = prospects
         self.apply_filters(keep_cursor=False)
         self._prepare_sorts(self.prospects)
         row = self.prospects.row_of(current_id) if current_id is not None else None
@@ -261,25 +261,27 @@ class ProspectListScreen(Screen[None]):
 
     def _form_done(self, result: FormResult | None) -> None:
         focus = result.prospect_id if result is not None and not result.deleted else None
-        self._back(focus_id=focus)
+        self.show_latest(focus_id=focus)
         if result is not None and result.review_order:
-            self.app.push_screen(OrderReviewScreen(self.store, result.prospect_id), self._back)
+            self.app.push_screen(OrderReviewScreen(self.store, result.prospect_id), self.show_latest)
 
     def action_order(self) -> None:
         prospect_id = self._selected_id()
         if prospect_id is not None:
-            self.app.push_screen(OrderReviewScreen(self.store, prospect_id), self._back)
+            self.app.push_screen(OrderReviewScreen(self.store, prospect_id), self.show_latest)
 
     def action_users(self) -> None:
-        self.app.push_screen(UsersScreen(self.store), self._back)
+        self.app.push_screen(UsersScreen(self.store), self.show_latest)
 
-    def _back(self, _result: object = None, *, focus_id: int | None = None) -> None:
-        """Coming back from another screen: show what was saved there, if anything."""
+    def show_latest(self, _result: object = None, *, focus_id: int | None = None) -> None:
+        """Show what was saved elsewhere (another screen, another session), if anything.
+
+        The rebuild runs in a thread; the list updates when it is done."""
         if self.store.revision != self.loaded_revision or self.store.changed_on_disk():
             self._reload_in_background(focus_id)
 
     def action_upload(self) -> None:
-        self.app.push_screen(UploadScreen(self.store), self._back)
+        self.app.push_screen(UploadScreen(self.store), self.show_latest)
 
     def action_export(self) -> None:
         dialog = ExportModal(self.store, search=self.search_text, letter=self.letter,
@@ -312,4 +314,4 @@ class ProspectListScreen(Screen[None]):
             self.notify(f"Not deleted: {error}", severity="error", markup=False)
             return
         self.notify(f"Deleted {quoted(prospect.company_name, 80)}.", markup=False)
-        self._back()
+        self.show_latest()
