@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,9 @@ def prospect(**fields: Any) -> Prospect:
         "domain": "contoso.com", "sector": "Retail", "implementation_lead": 1,
     }
     return Prospect(**{**values, **fields})
+
+
+SIZE = (80, 24)
 
 
 class FormSession:
@@ -110,3 +115,15 @@ async def fill_required(s: FormSession, *, name: str = "Northwind Ltd",
     await s.choose("#lead", "a")  # Ada
     await s.type("#company-name", name)
     await s.type("#domain", domain)
+
+
+@asynccontextmanager
+async def running_form(
+    path: Path, prospect_id: int | None = None, **open_kwargs: Any
+) -> AsyncIterator[tuple[ProspectsApp, Pilot[Any], FormSession]]:
+    """The app on `path` at 80x24 with the form open (on `prospect_id`, or new)."""
+    app = ProspectsApp(db_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        session = FormSession(app, pilot)
+        await session.open(prospect_id, **open_kwargs)
+        yield app, pilot, session

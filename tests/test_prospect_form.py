@@ -10,7 +10,7 @@ from textual.widgets import Select, SelectionList
 from store.db import Store
 from store.models import ProductLine, User
 from store.text import clean_for_display
-from tests.form_helpers import ADA, BOB, GRACE, FormSession, fill_required, prospect, seed
+from tests.form_helpers import ADA, BOB, GRACE, FormSession, fill_required, prospect, running_form, seed
 from tui.app import ProspectsApp
 from tui.modals.confirm import ConfirmModal
 from tui.modals.date_picker import DatePickerModal
@@ -29,10 +29,7 @@ def db(tmp_path: Path) -> Path:
 async def test_fill_every_field_with_keys_save_and_find_it(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA, GRACE, BOB)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         assert app.focused is not None and app.focused.id == "company-type"
         # Top to bottom with Tab, picking and typing as a person would.
         await pilot.press("enter", *"reseller", "enter", "tab")
@@ -77,10 +74,7 @@ async def test_fill_every_field_with_keys_save_and_find_it(tmp_path: Path) -> No
 async def test_saved_prospect_shows_in_the_list(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         await fill_required(s)
         await pilot.press("ctrl+s")
         await s.settle()
@@ -91,10 +85,7 @@ async def test_saved_prospect_shows_in_the_list(tmp_path: Path) -> None:
 async def test_review_order_saves_then_asks_for_the_order(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         await fill_required(s)
         await pilot.press("ctrl+r")
         await s.settle()
@@ -105,10 +96,7 @@ async def test_review_order_saves_then_asks_for_the_order(tmp_path: Path) -> Non
 async def test_typed_date_lands_exactly_as_typed(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         await s.type("#provision-date", "2027-03-15")
         field = app.screen.query_one("#provision-date", DateInput)
         assert field.value == "2027-03-15" and field.date_value == date(2027, 3, 15)
@@ -125,10 +113,7 @@ async def test_typed_date_lands_exactly_as_typed(tmp_path: Path) -> None:
 async def test_calendar_picks_a_date_with_the_keyboard(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         await s.type("#provision-date", "2027-03-15")
         await pilot.press("f4")
         assert isinstance(app.screen, DatePickerModal)
@@ -147,10 +132,7 @@ async def test_missing_required_fields_are_shown_and_focus_jumps_to_the_first(
 ) -> None:
     path = db(tmp_path)
     seed(path, ADA)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         await s.type("#website", "https://northwind.com")
         await pilot.press("ctrl+s")
         await s.settle()
@@ -175,10 +157,7 @@ async def test_missing_required_fields_are_shown_and_focus_jumps_to_the_first(
 async def test_focus_goes_to_the_first_bad_field_in_form_order(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         await fill_required(s, name="", domain="exa mple.com")
         await s.type("#permitted-users", "abc")
         await pilot.press("ctrl+s")
@@ -194,10 +173,7 @@ async def test_focus_goes_to_the_first_bad_field_in_form_order(tmp_path: Path) -
 async def test_permitted_users_must_be_a_whole_number_of_one_or_more(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         await fill_required(s)
         for bad in ("0", "-3", "2.5"):
             await s.type("#permitted-users", bad)
@@ -216,10 +192,7 @@ async def test_permitted_users_must_be_a_whole_number_of_one_or_more(tmp_path: P
 async def test_a_product_that_needs_seats_asks_for_them(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         await fill_required(s)
         row = app.screen.query_one("#seats-mimecast-for-mac-row")
         assert row.display is False
@@ -248,10 +221,7 @@ async def test_a_product_that_needs_seats_asks_for_them(tmp_path: Path) -> None:
 async def test_unticking_a_product_drops_its_seats(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         await fill_required(s)
         await s.focus("#products")
         await pilot.press("end", "up", "up", "up", "space", "tab", "1", "2")
@@ -266,10 +236,7 @@ async def test_unticking_a_product_drops_its_seats(tmp_path: Path) -> None:
 async def test_an_abbreviated_name_warns_but_never_blocks(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         await fill_required(s, name="IBM")
         assert "looks like an abbreviation" in s.error("company-name", "warning")
         await pilot.press("ctrl+s")
@@ -281,10 +248,8 @@ async def test_an_abbreviated_name_warns_but_never_blocks(tmp_path: Path) -> Non
 async def test_secondary_contact_must_not_be_the_lead(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA, GRACE, BOB)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        form = await s.open()
+    async with running_form(path) as (app, pilot, s):
+        form = s.form
         await fill_required(s)
         # Only implementation leads are offered; Bob is not one.
         options = [str(prompt) for prompt, _ in form.query_one("#lead", Select)._options[1:]]
@@ -304,10 +269,7 @@ async def test_secondary_contact_must_not_be_the_lead(tmp_path: Path) -> None:
 async def test_escape_asks_before_throwing_away_changes(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         await pilot.press("escape")  # nothing typed: leaves at once
         assert s.results == [None]
         await s.open()
@@ -327,10 +289,7 @@ async def test_escape_asks_before_throwing_away_changes(tmp_path: Path) -> None:
 async def test_escape_closes_an_open_select_first(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         await pilot.press("enter", "escape")
         assert isinstance(app.screen, ProspectFormScreen)
         assert s.results == []
@@ -342,10 +301,8 @@ async def test_edit_loads_the_prospect_and_saves_changes(tmp_path: Path) -> None
                         expected_provision_date=date(2027, 1, 31), secondary_contact=2,
                         products=[ProductLine(product="Mimecast for Mac", seats=5)])
     seed(path, ADA, GRACE, prospects=(original,))
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        form = await s.open(1)
+    async with running_form(path, 1) as (app, pilot, s):
+        form = s.form
         assert form.sub_title == "Edit prospect"
         assert s.value("#company-type") == "End Customer"
         assert s.value("#sector") == "Retail"
@@ -368,10 +325,7 @@ async def test_edit_loads_the_prospect_and_saves_changes(tmp_path: Path) -> None
 async def test_saving_an_unchanged_prospect_writes_nothing(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA, prospects=(prospect(),))
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open(1)
+    async with running_form(path, 1) as (app, pilot, s):
         await pilot.press("ctrl+r")
         await s.settle()
     assert s.results == [FormResult(1, review_order=True)]
@@ -383,10 +337,7 @@ async def test_a_stale_save_is_refused_theirs_kept_yours_still_in_the_form(
 ) -> None:
     path = db(tmp_path)
     seed(path, ADA, prospects=(prospect(),))
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open(1)
+    async with running_form(path, 1) as (app, pilot, s):
         # Someone else, in another session, saves the same prospect meanwhile.
         other = Store(path)
         theirs = other.get_prospect(1).model_copy(update={"website": "https://theirs.example"})
@@ -410,10 +361,7 @@ async def test_a_stale_save_is_refused_theirs_kept_yours_still_in_the_form(
 async def test_saving_a_prospect_someone_deleted_offers_to_add_it_again(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA, prospects=(prospect(),))
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open(1)
+    async with running_form(path, 1) as (app, pilot, s):
         other = Store(path)
         other.delete_prospect(1, 1)
         other.close()
@@ -432,10 +380,7 @@ async def test_saving_a_prospect_someone_deleted_offers_to_add_it_again(tmp_path
 async def test_delete_asks_first(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA, prospects=(prospect(company_name="Doomed [bold]Ltd[/]"),))
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open(1)
+    async with running_form(path, 1) as (app, pilot, s):
         await s.focus("#company-name")
         await pilot.press("ctrl+d")  # priority over the Input's own ctrl+d
         assert isinstance(app.screen, ConfirmModal)
@@ -453,10 +398,7 @@ async def test_delete_asks_first(tmp_path: Path) -> None:
 async def test_ctrl_d_in_a_new_form_is_the_inputs_own(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         await s.type("#company-name", "Acme")
         await pilot.press("home", "ctrl+d")
         assert s.value("#company-name") == "cme"
@@ -466,10 +408,7 @@ async def test_ctrl_d_in_a_new_form_is_the_inputs_own(tmp_path: Path) -> None:
 async def test_saving_a_domain_already_here_is_refused_under_the_domain(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA, prospects=(prospect(domain="northwind.com"),))
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         await fill_required(s, domain="https://www.NorthWind.com/contact")
         await pilot.press("ctrl+s")
         await s.settle()
@@ -482,10 +421,7 @@ async def test_saving_a_domain_already_here_is_refused_under_the_domain(tmp_path
 async def test_no_lead_yet_offers_to_open_users(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, BOB)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         assert "no implementation leads yet" in s.text_of("#no-leads-text")
         await s.focus("#open-users")
         await pilot.press("enter")
@@ -507,10 +443,8 @@ async def test_no_lead_yet_offers_to_open_users(tmp_path: Path) -> None:
 async def test_the_form_scrolls_at_80x24_and_tab_reaches_the_buttons(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        form = await s.open()
+    async with running_form(path) as (app, pilot, s):
+        form = s.form
         order = []
         for _ in range(12):
             await pilot.press("tab")
@@ -597,10 +531,7 @@ async def test_hostile_text_is_never_markup_anywhere_in_the_form(tmp_path: Path)
 async def test_editing_a_prospect_that_is_gone_says_so_and_goes_back(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open(99)
+    async with running_form(path, 99) as (app, pilot, s):
         await pilot.pause()
         assert s.results == [None]
         assert any("prospect 99 no longer exists" in n.message for n in app._notifications)
@@ -609,10 +540,7 @@ async def test_editing_a_prospect_that_is_gone_says_so_and_goes_back(tmp_path: P
 async def test_the_forms_keys_are_in_the_command_palette(tmp_path: Path) -> None:
     path = db(tmp_path)
     seed(path, ADA, prospects=(prospect(),))
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Save", "Review order", "Verify", "Back"} <= titles
         assert "Delete" not in titles  # nothing to delete in a new form

@@ -11,7 +11,7 @@ from textual.widgets import Input
 
 from store.db import Store
 from tests.dns_responder import SERVFAIL, SILENT, DnsResponder
-from tests.form_helpers import ADA, FormSession, fill_required, prospect, seed
+from tests.form_helpers import ADA, FormSession, fill_required, prospect, running_form, seed
 from tui.app import ProspectsApp
 from tui.screens.prospect_form import FormResult
 from tui.widgets.domain_field import CHECKING, DomainField
@@ -29,10 +29,8 @@ def path(tmp_path: Path) -> Path:
 async def verify_in_form(path: Path, server: DnsResponder, domain: str,
                          *, lifetime: float = 3.0) -> tuple[str, set[str]]:
     """Type a domain, press Verify, wait for the answer: (status text, status classes)."""
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        form = await s.open(nameserver=server.nameserver, verify_lifetime=lifetime)
+    async with running_form(path, nameserver=server.nameserver, verify_lifetime=lifetime) as (app, pilot, s):
+        form = s.form
         await s.type("#domain", domain)
         await s.focus("#verify")
         await pilot.press("enter")
@@ -118,10 +116,7 @@ async def test_keys_are_handled_within_100_ms_while_a_slow_verify_runs(
 
 async def test_editing_the_domain_drops_a_stale_answer(path: Path,
                                                        dns_server: DnsResponder) -> None:
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open(nameserver=dns_server.nameserver, verify_lifetime=1.0)
+    async with running_form(path, nameserver=dns_server.nameserver, verify_lifetime=1.0) as (app, pilot, s):
         await s.type("#domain", "silent.example.com")
         await pilot.press("enter")  # Enter in the Domain field verifies too
         assert s.text_of("#verify-status") == CHECKING
@@ -174,10 +169,7 @@ async def test_could_not_check_never_blocks_saving(path: Path, dns_server: DnsRe
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     dns_server.set("northwind.com", SERVFAIL)
     monkeypatch.setenv("PROSPECTS_NAMESERVER", dns_server.env)  # the environment's setting
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         await fill_required(s, domain="northwind.com")
         await pilot.press("f5")
         await s.settle()
@@ -190,10 +182,7 @@ async def test_could_not_check_never_blocks_saving(path: Path, dns_server: DnsRe
 
 
 async def test_a_duplicate_blocks_saving(path: Path, dns_server: DnsResponder) -> None:
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open(nameserver=dns_server.nameserver)
+    async with running_form(path, nameserver=dns_server.nameserver) as (app, pilot, s):
         await fill_required(s, domain="CONTOSO.com")
         await pilot.press("f5")
         await s.settle()
@@ -209,10 +198,8 @@ async def test_editing_keeps_its_own_domain_and_the_stored_check(
     path: Path, dns_server: DnsResponder,
 ) -> None:
     dns_server.set("contoso.com", SILENT)
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open(1, nameserver=dns_server.nameserver, verify_lifetime=0.3)
+    async with running_form(path, 1, nameserver=dns_server.nameserver,
+                            verify_lifetime=0.3) as (app, pilot, s):
         await pilot.press("f5")  # its own domain is not a duplicate of itself
         await s.settle()
         assert "could not check" in s.text_of("#verify-status")
@@ -220,19 +207,13 @@ async def test_editing_keeps_its_own_domain_and_the_stored_check(
         await s.settle()
     saved = Store(path).get_prospect(1)
     assert saved.domain_check is not None and saved.domain_check.verdict == "unknown"
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open(1)
+    async with running_form(path, 1) as (app, pilot, s):
         assert "could not check" in s.text_of("#verify-status")
         assert "(checked " in s.text_of("#verify-status")
 
 
 async def test_verify_with_nothing_typed_says_so(path: Path) -> None:
-    app = ProspectsApp(db_path=path)
-    async with app.run_test(size=SIZE) as pilot:
-        s = FormSession(app, pilot)
-        await s.open()
+    async with running_form(path) as (app, pilot, s):
         await pilot.press("f5")
         assert s.text_of("#verify-status") == "Type a domain first, e.g. example.com"
 
