@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.app import App
+from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, ProgressBar, Static
 from textual.worker import WorkerCancelled
 
@@ -20,20 +23,24 @@ SIZE = (80, 24)
 UNSET = object()
 
 
-class UploadApp(App[None]):
-    """Just the upload screen on a store, remembering what it was dismissed with."""
+class ScreenApp(App[None]):
+    """An app showing just one screen, remembering what it was dismissed with."""
 
-    def __init__(self, store: Store, folder: Path) -> None:
+    def __init__(self, make_screen: Callable[[], Screen[Any]]) -> None:
         super().__init__()
-        self.store = store
-        self.folder = folder
+        self.make_screen = make_screen
         self.result: object = UNSET
 
     def on_mount(self) -> None:
-        self.push_screen(UploadScreen(self.store, folder=self.folder), self._done)
+        self.push_screen(self.make_screen(), self._done)
 
-    def _done(self, batch: ImportBatch | None) -> None:
-        self.result = batch
+    def _done(self, result: object) -> None:
+        self.result = result
+
+
+def UploadApp(store: Store, folder: Path) -> ScreenApp:  # noqa: N802 - reads as the app it makes
+    """The upload screen alone, on a store, browsing from `folder`."""
+    return ScreenApp(lambda: UploadScreen(store, folder=folder))
 
 
 def summary(app: App[None]) -> str:
@@ -216,23 +223,11 @@ async def test_submit_without_a_file_says_so(store: Store, tmp_path: Path, text:
         assert "Choose a file first" in summary(app)
 
 
-class ExportApp(App[None]):
-    """Just the export dialog, as the list pushes it with its search and letter."""
+def ExportApp(store: Store, folder: Path) -> ScreenApp:  # noqa: N802 - reads as the app it makes
+    """The export dialog alone, as the list pushes it with a search and a letter."""
+    from tui.modals.export_dialog import ExportModal
 
-    def __init__(self, store: Store, folder: Path) -> None:
-        super().__init__()
-        self.store = store
-        self.folder = folder
-        self.result: object = UNSET
-
-    def on_mount(self) -> None:
-        from tui.modals.export_dialog import ExportModal
-
-        self.push_screen(ExportModal(self.store, search="ltd", letter="b", folder=self.folder),
-                         self._done)
-
-    def _done(self, result: object) -> None:
-        self.result = result
+    return ScreenApp(lambda: ExportModal(store, search="ltd", letter="b", folder=folder))
 
 
 async def test_export_dialog_keeps_the_lists_filters(store: Store, tmp_path: Path) -> None:
