@@ -105,10 +105,11 @@ class Store:
 
     def get_prospect(self, prospect_id: int) -> Prospect:
         """The prospect with that id, or NotFoundError."""
-        record = self._table(PROSPECTS).get(str(prospect_id))
-        if record is None:
-            raise NotFoundError(f"prospect {prospect_id} no longer exists (someone deleted it)")
-        return Prospect.model_validate({**record, "id": prospect_id})
+        with self._lock:  # one record: read it in place rather than copy the table
+            record = self._storage.read().get(PROSPECTS, {}).get(str(prospect_id))
+            if record is None:
+                raise NotFoundError(f"prospect {prospect_id} no longer exists (someone deleted it)")
+            return Prospect.model_validate({**record, "id": prospect_id})
 
     def prospect_with_domain(self, domain: str, *, exclude: int | None = None) -> Prospect | None:
         """The prospect or customer that already has this normalised domain."""
