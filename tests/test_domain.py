@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import socket
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -255,14 +253,11 @@ async def test_null_mx_among_real_mx_is_ignored(dns_server: DnsResponder) -> Non
 
 async def test_silence_gives_unknown_within_lifetime(dns_server: DnsResponder) -> None:
     dns_server.set("example.com", SILENT)
-    started = time.perf_counter()
     check = await check_dns(
         normalise_domain("example.com"), nameserver=dns_server.nameserver, lifetime=0.5
     )
-    elapsed = time.perf_counter() - started
     assert check.verdict == "unknown"
     assert check.message == "could not check: no answer within 0.5 s"
-    assert elapsed < 0.5 + 0.25
     assert dns_server.queries  # it was asked, and said nothing
 
 
@@ -270,25 +265,11 @@ async def test_nothing_listening_gives_unknown_within_lifetime() -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    started = time.perf_counter()
     check = await check_dns(
         normalise_domain("example.com"), nameserver=Nameserver("127.0.0.1", port), lifetime=0.3
     )
     assert check.verdict == "unknown"
     assert check.message.startswith("could not check: ")
-    assert time.perf_counter() - started < 0.3 + 0.25
-
-
-async def test_loopback_answer_is_fast(dns_server: DnsResponder) -> None:
-    domain = normalise_domain("example.com")
-    await check_dns(domain, nameserver=dns_server.nameserver)  # warm up (imports)
-    times = []
-    for _ in range(10):
-        started = time.perf_counter()
-        check = await check_dns(domain, nameserver=dns_server.nameserver)
-        times.append(time.perf_counter() - started)
-        assert check.verdict == "mail"
-    assert statistics.median(times) < 0.050
 
 
 def test_check_dns_sync(dns_server: DnsResponder) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from rich.cells import cell_len
 from rich.style import Style
 from textual import on
@@ -71,27 +69,23 @@ def of_type(app: TableApp, kind: type[Message]) -> list:
     return [m for m in app.messages if isinstance(m, kind)]
 
 
-async def test_show_100k_rows_is_fast_and_only_asks_for_visible_cells() -> None:
+async def test_show_100k_rows_only_asks_for_visible_cells() -> None:
+    # Speed without a clock: showing and painting 100k rows costs only the visible cells.
     app = TableApp(BIG)
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.query_one(ProspectTable)
-        started = time.perf_counter()
         table.show(range(BIG))
-        show_ms = (time.perf_counter() - started) * 1000
         await pilot.pause()
         assert table.row_count == BIG
-        assert show_ms < 50, f"show() took {show_ms:.1f} ms"
         # 24 lines = header + 23 rows; nothing beyond the screen is asked for.
         assert app.cell_rows and max(app.cell_rows) < 23
         assert len(app.cell_rows) <= 2 * 23 * len(COLUMNS)
 
         app.cell_rows.clear()
-        started = time.perf_counter()
         lines = [table.render_line(y) for y in range(table.size.height)]
-        paint_ms = (time.perf_counter() - started) * 1000
-        assert paint_ms < 50, f"painting the visible lines took {paint_ms:.1f} ms"
         assert lines[1].text.strip().startswith("Company 000000")
-        print(f"show {show_ms:.3f} ms, paint {paint_ms:.2f} ms, {len(app.cell_rows)} cells")
+        assert max(app.cell_rows, default=0) < 23
+        assert len(app.cell_rows) <= 23 * len(COLUMNS)
 
 
 async def test_new_order_keeps_cursor_row_and_stays_lazy() -> None:

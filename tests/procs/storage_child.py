@@ -2,7 +2,11 @@
 
 writer PATH COUNT TAG   COUNT saves, each under the lock with the next free id
 reader PATH STOPFILE    lock-free plain parse loop until STOPFILE exists; prints a JSON summary
-killee PATH ROUND       prints "ready", then saves forever, printing each id once write() returned
+killee PATH ROUND SAVES FREEZE
+                        prints "ready", then saves, printing each id once write() returned; after
+                        SAVES saves, FREEZE "mid-write" or "before-rename" stops the next save
+                        there (half the temp file written, or all of it) and prints "frozen",
+                        for the test to kill it at that point; FREEZE "none" saves forever
 fsize PATH              saves with RLIMIT_FSIZE below the file's size; prints a JSON outcome
 """
 
@@ -51,11 +55,35 @@ def reader(path: str, stopfile: str) -> None:
     print(orjson.dumps({"parses": parses, "failures": failures}).decode())
 
 
-def killee(path: str, round_no: str) -> None:
+def freeze() -> None:
+    print("frozen", flush=True)
+    while True:
+        time.sleep(60)
+
+
+def freeze_in(point: str) -> None:
+    """Make the storage's next write stop at point, with its temp file on disk."""
+    if point == "mid-write":
+        real_write = os.write
+
+        def half_then_freeze(fd: int, data: Any) -> int:
+            real_write(fd, bytes(data[: len(data) // 2]))
+            os.fsync(fd)
+            freeze()
+            return 0
+
+        os.write = half_then_freeze  # type: ignore[assignment]
+    elif point == "before-rename":
+        os.replace = lambda *_: freeze()  # type: ignore[assignment]
+
+
+def killee(path: str, round_no: str, saves: str, point: str) -> None:
     storage = SafeJSONStorage(path)
     print("ready", flush=True)
     n = 0
     while True:
+        if n == int(saves):
+            freeze_in(point)
         new_id = save(storage, {"company_name": f"kill round {round_no} save {n}",
                                 "round": int(round_no), "n": n})
         print(new_id, flush=True)
