@@ -170,20 +170,19 @@ def test_the_same_file_from_two_sessions_lands_once(db: Path, tmp_path: Path) ->
 
 
 def test_kill_during_an_import_leaves_before_or_after(db: Path, tmp_path: Path) -> None:
-    path = many(tmp_path, "big.csv", 20_000, "k")
+    path = many(tmp_path, "big.csv", 5_000, "k")
     before = db.read_bytes()
     seen = set()
-    for delay in (0.4, 0.8, 1.2, 1.6, 2.0, 2.5, 3.0, 4.0):
+    for delay in (0.3, 0.6, 1.0, 1.5, 2.5):
         proc = start(db, "import", path)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=TIMEOUT)
-        count = len(prospects(db))
-        assert count in (0, 20_000)
-        seen.add(count)
-        if count:
-            assert cli(db, "import", "--undo", str(max(p["import_batch"] for p in
-                                                       prospects(db)))).returncode == 0
+        got = prospects(db)
+        assert len(got) in (0, 5_000)
+        seen.add(len(got))
+        if got:
+            assert cli(db, "import", "--undo", str(got[0]["import_batch"])).returncode == 0
     # The next write sweeps a temp file that a killed writer left.
     assert cli(db, "users", "add", "Zed", "--email", "zed@example.com").returncode == 0
     assert not [n for n in os.listdir(db.parent) if ".tmp-" in n]
