@@ -133,7 +133,7 @@ async def test_missing_required_fields_are_shown_and_focus_jumps_to_the_first(
     path = db(tmp_path)
     seed(path, ADA)
     async with running_form(path) as (app, pilot, s):
-        await s.type("#website", "https://northwind.com")
+        await s.paste("#website", "https://northwind.com")
         await pilot.press("ctrl+s")
         await s.settle()
         assert s.error("company-type") == "Company Type is required"
@@ -313,7 +313,7 @@ async def test_edit_loads_the_prospect_and_saves_changes(tmp_path: Path) -> None
         assert s.value("#provision-date") == "2027-01-31"
         assert s.value("#permitted-users") == "50"
         assert s.value("#seats-mimecast-for-mac") == "5"
-        await s.type("#company-name", "Contoso Group Limited")
+        await s.paste("#company-name", "Contoso Group Limited")
         await pilot.press("ctrl+s")
         await s.settle()
     assert s.results == [FormResult(1)]
@@ -343,7 +343,7 @@ async def test_a_stale_save_is_refused_theirs_kept_yours_still_in_the_form(
         theirs = other.get_prospect(1).model_copy(update={"website": "https://theirs.example"})
         other.update_prospect(theirs)
         other.close()
-        await s.type("#company-name", "Contoso Mine Limited")
+        await s.paste("#company-name", "Contoso Mine Limited")
         await pilot.press("ctrl+s")
         await s.settle()
         message = s.text_of("#form-message")
@@ -365,7 +365,7 @@ async def test_saving_a_prospect_someone_deleted_offers_to_add_it_again(tmp_path
         other = Store(path)
         other.delete_prospect(1, 1)
         other.close()
-        await s.type("#company-name", "Contoso Again Limited")
+        await s.paste("#company-name", "Contoso Again Limited")
         await pilot.press("ctrl+s")
         await s.settle()
         assert "deleted by someone else" in s.text_of("#form-message")

@@ -25,10 +25,10 @@ def path(tmp_path: Path) -> Path:
 
 async def verify_in_form(path: Path, server: DnsResponder, domain: str,
                          *, lifetime: float = 3.0) -> tuple[str, set[str]]:
-    """Type a domain, press Verify, wait for the answer: (status text, status classes)."""
+    """Paste a domain, press Verify, wait for the answer: (status text, status classes)."""
     async with running_form(path, nameserver=server.nameserver, verify_lifetime=lifetime) as (app, pilot, s):
         form = s.form
-        await s.type("#domain", domain)
+        await s.paste("#domain", domain)
         await s.focus("#verify")
         await pilot.press("enter")
         await s.settle()
@@ -78,7 +78,7 @@ async def test_keys_are_handled_while_a_slow_verify_runs(
     # A loop blocked on DNS would handle these keys only once the silent server's
     # lifetime ran out, and the status would then no longer say "checking".
     async with running_form(path, nameserver=dns_server.nameserver, verify_lifetime=60) as (app, pilot, s):
-        await s.type("#domain", "silent.example.com")
+        await s.paste("#domain", "silent.example.com")
         await s.focus("#company-name")
         await pilot.press("f5")
         assert s.text_of("#verify-status") == CHECKING
@@ -90,7 +90,7 @@ async def test_keys_are_handled_while_a_slow_verify_runs(
 async def test_editing_the_domain_drops_a_stale_answer(path: Path,
                                                        dns_server: DnsResponder) -> None:
     async with running_form(path, nameserver=dns_server.nameserver, verify_lifetime=1.0) as (app, pilot, s):
-        await s.type("#domain", "silent.example.com")
+        await s.paste("#domain", "silent.example.com")
         await pilot.press("enter")  # Enter in the Domain field verifies too
         assert s.text_of("#verify-status") == CHECKING
         await pilot.press("backspace")
