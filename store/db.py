@@ -18,7 +18,7 @@ from tinydb.table import Document
 
 from store.bulk import collector_paused
 from store.catalog import Catalog, load_catalog
-from store.models import DomainCheck, ImportBatch, Order, Prospect, User, now
+from store.models import ImportBatch, Order, Prospect, User, now
 from store.storage import SafeJSONStorage, StorageError
 from store.transaction import BATCHES, ORDERS, PROSPECTS, USERS, Record, Transaction
 from store.validation import quoted
@@ -338,14 +338,6 @@ class Store:
             )
             txn.table(PROSPECTS).update(_dump(saved), doc_ids=[prospect.id])
         return saved
-
-    def record_domain_check(self, prospect_id: int, check: DomainCheck) -> None:
-        """Keep the last Verify result with the prospect (does not bump its version)."""
-        with self._transaction() as txn:
-            if str(prospect_id) in txn.raw(PROSPECTS):
-                txn.table(PROSPECTS).update(
-                    {"domain_check": check.model_dump(mode="json")}, doc_ids=[prospect_id]
-                )
 
     def delete_prospect(self, prospect_id: int, version: int) -> None:
         """Delete a prospect and its orders, unless someone saved it since `version`."""

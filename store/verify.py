@@ -42,11 +42,6 @@ class Verification:
         """0 fine, 1 a problem found (invalid, duplicate, does not exist, no mail), 3 could not check."""
         return INVALID if self.domain is None else verify_exit_code(self.check)
 
-    @property
-    def blocks_saving(self) -> bool:
-        """An invalid or duplicate domain blocks saving; 'could not check' never does."""
-        return self.domain is None or self.check.verdict == "duplicate"
-
     def as_json(self) -> dict[str, Any]:
         """The `verify --json` object."""
         return {

@@ -21,7 +21,7 @@ from store.text import clean_for_display
 from store.validation import ProspectInvalid
 from store.verify import resolve_nameserver
 
-OK, INPUT_ERROR, USAGE_ERROR, COULD_NOT_CHECK = 0, 1, 2, 3
+OK, INPUT_ERROR, USAGE_ERROR = 0, 1, 2
 
 
 class CommandError(Exception):
