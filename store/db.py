@@ -16,6 +16,7 @@ from pathlib import Path
 from platformdirs import user_data_path
 from tinydb.table import Document
 
+from store import record_schema
 from store.bulk import collector_paused
 from store.catalog import Catalog, load_catalog
 from store.models import ImportBatch, Order, Prospect, User, now
@@ -69,7 +70,7 @@ class Store:
     def __init__(self, path: Path | str | None = None, *, catalog: Catalog | None = None) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         self.catalog = catalog if catalog is not None else load_catalog()
-        self._storage = SafeJSONStorage(self.path)
+        self._storage = SafeJSONStorage(self.path, schema=record_schema)
         # The UI reads from worker threads while the event loop saves: TinyDB edits
         # the cached tables in place, so readers and writers take turns.
         self._lock = threading.RLock()

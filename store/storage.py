@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import filelock
 import orjson
@@ -26,6 +26,9 @@ Tables = dict[str, dict[str, dict[str, Any]]]
 _Signature = tuple[int, int, int]
 
 _BOM = b"\xef\xbb\xbf"
+# Far above any real data file (100k prospects take ~60 MB): a bigger one is refused before it
+# is read, rather than exhausting the memory (a parsed file takes ~10 times its size).
+MAX_FILE_BYTES = 512 * 1024 * 1024
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _PICK_OTHER = "choose another path with --db or PROSPECTS_DB"
@@ -62,15 +65,27 @@ def _type_name(value: object) -> str:
             bool: "true/false", type(None): "null"}.get(type(value), type(value).__name__)
 
 
+class RecordSchema(Protocol):
+    """What the records must hold (store.record_schema): checked on every load."""
+
+    def decode(self, raw: bytes) -> Tables | None:
+        """The parsed file if it is JSON and every record's types are right, else None."""
+
+    def problem(self, data: Tables) -> str | None:
+        """The first record whose types are wrong, by table, record and field."""
+
+
 class SafeJSONStorage(Storage):
     """TinyDB storage in JSONStorage's file format: atomic, locked, cached and path-checked."""
 
-    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 10.0) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 10.0,
+                 schema: RecordSchema | None = None) -> None:
         """Check the path, create the folder and an empty database if missing, load the file.
 
         Raises StorageError (or a subclass) and leaves the file untouched when it is unsafe,
-        corrupt or unreadable.
+        corrupt, too big, unreadable, or (with a schema) holds a record of the wrong types.
         """
+        self._schema = schema
         self.path = Path(os.path.abspath(os.fspath(path)))
         self._lock_path = Path(f"{self.path}.lock")
         self._timeout = lock_timeout
@@ -279,6 +294,10 @@ class SafeJSONStorage(Storage):
         try:
             st = os.fstat(fd)
             self._check_entry(self.path, st)
+            if st.st_size > MAX_FILE_BYTES:
+                raise self._corrupt(f"it is {st.st_size / 2**20:,.0f} MB, more than the "
+                                    f"{MAX_FILE_BYTES / 2**20:,.0f} MB a prospects database "
+                                    f"can be, so it was not read")
             with open(fd, "rb", closefd=False) as f:
                 raw = f.read()
             data = self._parse(raw)
@@ -295,18 +314,15 @@ class SafeJSONStorage(Storage):
             return {}  # what an interrupted stock JSONStorage leaves; TinyDB reads it as empty
         if raw.startswith(_BOM):
             raise self._corrupt("it starts with a byte-order mark (BOM) that this app never writes")
-        # The collector would scan the heap again and again while orjson allocates 100k dicts
+        # The collector would scan the heap again and again while the parser allocates 100k dicts
         # (3-4x slower); nothing it could free is created here.
         gc_was_on = gc.isenabled()
         gc.disable()
         try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as bad:
-                raise self._corrupt(f"it is not valid UTF-8 (byte {bad.start})") from None
-            raise self._corrupt(f"it is not valid JSON ({exc})") from None
+            data = self._schema.decode(raw) if self._schema is not None else None
+            checked = data is not None
+            if data is None:  # not checked, or something is wrong: find what, to say so
+                data = self._json(raw)
         finally:
             if gc_was_on:
                 gc.enable()
@@ -319,7 +335,20 @@ class SafeJSONStorage(Storage):
                 doc_id, doc = next((k, v) for k, v in table.items() if type(v) is not dict)
                 raise self._corrupt(f"record {doc_id!r} of table {name!r} is {_type_name(doc)}, "
                                     f"not an object")
+        problem = None if checked or self._schema is None else self._schema.problem(data)
+        if problem is not None:
+            raise self._corrupt(problem)
         return data
+
+    def _json(self, raw: bytes) -> Any:
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                raise self._corrupt(f"it is not valid UTF-8 (byte {bad.start})") from None
+            raise self._corrupt(f"it is not valid JSON ({exc})") from None
 
     def _corrupt(self, detail: str) -> CorruptFileError:
         return CorruptFileError(
