@@ -8,6 +8,7 @@ an unreadable/unwritable file; `verify` adds 3, could not check.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -67,8 +68,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def degrade_unprintable_output() -> None:
+    """Print what the terminal's encoding cannot show as escapes (\\u00e9), never crash on it.
+
+    PYTHONIOENCODING=ascii, or LC_ALL=C without Python's UTF-8 mode, makes stdout ASCII.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse argv and run one command (or the TUI); returns the exit code."""
+    degrade_unprintable_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
