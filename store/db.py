@@ -68,9 +68,15 @@ class Store:
     """Prospects, users, orders and import batches in one JSON file."""
 
     def __init__(self, path: Path | str | None = None, *, catalog: Catalog | None = None) -> None:
+        # Only the platform's default location may make its folders: a path someone typed
+        # (--db, PROSPECTS_DB, a caller's) in a missing folder is most likely a typo.
+        chosen = path is not None or bool(os.environ.get("PROSPECTS_DB"))
         self.path = Path(path) if path is not None else default_db_path()
         self.catalog = catalog if catalog is not None else load_catalog()
-        self._storage = SafeJSONStorage(self.path, schema=record_schema)
+        self._storage = SafeJSONStorage(self.path, schema=record_schema,
+                                        create_folders=not chosen)
+        # True when this Store began a new, empty file (say so: the path may be a typo).
+        self.created_new = self._storage.created_new
         # The UI reads from worker threads while the event loop saves: TinyDB edits
         # the cached tables in place, so readers and writers take turns.
         self._lock = threading.RLock()

@@ -79,13 +79,16 @@ class SafeJSONStorage(Storage):
     """TinyDB storage in JSONStorage's file format: atomic, locked, cached and path-checked."""
 
     def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 10.0,
-                 schema: RecordSchema | None = None) -> None:
-        """Check the path, create the folder and an empty database if missing, load the file.
+                 schema: RecordSchema | None = None, create_folders: bool = True) -> None:
+        """Check the path, create an empty database if missing (`created_new`), load the file.
 
-        Raises StorageError (or a subclass) and leaves the file untouched when it is unsafe,
-        corrupt, too big, unreadable, or (with a schema) holds a record of the wrong types.
+        A missing folder is created too, or with create_folders=False refused: a mistyped
+        path must not quietly start an empty database. Raises StorageError (or a subclass)
+        and leaves the file untouched when it is unsafe, corrupt, too big, unreadable, or
+        (with a schema) holds a record of the wrong types.
         """
         self._schema = schema
+        self.created_new = False
         self.path = Path(os.path.abspath(os.fspath(path)))
         self._lock_path = Path(f"{self.path}.lock")
         self._timeout = lock_timeout
@@ -94,9 +97,14 @@ class SafeJSONStorage(Storage):
         self._state = threading.Lock()
         self._thread_lock = threading.RLock()
         self._owner: int | None = None
-        self._make_dirs(self.path.parent)
+        if create_folders:
+            self._make_dirs(self.path.parent)
         try:
             dir_st = os.stat(self.path.parent)
+        except FileNotFoundError as exc:
+            raise StorageError(f"the folder {self.path.parent} does not exist, so {self.path} "
+                               f"was not created; check the path given with --db or "
+                               f"PROSPECTS_DB, or create the folder first") from exc
         except OSError as exc:
             raise StorageError(f"cannot open the folder of {self.path}: {_reason(exc)}") from exc
         if dir_st.st_mode & stat.S_IWOTH:
@@ -115,6 +123,7 @@ class SafeJSONStorage(Storage):
             with self.locked():  # two sessions starting at once must not both create it
                 if self._signature() is None:
                     self.write({})
+                    self.created_new = True
         else:
             self._load()
 
@@ -140,7 +149,8 @@ class SafeJSONStorage(Storage):
         try:
             payload = orjson.dumps(data)  # compact: pretty-printing costs time at 100k records
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600)
-            os.fchmod(fd, self._save_mode())  # explicit, so the umask never decides who may read
+            # Explicit, so neither the umask nor a chmod since (a member's 664) decides who may read.
+            os.fchmod(fd, self._mode)
             view = memoryview(payload)
             while view:
                 view = view[os.write(fd, view):]
@@ -359,13 +369,6 @@ class SafeJSONStorage(Storage):
         return LockTimeoutError(
             f"could not lock {self.path} within {self._timeout:g} s: another session is saving to "
             f"it (lock file {self._lock_path}); try again in a moment")
-
-    def _save_mode(self) -> int:
-        try:
-            mode = os.lstat(self.path).st_mode & 0o777
-        except FileNotFoundError:
-            return self._mode
-        return mode & ~0o002  # keep the file's mode, but never let anyone at all write to it
 
     def _hold(self, fd: int, sig: _Signature, data: Tables) -> None:
         # Swapped under a lock so two threads re-reading at once never close the same fd twice.

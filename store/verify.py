@@ -90,7 +90,7 @@ async def verify_async(
 
 
 def verify(
-    store: Store, raw: str, *, nameserver: str | None = None, lifetime: float = 3.0
+    store: Store, raw: str, *, nameserver: str | Nameserver | None = None, lifetime: float = 3.0
 ) -> Verification:
     """verify_async for the CLI."""
     import asyncio  # noqa: PLC0415

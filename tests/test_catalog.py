@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-import pty
-import select
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from store.catalog import CatalogError, load_catalog
+from tests.terminal import run_in_terminal
 
 GOOD = 'company_types = ["End Customer"]\nsectors = ["Retail"]\n'
 
@@ -101,30 +99,7 @@ def test_the_built_in_catalog_is_valid() -> None:
 def test_the_tui_refuses_a_bad_catalog_before_taking_the_screen(tmp_path: Path) -> None:
     path = tmp_path / "catalog.toml"
     path.write_text(BAD["needs_seats a string"][0], encoding="utf-8")
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "tui", "--db", str(tmp_path / "p.json"),
-                             "--catalog", str(path)],
-                            stdin=slave, stdout=slave, stderr=slave, close_fds=True)
-    os.close(slave)
-    output = b""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.5)
-        if ready:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            output += chunk
-        elif proc.poll() is not None:
-            break
-    os.close(master)
-    try:
-        code = proc.wait(timeout=5)
-    finally:
-        proc.kill()
+    code, output = run_in_terminal(["--db", str(tmp_path / "p.json"), "--catalog", str(path)])
     assert code == 2
     assert b"needs_seats must be true or false" in output
     assert b"\x1b[?1049h" not in output  # the alternate screen was never entered

@@ -18,7 +18,7 @@ ADD = ["add", "--company-type", "End Customer", "--sector", "Retail", "--lead",
 
 
 def test_users_add_list_and_add_prospect(tmp_path: Path) -> None:
-    db = tmp_path / "d" / "p.json"
+    db = tmp_path / "p.json"
     assert cli(db, "users", "add", "Ada Lovelace", "--email", "ada@example.com",
                "--lead").stdout.strip() == "1"
     users = json.loads(cli(db, "users", "list", "--json").stdout)
@@ -43,7 +43,7 @@ def test_users_add_list_and_add_prospect(tmp_path: Path) -> None:
 
 
 def test_errors_name_the_field_and_exit_1(tmp_path: Path) -> None:
-    db = tmp_path / "d" / "p.json"
+    db = tmp_path / "p.json"
     cli(db, "users", "add", "Ada", "--email", "ada@example.com", "--lead")
     bad = cli(db, *ADD, "--company-name", "X Ltd", "--domain", "exa mple.com",
               "--permitted-users", "0", "--product", "Mimecast for Mac")
@@ -60,7 +60,7 @@ def test_errors_name_the_field_and_exit_1(tmp_path: Path) -> None:
 
 
 def test_list_filters_and_sorts(tmp_path: Path) -> None:
-    db = tmp_path / "d" / "p.json"
+    db = tmp_path / "p.json"
     cli(db, "users", "add", "Ada", "--email", "ada@example.com", "--lead")
     for name, domain in [("Beta", "beta.example"), ("alpha", "alpha.example"),
                          ("Café", "cafe.example"), ("9 Lives", "nine.example")]:
@@ -105,7 +105,7 @@ def test_corrupt_file_refused_with_exit_2(tmp_path: Path) -> None:
 
 
 def test_verify_against_the_loopback_responder(tmp_path: Path, dns_server) -> None:  # type: ignore[no-untyped-def]
-    db = tmp_path / "d" / "p.json"
+    db = tmp_path / "p.json"
     ok = cli(db, "--nameserver", dns_server.env, "verify", "https://www.example.com/x", "--json")
     assert ok.returncode == 0, ok.stderr
     result = json.loads(ok.stdout)

@@ -31,6 +31,7 @@ def start(db: Path, *args: str | Path) -> subprocess.Popen[str]:
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "data" / "prospects.json"
+    path.parent.mkdir(mode=0o700)
     assert cli(path, "users", "add", "Ada Lovelace", "--email", "ada@example.com",
                "--lead").returncode == 0
     return path
