@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from store.db import Store
 from store.storage import StorageError
@@ -72,3 +73,14 @@ def test_the_app_refuses_a_path_in_a_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="does not exist"):
         ProspectsApp(db_path=tmp_path / "typo" / "p.json")
     assert not (tmp_path / "typo").exists()
+
+
+async def test_the_first_run_hint_names_a_file_just_created(tmp_path: Path) -> None:
+    db = tmp_path / "p.json"
+    for created in (True, False):
+        app = ProspectsApp(db_path=db)
+        async with app.run_test(size=(80, 24)):
+            hint = str(app.screen.query_one("#first-run", Static).render())
+            assert ("Started a new, empty database at" in hint) is created
+            assert (str(db) in hint.replace("\n", "")) is created
+            assert "Press n to create one" in hint
