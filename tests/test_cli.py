@@ -118,3 +118,24 @@ def test_verify_against_the_loopback_responder(tmp_path: Path, dns_server) -> No
     bad = cli(db, "--nameserver", "not-an-ip", "verify", "example.com")
     assert bad.returncode == 2 and "--nameserver" in bad.stderr
     assert cli(db, "verify", "exa mple.com").returncode == 1
+
+
+def test_an_ambiguous_lead_name_is_refused_and_a_namesake_warned(tmp_path: Path) -> None:
+    db = tmp_path / "p.json"
+    cli(db, "users", "add", "Ada Lovelace", "--email", "ada@example.com", "--lead")
+    cli(db, "users", "add", "Ada Lovelace", "--email", "ada2@example.org", "--lead")
+    add = ["add", "--company-type", "End Customer", "--sector", "Retail"]
+    twins = cli(db, *add, "--lead", "Ada Lovelace", "--company-name", "Café Ltd",
+                "--domain", "cafe.example")
+    assert twins.returncode == 1
+    assert "'Ada Lovelace' is the name of 2 users ('ada@example.com', 'ada2@example.org')" \
+        in twins.stderr
+    assert json.loads(cli(db, "list", "--json").stdout) == []
+    first = cli(db, *add, "--lead", "ada2@example.org", "--company-name", "Café Ltd",
+                "--domain", "cafe.example")
+    assert first.returncode == 0 and "warning" not in first.stderr
+    again = cli(db, *add, "--lead", "ada@example.com", "--company-name", "  CAFE   ltd",
+                "--domain", "cafe-ltd.example")
+    assert again.returncode == 0 and again.stdout.strip() == "2"
+    assert again.stderr.startswith("warning: prospect 1 (cafe.example) has the same name, "
+                                   "'Café Ltd'; added anyway, as 2")

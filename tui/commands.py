@@ -111,7 +111,7 @@ def users_list(args: argparse.Namespace) -> int:
 
 
 def add_prospect(args: argparse.Namespace) -> int:
-    from store.validation import build_prospect  # noqa: PLC0415
+    from store.validation import build_prospect, quoted  # noqa: PLC0415
 
     store = open_store(args)
     values = {
@@ -127,7 +127,11 @@ def add_prospect(args: argparse.Namespace) -> int:
         "products": "; ".join(args.product),
     }
     prospect = build_prospect(values, catalog=store.catalog, users=store.users())
+    namesakes = store.same_name_prospects(prospect.company_name)
     saved = store.create_prospect(prospect)
+    for other in namesakes:
+        print(f"warning: {safe(other.status)} {other.id} ({safe(other.domain)}) has the same name, "
+              f"{quoted(other.company_name)}; added anyway, as {saved.id}", file=sys.stderr)
     print(saved.id)
     return OK
 
