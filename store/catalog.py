@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from store.text import unsafe_character
+
 DEFAULT_CATALOG = Path(__file__).with_name("catalog.toml")
+MAX_CATALOG_BYTES = 1024 * 1024  # the built-in one is 1 KB
+MAX_ENTRY = 200  # characters in one name, like a company name
 
 
 class CatalogError(Exception):
-    """The catalog file is missing, unreadable or of the wrong shape."""
+    """The catalog file is missing, unreadable, or holds something the app cannot use."""
 
 
 @dataclass(frozen=True)
@@ -72,22 +77,101 @@ def _pick(options: tuple[str, ...], value: str) -> str | None:
 
 
 def load_catalog(path: Path | str | None = None) -> Catalog:
-    """Load the catalog from path, PROSPECTS_CATALOG, or the built-in defaults."""
+    """Load the catalog from path, PROSPECTS_CATALOG, or the built-in defaults.
+
+    The file is input like any other: CatalogError names the file and the entry when it is
+    not a regular file, too big, not TOML, or holds a value the app could not use.
+    """
     source = Path(path or os.environ.get("PROSPECTS_CATALOG") or DEFAULT_CATALOG)
     try:
-        data = tomllib.loads(source.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise CatalogError(f"{source}: cannot read the catalog: {error}") from error
+        data = tomllib.loads(_read(source))
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogError(f"{source}: not a valid TOML file: {error}") from None
     try:
-        company_types = tuple(str(v) for v in data["company_types"])
-        sectors = tuple(str(v) for v in data["sectors"])
-        products = tuple(
-            Product(str(p["name"]), bool(p.get("needs_seats", False))) for p in data["products"]
-        )
-    except (KeyError, TypeError) as error:
-        raise CatalogError(
-            f"{source}: a catalog needs company_types, sectors and [[products]] with a name"
-        ) from error
-    if not company_types or not sectors or not products:
-        raise CatalogError(f"{source}: company_types, sectors and products must not be empty")
-    return Catalog(company_types, sectors, products)
+        return _catalog(data)
+    except ValueError as error:
+        raise CatalogError(f"{source}: {error}; nothing was loaded") from None
+
+
+def _read(source: Path) -> str:
+    # O_NONBLOCK: a named pipe given as the catalog must not hang the app while it opens.
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(source, flags)
+    except OSError as error:
+        raise CatalogError(f"{source}: cannot read the catalog: {error.strerror or error}") from None
+    with open(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise CatalogError(f"{source}: the catalog must be a regular file, not a pipe, a "
+                               f"device or a folder")
+        if st.st_size > MAX_CATALOG_BYTES:
+            raise CatalogError(f"{source}: the catalog is {st.st_size:,} bytes; a catalog is at "
+                               f"most {MAX_CATALOG_BYTES:,}")
+        raw = f.read(MAX_CATALOG_BYTES + 1)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CatalogError(f"{source}: not UTF-8 text (byte {error.start})") from None
+
+
+def _catalog(data: dict[str, Any]) -> Catalog:
+    company_types = _names(data, "company_types")
+    sectors = _names(data, "sectors")
+    entries = data.get("products")
+    if not isinstance(entries, list) or not entries:
+        raise ValueError("products must be one or more [[products]] tables, each with a name")
+    products: list[Product] = []
+    for n, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            raise ValueError(f"products entry {n} must be a [[products]] table")
+        where = f"products entry {n}"
+        name = _name(entry.get("name"), f"{where}: name")
+        where = f"products entry {n} ({name!r})"
+        unknown = sorted(set(entry) - {"name", "needs_seats"})
+        if unknown:
+            raise ValueError(f"{where}: unknown key {unknown[0]!r}; a product has name and "
+                             f"needs_seats")
+        if ";" in name or ":" in name:
+            raise ValueError(f"{where}: a product name cannot hold ';' or ':', which separate "
+                             f"products and seats in an upload ('Cloud Archive; Mimecast for Mac:25')")
+        needs_seats = entry.get("needs_seats", False)
+        if not isinstance(needs_seats, bool):
+            raise ValueError(f"{where}: needs_seats must be true or false (unquoted), not "
+                             f"{repr(needs_seats)[:60]}")
+        product = Product(name, needs_seats)
+        if not product.key:
+            raise ValueError(f"{where}: the name needs at least one letter or digit")
+        for earlier in products:
+            if earlier.key == product.key or _squash(earlier.name) == _squash(name):
+                raise ValueError(f"{where}: too like {earlier.name!r} (both are "
+                                 f"{product.key!r} inside the app); rename one")
+        products.append(product)
+    return Catalog(company_types, sectors, tuple(products))
+
+
+def _names(data: dict[str, Any], key: str) -> tuple[str, ...]:
+    values = data.get(key)
+    if not isinstance(values, list) or not values:
+        raise ValueError(f"{key} must be a list of one or more names, e.g. {key} = [\"Retail\"]")
+    names: list[str] = []
+    for n, value in enumerate(values, 1):
+        name = _name(value, f"{key} entry {n}")
+        twin = _pick(tuple(names), name)
+        if twin is not None:
+            raise ValueError(f"{key} entry {n} ({name!r}) is the same as {twin!r}")
+        names.append(name)
+    return tuple(names)
+
+
+def _name(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{where} must be a quoted name, not {repr(value)[:60]}")
+    if not value.strip():
+        raise ValueError(f"{where} is empty")
+    if len(value) > MAX_ENTRY:
+        raise ValueError(f"{where} is {len(value):,} characters long; at most {MAX_ENTRY}")
+    unsafe = unsafe_character(value)
+    if unsafe is not None:
+        raise ValueError(f"{where} {unsafe}")
+    return value.strip()

@@ -16,10 +16,12 @@ from pathlib import Path
 from platformdirs import user_data_path
 from tinydb.table import Document
 
+from store import record_schema
 from store.bulk import collector_paused
 from store.catalog import Catalog, load_catalog
-from store.models import DomainCheck, ImportBatch, Order, Prospect, User, now
+from store.models import ImportBatch, Order, Prospect, User, now
 from store.storage import SafeJSONStorage, StorageError
+from store.text import clean_for_display, fold
 from store.transaction import BATCHES, ORDERS, PROSPECTS, USERS, Record, Transaction
 from store.validation import quoted
 
@@ -59,6 +61,13 @@ def default_db_path() -> Path:
     return user_data_path("msp-prospects", appauthor=False) / "prospects.json"
 
 
+def _name_key(name: str) -> str:
+    folded = name.casefold()
+    if folded.isascii() and folded.isprintable():  # most names: 5x faster, same answer
+        return " ".join(folded.split())
+    return " ".join(fold(clean_for_display(name)).split())
+
+
 def _dump(model: Prospect | User | Order | ImportBatch) -> Record:
     return model.model_dump(mode="json", exclude={"id"})
 
@@ -67,9 +76,15 @@ class Store:
     """Prospects, users, orders and import batches in one JSON file."""
 
     def __init__(self, path: Path | str | None = None, *, catalog: Catalog | None = None) -> None:
+        # Only the platform's default location may make its folders: a path someone typed
+        # (--db, PROSPECTS_DB, a caller's) in a missing folder is most likely a typo.
+        chosen = path is not None or bool(os.environ.get("PROSPECTS_DB"))
         self.path = Path(path) if path is not None else default_db_path()
         self.catalog = catalog if catalog is not None else load_catalog()
-        self._storage = SafeJSONStorage(self.path)
+        self._storage = SafeJSONStorage(self.path, schema=record_schema,
+                                        create_folders=not chosen)
+        # True when this Store began a new, empty file (say so: the path may be a typo).
+        self.created_new = self._storage.created_new
         # The UI reads from worker threads while the event loop saves: TinyDB edits
         # the cached tables in place, so readers and writers take turns.
         self._lock = threading.RLock()
@@ -117,6 +132,21 @@ class Store:
             if record.get("domain") == domain and int(key) != exclude:
                 return Prospect.model_validate({**record, "id": int(key)})
         return None
+
+    def same_name_prospects(self, name: str, *, exclude: int | None = None) -> list[Prospect]:
+        """Prospects whose company name equals `name`, blind to case, accents and spacing.
+
+        For a warning, never a block: two companies may share a name (a typo'd duplicate
+        usually has another domain, so the domain check alone misses it).
+        """
+        wanted = _name_key(name)
+        if not wanted:
+            return []
+        return [
+            Prospect.model_validate({**record, "id": int(key)})
+            for key, record in self._table(PROSPECTS).items()
+            if _name_key(record["company_name"]) == wanted and int(key) != exclude
+        ]
 
     def users(self) -> list[User]:
         """All users, by name."""
@@ -338,14 +368,6 @@ class Store:
             )
             txn.table(PROSPECTS).update(_dump(saved), doc_ids=[prospect.id])
         return saved
-
-    def record_domain_check(self, prospect_id: int, check: DomainCheck) -> None:
-        """Keep the last Verify result with the prospect (does not bump its version)."""
-        with self._transaction() as txn:
-            if str(prospect_id) in txn.raw(PROSPECTS):
-                txn.table(PROSPECTS).update(
-                    {"domain_check": check.model_dump(mode="json")}, doc_ids=[prospect_id]
-                )
 
     def delete_prospect(self, prospect_id: int, version: int) -> None:
         """Delete a prospect and its orders, unless someone saved it since `version`."""

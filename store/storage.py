@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import filelock
 import orjson
@@ -26,6 +26,9 @@ Tables = dict[str, dict[str, dict[str, Any]]]
 _Signature = tuple[int, int, int]
 
 _BOM = b"\xef\xbb\xbf"
+# Far above any real data file (100k prospects take ~60 MB): a bigger one is refused before it
+# is read, rather than exhausting the memory (a parsed file takes ~10 times its size).
+MAX_FILE_BYTES = 512 * 1024 * 1024
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _PICK_OTHER = "choose another path with --db or PROSPECTS_DB"
@@ -62,15 +65,30 @@ def _type_name(value: object) -> str:
             bool: "true/false", type(None): "null"}.get(type(value), type(value).__name__)
 
 
+class RecordSchema(Protocol):
+    """What the records must hold (store.record_schema): checked on every load."""
+
+    def decode(self, raw: bytes) -> Tables | None:
+        """The parsed file if it is JSON and every record's types are right, else None."""
+
+    def problem(self, data: Tables) -> str | None:
+        """The first record whose types are wrong, by table, record and field."""
+
+
 class SafeJSONStorage(Storage):
     """TinyDB storage in JSONStorage's file format: atomic, locked, cached and path-checked."""
 
-    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 10.0) -> None:
-        """Check the path, create the folder and an empty database if missing, load the file.
+    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 10.0,
+                 schema: RecordSchema | None = None, create_folders: bool = True) -> None:
+        """Check the path, create an empty database if missing (`created_new`), load the file.
 
-        Raises StorageError (or a subclass) and leaves the file untouched when it is unsafe,
-        corrupt or unreadable.
+        A missing folder is created too, or with create_folders=False refused: a mistyped
+        path must not quietly start an empty database. Raises StorageError (or a subclass)
+        and leaves the file untouched when it is unsafe, corrupt, too big, unreadable, or
+        (with a schema) holds a record of the wrong types.
         """
+        self._schema = schema
+        self.created_new = False
         self.path = Path(os.path.abspath(os.fspath(path)))
         self._lock_path = Path(f"{self.path}.lock")
         self._timeout = lock_timeout
@@ -79,9 +97,14 @@ class SafeJSONStorage(Storage):
         self._state = threading.Lock()
         self._thread_lock = threading.RLock()
         self._owner: int | None = None
-        self._make_dirs(self.path.parent)
+        if create_folders:
+            self._make_dirs(self.path.parent)
         try:
             dir_st = os.stat(self.path.parent)
+        except FileNotFoundError as exc:
+            raise StorageError(f"the folder {self.path.parent} does not exist, so {self.path} "
+                               f"was not created; check the path given with --db or "
+                               f"PROSPECTS_DB, or create the folder first") from exc
         except OSError as exc:
             raise StorageError(f"cannot open the folder of {self.path}: {_reason(exc)}") from exc
         if dir_st.st_mode & stat.S_IWOTH:
@@ -100,6 +123,7 @@ class SafeJSONStorage(Storage):
             with self.locked():  # two sessions starting at once must not both create it
                 if self._signature() is None:
                     self.write({})
+                    self.created_new = True
         else:
             self._load()
 
@@ -125,7 +149,8 @@ class SafeJSONStorage(Storage):
         try:
             payload = orjson.dumps(data)  # compact: pretty-printing costs time at 100k records
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600)
-            os.fchmod(fd, self._save_mode())  # explicit, so the umask never decides who may read
+            # Explicit, so neither the umask nor a chmod since (a member's 664) decides who may read.
+            os.fchmod(fd, self._mode)
             view = memoryview(payload)
             while view:
                 view = view[os.write(fd, view):]
@@ -279,6 +304,10 @@ class SafeJSONStorage(Storage):
         try:
             st = os.fstat(fd)
             self._check_entry(self.path, st)
+            if st.st_size > MAX_FILE_BYTES:
+                raise self._corrupt(f"it is {st.st_size / 2**20:,.0f} MB, more than the "
+                                    f"{MAX_FILE_BYTES / 2**20:,.0f} MB a prospects database "
+                                    f"can be, so it was not read")
             with open(fd, "rb", closefd=False) as f:
                 raw = f.read()
             data = self._parse(raw)
@@ -295,18 +324,15 @@ class SafeJSONStorage(Storage):
             return {}  # what an interrupted stock JSONStorage leaves; TinyDB reads it as empty
         if raw.startswith(_BOM):
             raise self._corrupt("it starts with a byte-order mark (BOM) that this app never writes")
-        # The collector would scan the heap again and again while orjson allocates 100k dicts
+        # The collector would scan the heap again and again while the parser allocates 100k dicts
         # (3-4x slower); nothing it could free is created here.
         gc_was_on = gc.isenabled()
         gc.disable()
         try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError as exc:
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as bad:
-                raise self._corrupt(f"it is not valid UTF-8 (byte {bad.start})") from None
-            raise self._corrupt(f"it is not valid JSON ({exc})") from None
+            data = self._schema.decode(raw) if self._schema is not None else None
+            checked = data is not None
+            if data is None:  # not checked, or something is wrong: find what, to say so
+                data = self._json(raw)
         finally:
             if gc_was_on:
                 gc.enable()
@@ -319,7 +345,20 @@ class SafeJSONStorage(Storage):
                 doc_id, doc = next((k, v) for k, v in table.items() if type(v) is not dict)
                 raise self._corrupt(f"record {doc_id!r} of table {name!r} is {_type_name(doc)}, "
                                     f"not an object")
+        problem = None if checked or self._schema is None else self._schema.problem(data)
+        if problem is not None:
+            raise self._corrupt(problem)
         return data
+
+    def _json(self, raw: bytes) -> Any:
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                raise self._corrupt(f"it is not valid UTF-8 (byte {bad.start})") from None
+            raise self._corrupt(f"it is not valid JSON ({exc})") from None
 
     def _corrupt(self, detail: str) -> CorruptFileError:
         return CorruptFileError(
@@ -330,13 +369,6 @@ class SafeJSONStorage(Storage):
         return LockTimeoutError(
             f"could not lock {self.path} within {self._timeout:g} s: another session is saving to "
             f"it (lock file {self._lock_path}); try again in a moment")
-
-    def _save_mode(self) -> int:
-        try:
-            mode = os.lstat(self.path).st_mode & 0o777
-        except FileNotFoundError:
-            return self._mode
-        return mode & ~0o002  # keep the file's mode, but never let anyone at all write to it
 
     def _hold(self, fd: int, sig: _Signature, data: Tables) -> None:
         # Swapped under a lock so two threads re-reading at once never close the same fd twice.

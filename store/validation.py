@@ -62,18 +62,31 @@ def quoted(value: object, limit: int = 60) -> str:
     return repr(clean_for_display(str(value), limit))
 
 
+class AmbiguousUserError(ValueError):
+    """A name that more than one user has; the message lists their e-mails."""
+
+
 def find_user(users: Iterable[User], ref: object) -> User | None:
-    """The user named by id, e-mail (any case) or exact name."""
+    """The user named by id, e-mail (any case) or exact name.
+
+    AmbiguousUserError when several users have that name: picking one would be a guess.
+    """
+    users = list(users)
     if isinstance(ref, int) and not isinstance(ref, bool):
         return next((u for u in users if u.id == ref), None)
     text = str(ref).strip()
     if not text:
         return None
     folded = text.casefold()
-    for user in users:
-        if user.email.casefold() == folded or user.name == text:
-            return user
-    return None
+    by_email = next((u for u in users if u.email.casefold() == folded), None)
+    if by_email is not None:
+        return by_email
+    named = [u for u in users if u.name == text]
+    if len(named) > 1:
+        emails = ", ".join(quoted(u.email) for u in named)
+        raise AmbiguousUserError(f"{quoted(text)} is the name of {len(named)} users ({emails}): "
+                                 f"give the e-mail instead")
+    return named[0] if named else None
 
 
 def parse_products(value: object) -> list[tuple[str, str]]:
@@ -159,7 +172,11 @@ class _Builder:
             if required:
                 self.fail(field, "is required: choose an implementation lead (add one under Users)")
             return None
-        user = find_user(self.users, ref)
+        try:
+            user = find_user(self.users, ref)
+        except AmbiguousUserError as error:
+            self.fail(field, str(error))
+            return None
         if user is None:
             self.fail(field, f"{quoted(ref)} is not a known user (give an e-mail or exact name)")
             return None

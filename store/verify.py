@@ -42,11 +42,6 @@ class Verification:
         """0 fine, 1 a problem found (invalid, duplicate, does not exist, no mail), 3 could not check."""
         return INVALID if self.domain is None else verify_exit_code(self.check)
 
-    @property
-    def blocks_saving(self) -> bool:
-        """An invalid or duplicate domain blocks saving; 'could not check' never does."""
-        return self.domain is None or self.check.verdict == "duplicate"
-
     def as_json(self) -> dict[str, Any]:
         """The `verify --json` object."""
         return {
@@ -95,7 +90,7 @@ async def verify_async(
 
 
 def verify(
-    store: Store, raw: str, *, nameserver: str | None = None, lifetime: float = 3.0
+    store: Store, raw: str, *, nameserver: str | Nameserver | None = None, lifetime: float = 3.0
 ) -> Verification:
     """verify_async for the CLI."""
     import asyncio  # noqa: PLC0415

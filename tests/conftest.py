@@ -12,9 +12,12 @@ from tests.dns_responder import dns_server  # noqa: F401 - a fixture
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """No test reads the user's real data file, catalog or resolver settings."""
-    monkeypatch.setenv("PROSPECTS_DB", str(tmp_path / "default" / "prospects.json"))
+    # A folder of its own (a chosen path's folder must exist), outside the test's tmp_path.
+    default = tmp_path_factory.mktemp("default")
+    default.chmod(0o700)
+    monkeypatch.setenv("PROSPECTS_DB", str(default / "prospects.json"))
     monkeypatch.delenv("PROSPECTS_CATALOG", raising=False)
     monkeypatch.delenv("PROSPECTS_NAMESERVER", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
@@ -23,6 +26,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     """A data file path in a fresh private directory."""
+    (tmp_path / "data").mkdir(mode=0o700)
     return tmp_path / "data" / "prospects.json"
 
 

@@ -18,7 +18,7 @@ ADD = ["add", "--company-type", "End Customer", "--sector", "Retail", "--lead",
 
 
 def test_users_add_list_and_add_prospect(tmp_path: Path) -> None:
-    db = tmp_path / "d" / "p.json"
+    db = tmp_path / "p.json"
     assert cli(db, "users", "add", "Ada Lovelace", "--email", "ada@example.com",
                "--lead").stdout.strip() == "1"
     users = json.loads(cli(db, "users", "list", "--json").stdout)
@@ -43,7 +43,7 @@ def test_users_add_list_and_add_prospect(tmp_path: Path) -> None:
 
 
 def test_errors_name_the_field_and_exit_1(tmp_path: Path) -> None:
-    db = tmp_path / "d" / "p.json"
+    db = tmp_path / "p.json"
     cli(db, "users", "add", "Ada", "--email", "ada@example.com", "--lead")
     bad = cli(db, *ADD, "--company-name", "X Ltd", "--domain", "exa mple.com",
               "--permitted-users", "0", "--product", "Mimecast for Mac")
@@ -60,7 +60,7 @@ def test_errors_name_the_field_and_exit_1(tmp_path: Path) -> None:
 
 
 def test_list_filters_and_sorts(tmp_path: Path) -> None:
-    db = tmp_path / "d" / "p.json"
+    db = tmp_path / "p.json"
     cli(db, "users", "add", "Ada", "--email", "ada@example.com", "--lead")
     for name, domain in [("Beta", "beta.example"), ("alpha", "alpha.example"),
                          ("Café", "cafe.example"), ("9 Lives", "nine.example")]:
@@ -105,7 +105,7 @@ def test_corrupt_file_refused_with_exit_2(tmp_path: Path) -> None:
 
 
 def test_verify_against_the_loopback_responder(tmp_path: Path, dns_server) -> None:  # type: ignore[no-untyped-def]
-    db = tmp_path / "d" / "p.json"
+    db = tmp_path / "p.json"
     ok = cli(db, "--nameserver", dns_server.env, "verify", "https://www.example.com/x", "--json")
     assert ok.returncode == 0, ok.stderr
     result = json.loads(ok.stdout)
@@ -118,3 +118,24 @@ def test_verify_against_the_loopback_responder(tmp_path: Path, dns_server) -> No
     bad = cli(db, "--nameserver", "not-an-ip", "verify", "example.com")
     assert bad.returncode == 2 and "--nameserver" in bad.stderr
     assert cli(db, "verify", "exa mple.com").returncode == 1
+
+
+def test_an_ambiguous_lead_name_is_refused_and_a_namesake_warned(tmp_path: Path) -> None:
+    db = tmp_path / "p.json"
+    cli(db, "users", "add", "Ada Lovelace", "--email", "ada@example.com", "--lead")
+    cli(db, "users", "add", "Ada Lovelace", "--email", "ada2@example.org", "--lead")
+    add = ["add", "--company-type", "End Customer", "--sector", "Retail"]
+    twins = cli(db, *add, "--lead", "Ada Lovelace", "--company-name", "Café Ltd",
+                "--domain", "cafe.example")
+    assert twins.returncode == 1
+    assert "'Ada Lovelace' is the name of 2 users ('ada@example.com', 'ada2@example.org')" \
+        in twins.stderr
+    assert json.loads(cli(db, "list", "--json").stdout) == []
+    first = cli(db, *add, "--lead", "ada2@example.org", "--company-name", "Café Ltd",
+                "--domain", "cafe.example")
+    assert first.returncode == 0 and "warning" not in first.stderr
+    again = cli(db, *add, "--lead", "ada@example.com", "--company-name", "  CAFE   ltd",
+                "--domain", "cafe-ltd.example")
+    assert again.returncode == 0 and again.stdout.strip() == "2"
+    assert again.stderr.startswith("warning: prospect 1 (cafe.example) has the same name, "
+                                   "'Café Ltd'; added anyway, as 2")

@@ -99,3 +99,12 @@ def test_ids_are_never_reused_after_a_delete(store: Store, db_path: Path) -> Non
     store.delete_prospect(first.id or 0, first.version)
     again = Store(db_path).create_prospect(prospect("b.com"))
     assert again.id != first.id
+
+
+def test_same_name_prospects_is_blind_to_case_accents_and_spacing(store: Store) -> None:
+    cafe = store.create_prospect(prospect("cafe.example", "Café  Zoë Ltd"))
+    store.create_prospect(prospect("other.example", "Other Ltd"))
+    assert [p.id for p in store.same_name_prospects(" cafe zoe LTD ")] == [cafe.id]
+    assert store.same_name_prospects("Café Zoë Ltd", exclude=cafe.id) == []
+    assert store.same_name_prospects("Cafe Zoe") == []
+    assert store.same_name_prospects("   ") == []

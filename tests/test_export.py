@@ -41,6 +41,7 @@ def fill(store: Store, tmp_path: Path) -> None:
 
 def same_store(tmp_path: Path, name: str) -> Store:
     """An empty store with the same users (same ids) as the `store` fixture plus Cy."""
+    (tmp_path / name).mkdir(mode=0o700)
     fresh = Store(tmp_path / name / "db.json")
     fresh.add_user(User(name="Ada Lovelace", email="ada@example.com", implementation_lead=True))
     fresh.add_user(User(name="Bob Plain", email="bob@example.com"))

@@ -31,6 +31,7 @@ def start(db: Path, *args: str | Path) -> subprocess.Popen[str]:
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "data" / "prospects.json"
+    path.parent.mkdir(mode=0o700)
     assert cli(path, "users", "add", "Ada Lovelace", "--email", "ada@example.com",
                "--lead").returncode == 0
     return path
@@ -142,6 +143,7 @@ def test_export_and_reimport(db: Path, tmp_path: Path) -> None:
     assert cli(db, "export", tmp_path / "x.csv", "--letter", "7").returncode == 2
     for suffix in ("csv", "xlsx"):
         fresh = tmp_path / suffix / "db.json"
+        fresh.parent.mkdir(mode=0o700)
         cli(fresh, "users", "add", "Ada Lovelace", "--email", "ada@example.com", "--lead")
         assert cli(fresh, "import", tmp_path / f"out.{suffix}").returncode == 0
         assert sorted(p["company_name"] for p in prospects(fresh)) == sorted(names)

@@ -23,6 +23,7 @@ SIZE = (80, 24)
 
 
 def db(tmp_path: Path) -> Path:
+    (tmp_path / "data").mkdir(mode=0o700, exist_ok=True)
     return tmp_path / "data" / "prospects.json"
 
 

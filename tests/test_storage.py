@@ -100,13 +100,13 @@ def test_new_subfolder_of_setgid_folder_stays_shared(folder: Path, umask: None) 
     assert mode(db) == 0o660
 
 
-def test_existing_file_mode_kept_and_temp_gets_it(
+def test_a_chmod_since_is_undone_and_the_temp_is_private_already(
     folder: Path, umask: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     os.umask(0o002)
     db = folder / "p.json"
     db.write_bytes(b"{}")
-    os.chmod(db, 0o640)
+    os.chmod(db, 0o644)
     storage = SafeJSONStorage(db)
     seen: list[int] = []
     real_replace = os.replace
@@ -117,8 +117,8 @@ def test_existing_file_mode_kept_and_temp_gets_it(
 
     monkeypatch.setattr(os, "replace", spy)
     save(storage, {"n": 1})
-    assert seen == [0o640]
-    assert mode(db) == 0o640
+    assert seen == [0o600]
+    assert mode(db) == 0o600
 
 
 # -- unsafe paths ---------------------------------------------------------------------------

@@ -102,3 +102,20 @@ def test_parse_products() -> None:
                                              ("Acme Widgets Ltd", False), ("AB", True)])
 def test_abbreviation_warning(name: str, warns: bool) -> None:
     assert (name_warning(name) is not None) is warns
+
+
+def test_a_name_two_users_share_is_refused_listing_both_emails() -> None:
+    twins = [*USERS, User(id=4, name="Ada Lovelace", email="ada.l@example.org",
+                          implementation_lead=True)]
+    with pytest.raises(ProspectInvalid) as info:
+        build_prospect(values(implementation_lead="Ada Lovelace", secondary_contact="Ada Lovelace"),
+                       catalog=CATALOG, users=twins)
+    messages = {e.field: str(e) for e in info.value.errors}
+    for field in ("implementation_lead", "secondary_contact"):
+        assert "'Ada Lovelace' is the name of 2 users" in messages[field]
+        assert "'ada@example.com'" in messages[field] and "'ada.l@example.org'" in messages[field]
+    chosen = build_prospect(values(implementation_lead="ADA.L@example.org"), catalog=CATALOG,
+                            users=twins)
+    assert chosen.implementation_lead == 4
+    assert build_prospect(values(implementation_lead="Grace Hopper"), catalog=CATALOG,
+                          users=twins).implementation_lead == 2

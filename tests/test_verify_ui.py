@@ -19,6 +19,7 @@ SIZE = (80, 24)
 @pytest.fixture
 def path(tmp_path: Path) -> Path:
     p = tmp_path / "data" / "prospects.json"
+    p.parent.mkdir(mode=0o700)
     seed(p, ADA, prospects=(prospect(domain="contoso.com"),))
     return p
 

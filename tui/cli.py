@@ -8,6 +8,7 @@ an unreadable/unwritable file; `verify` adds 3, could not check.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -19,9 +20,8 @@ from store.db import Store, StoreError, default_db_path
 from store.storage import StorageError
 from store.text import clean_for_display
 from store.validation import ProspectInvalid
-from store.verify import resolve_nameserver
 
-OK, INPUT_ERROR, USAGE_ERROR, COULD_NOT_CHECK = 0, 1, 2, 3
+OK, INPUT_ERROR, USAGE_ERROR = 0, 1, 2
 
 
 class CommandError(Exception):
@@ -67,16 +67,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def degrade_unprintable_output() -> None:
+    """Print what the terminal's encoding cannot show as escapes (\\u00e9), never crash on it.
+
+    PYTHONIOENCODING=ascii, or LC_ALL=C without Python's UTF-8 mode, makes stdout ASCII.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse argv and run one command (or the TUI); returns the exit code."""
+    degrade_unprintable_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
-    try:
-        resolve_nameserver(args.nameserver)
-    except ValueError as error:
-        error_lines([f"--nameserver: {error}" if args.nameserver else str(error)])
-        return USAGE_ERROR
     try:
         if handler is None:
             return run_tui(args)
@@ -96,17 +102,28 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def open_store(args: argparse.Namespace) -> Store:
-    """The Store named by --db / PROSPECTS_DB / the default, with the chosen catalog."""
-    return Store(args.db, catalog=load_catalog(args.catalog))
+    """The Store named by --db / PROSPECTS_DB / the default, with the chosen catalog.
+
+    A new file is announced on stderr: the path may have been mistyped.
+    """
+    store = Store(args.db, catalog=load_catalog(args.catalog))
+    if store.created_new:
+        print(f"created a new empty database at {safe(store.path)}", file=sys.stderr)
+    return store
 
 
 def run_tui(args: argparse.Namespace) -> int:
-    """Start the app; a bad file is refused before the screen is taken over."""
+    """Start the app; no terminal, a bad file or catalog is refused before taking the screen."""
     from store.bulk import collector_paused  # noqa: PLC0415
+
+    # Without a terminal (ssh without -t, a pipe) Textual would spin on its input forever.
+    if not all(s is not None and s.isatty() for s in (sys.stdin, sys.stdout, sys.stderr)):
+        raise CommandError("needs a terminal: use ssh -t, or a subcommand such as `list`",
+                           USAGE_ERROR)
     from tui.app import ProspectsApp  # noqa: PLC0415 - the CLI commands need no Textual
 
     with collector_paused(freeze=True):
-        store = open_store(args)
+        store = Store(args.db, catalog=load_catalog(args.catalog))
     app = ProspectsApp(store=store, nameserver=args.nameserver)
     app.run()
     return app.return_code or OK

@@ -52,12 +52,29 @@ def register(sub: Any) -> None:
     verify = sub.add_parser("verify", help="check a domain: duplicate here? receives mail?")
     verify.add_argument("domain")
     verify.add_argument("--json", action="store_true")
-    verify.add_argument("--lifetime", type=float, default=3.0, help="seconds (default 3)")
+    verify.add_argument("--lifetime", type=_lifetime, default=3.0,
+                        help=f"seconds to wait for DNS, more than 0 and at most {MAX_LIFETIME:g} "
+                        "(default 3)")
     verify.set_defaults(handler=verify_domain)
 
     from tui import transfer_commands  # noqa: PLC0415 - import, template, export
 
     transfer_commands.register(sub)
+
+
+MAX_LIFETIME = 60.0
+
+
+def _lifetime(text: str) -> float:
+    """--lifetime: a number of seconds, bounded so that a typo cannot wait forever."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < seconds <= MAX_LIFETIME:  # also refuses nan
+        raise argparse.ArgumentTypeError(
+            f"{text!r} must be more than 0 and at most {MAX_LIFETIME:g} seconds")
+    return seconds
 
 
 def users_add(args: argparse.Namespace) -> int:
@@ -94,7 +111,7 @@ def users_list(args: argparse.Namespace) -> int:
 
 
 def add_prospect(args: argparse.Namespace) -> int:
-    from store.validation import build_prospect  # noqa: PLC0415
+    from store.validation import build_prospect, quoted  # noqa: PLC0415
 
     store = open_store(args)
     values = {
@@ -110,7 +127,11 @@ def add_prospect(args: argparse.Namespace) -> int:
         "products": "; ".join(args.product),
     }
     prospect = build_prospect(values, catalog=store.catalog, users=store.users())
+    namesakes = store.same_name_prospects(prospect.company_name)
     saved = store.create_prospect(prospect)
+    for other in namesakes:
+        print(f"warning: {safe(other.status)} {other.id} ({safe(other.domain)}) has the same name, "
+              f"{quoted(other.company_name)}; added anyway, as {saved.id}", file=sys.stderr)
     print(saved.id)
     return OK
 
@@ -158,10 +179,15 @@ def show_catalog(args: argparse.Namespace) -> int:
 
 
 def verify_domain(args: argparse.Namespace) -> int:
-    from store.verify import verify  # noqa: PLC0415 - dnspython only when needed
+    from store.verify import resolve_nameserver, verify  # noqa: PLC0415 - dnspython when needed
 
+    try:  # read only here: a bad setting must not stop the commands that never resolve
+        nameserver = resolve_nameserver(args.nameserver)
+    except ValueError as error:
+        raise CommandError(f"--nameserver: {error}" if args.nameserver else str(error),
+                           USAGE_ERROR) from None
     store = open_store(args)
-    result = verify(store, args.domain, nameserver=args.nameserver, lifetime=args.lifetime)
+    result = verify(store, args.domain, nameserver=nameserver, lifetime=args.lifetime)
     if args.json:
         emit_json(result.as_json())
     else:

@@ -94,7 +94,9 @@ class ProspectListScreen(Screen[None]):
             yield Button("Go", id="go", compact=True)
         yield LetterBar(id="letters")
         yield ProspectTable(TABLE_COLUMNS, self._cell, id="prospects")
-        yield Static(Content(FIRST_RUN_HINT), id="first-run")
+        new_file = f"Started a new, empty database at {clean_for_display(str(self.store.path))}. "
+        hint = new_file + FIRST_RUN_HINT if self.store.created_new else FIRST_RUN_HINT
+        yield Static(Content(hint), id="first-run")
         yield Static(id="status-line")
         yield Footer()
 
