@@ -48,6 +48,9 @@ _KNOWN_HEADERS: dict[str, str] = {
     **{header_key(label): name for name, label in FIELD_LABELS.items()},
     **{header_key(name): name for name in FIELD_LABELS},
 }
+# Columns an export adds that an upload does not set (a prospect becomes a customer by
+# an order): read back without a word, so that an export re-imports cleanly.
+_EXPORT_ONLY = frozenset({header_key("Status")})
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,7 @@ def _map_header(header: Sequence[str], plan: ImportPlan, row: int) -> list[int] 
     where: dict[str, list[int]] = {}
     for index, text in enumerate(header):
         key = header_key(text)
-        if not key:
+        if not key or key in _EXPORT_ONLY:
             continue
         name = _KNOWN_HEADERS.get(key)
         if name is None:
@@ -351,8 +354,10 @@ def import_file(path: Path | str, store: Store, *, skip_invalid: bool = False,
 ERROR_REPORT_HEADER = ("Row", "Column", "Message", *FIELD_LABELS.values())
 
 
-def write_error_report(plan: ImportPlan, out: Path | str) -> int:
+def write_error_report(plan: ImportPlan, out: Path | str, store: Store) -> int:
     """Save the rows with errors as a CSV to fix and upload again; returns rows written.
+
+    Never over store's database nor over an existing file.
 
     One line per row: its number, the columns and messages, then the row's values
     under the template's headers (the importer ignores the first three columns).
@@ -363,5 +368,5 @@ def write_error_report(plan: ImportPlan, out: Path | str) -> int:
         messages = "; ".join(m.split(": ", 1)[-1] if f else m
                              for f, m in zip(issue.fields, issue.messages, strict=True))
         rows.append((str(issue.row), labels, messages, *issue.values))
-    write_csv_rows(Path(out), ERROR_REPORT_HEADER, rows)
+    write_csv_rows(Path(out), ERROR_REPORT_HEADER, rows, database=store.path)
     return len(rows)

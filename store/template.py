@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from store.catalog import Catalog
-from store.export import write_atomically
+from store.db import Store
+from store.export import check_target, write_atomically
 from store.models import User
 from store.table_file import MAX_ROWS, column_letter
 from store.validation import FIELD_LABELS, MAX_NAME
@@ -66,13 +67,16 @@ def instructions(catalog: Catalog, leads: Sequence[User]) -> list[str]:
     return lines
 
 
-def write_template(path: Path | str, catalog: Catalog, leads: Sequence[User]) -> Path:
-    """Write the upload template to path (atomically) and return the path."""
+def write_template(path: Path | str, store: Store, *, replace: bool = False) -> Path:
+    """Write the upload template for store's catalog and leads to path (atomically; never
+    over the database, over an existing file only with replace) and return the path."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
     out = Path(path)
+    check_target(out, store.path, replace=replace)  # before the work of building it
+    catalog, leads = store.catalog, store.leads()
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -141,7 +145,7 @@ def write_template(path: Path | str, catalog: Catalog, leads: Sequence[User]) ->
         cell.data_type = "s"
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     guide["A1"].font = Font(bold=True, size=14)
-    write_atomically(out, book.save, binary=True)
+    write_atomically(out, book.save, binary=True, database=store.path, replace=replace)
     return out
 
 

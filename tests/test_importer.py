@@ -323,7 +323,7 @@ def test_error_report_round_trip(store: Store, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "in.csv", [row(), row("Bad Ltd", "bad domain", sector="Nope")])
     plan = make_plan(path, store)
     report = tmp_path / "in-errors.csv"
-    assert write_error_report(plan, report) == 1
+    assert write_error_report(plan, report, store) == 1
     with open(report, encoding="utf-8-sig", newline="") as f:
         lines = list(csv.reader(f))
     assert lines[0][:4] == ["Row", "Column", "Message", "Company Type"]

@@ -31,7 +31,7 @@ def test_columns_drop_downs_and_rules(store: Store, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     add_leads(store)
-    path = write_template(tmp_path / "template.xlsx", store.catalog, store.leads())
+    path = write_template(tmp_path / "template.xlsx", store)
     book = load_workbook(path)
     assert book.sheetnames == ["Prospects", "Lists", "Instructions"]
     assert [c.value for c in book["Prospects"][1]] == HEADER
@@ -55,7 +55,7 @@ def test_without_leads_it_says_to_add_them(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     empty = Store(tmp_path / "d" / "db.json")
-    path = write_template(tmp_path / "template.xlsx", empty.catalog, empty.leads())
+    path = write_template(tmp_path / "template.xlsx", empty)
     assert "F" not in rules(path)
     text = "\n".join(str(c.value) for c in load_workbook(path)["Instructions"]["A"])
     assert "there are no implementation leads yet" in text
@@ -85,7 +85,7 @@ def check(store: Store) -> None:
 
 def test_a_filled_template_imports(store: Store, tmp_path: Path) -> None:
     add_leads(store)
-    path = write_template(tmp_path / "template.xlsx", store.catalog, store.leads())
+    path = write_template(tmp_path / "template.xlsx", store)
     fill(path)
     plan, outcome = import_file(path, store)
     assert plan.error_lines() == [] and outcome.batch.created == 2
@@ -95,7 +95,7 @@ def test_a_filled_template_imports(store: Store, tmp_path: Path) -> None:
 @pytest.mark.skipif(shutil.which("libreoffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_opens_it_and_its_csv_imports(store: Store, tmp_path: Path) -> None:
     add_leads(store)
-    path = write_template(tmp_path / "template.xlsx", store.catalog, store.leads())
+    path = write_template(tmp_path / "template.xlsx", store)
     fill(path)
     out = tmp_path / "csv"
     done = subprocess.run(
