@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,13 +25,17 @@ from store.db import AlreadyImportedError, Store
 from store.export import unescape_cell, write_csv_rows
 from store.models import ImportBatch
 from store.row_judge import FIELDS, PlannedRecords, RowJudge
-from store.table_file import MAX_ROWS, Table, TableError, column_letter, open_table, scan_file
+from store.table_file import MAX_ROWS, Table, TableError, column_letter, open_table, read_upload
 from store.validation import FIELD_LABELS, ProspectInvalid, quoted
 from store.xlsx_reader import cell_text
 
 Record = dict[str, Any]
 Progress = Callable[[float], None]
 REQUIRED = ("company_type", "company_name", "domain", "sector", "implementation_lead")
+# What a spreadsheet shows (and saves to CSV, and caches in .xlsx) for a formula that failed.
+SPREADSHEET_ERRORS = frozenset({
+    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+    "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 CHUNK = 4096  # rows judged at once: big enough for bulk speed, small for memory
 
 
@@ -180,13 +184,14 @@ def make_plan(path: Path | str, store: Store, *, progress: Progress | None = Non
 
     `progress` is called now and then with the fraction read; it may raise to stop.
     """
-    facts = scan_file(Path(path))
-    plan = ImportPlan(path=Path(path), sha256=facts.sha256)
-    plan.already = store.batch_with_sha256(facts.sha256)
+    upload = read_upload(Path(path))  # hashed and parsed from the same bytes
+    plan = ImportPlan(path=Path(path), sha256=upload.sha256)
+    plan.already = store.batch_with_sha256(upload.sha256)
     if plan.already is not None:
         return plan
-    table = open_table(facts)
+    table = open_table(upload)
     try:
+        plan.warnings.extend(table.notes)
         columns = _map_header(table.header, plan, table.header_row)
         if columns is None:
             return plan
@@ -210,6 +215,10 @@ def _judge_rows(table: Table, columns: list[int], judge: RowJudge,
     date_column = columns[FIELDS.index("expected_provision_date")]
     seen: dict[str, int] = {}
     for numbers, block in table.chunks(CHUNK):
+        if numbers and numbers[-1] - table.header_row > MAX_ROWS:
+            raise TableError(f"{plan.path}: more than {MAX_ROWS:,} rows after the header "
+                             f"(blank rows count too); the limit is {MAX_ROWS:,}: split it "
+                             "into smaller files, and delete any rows below the data")
         if not table.text_only:
             # Real date cells stay dates for the date column; every other cell becomes text.
             block = [[("" if v is None else v) if k == date_column else cell_text(v)
@@ -221,9 +230,8 @@ def _judge_rows(table: Table, columns: list[int], judge: RowJudge,
         if {width} != set(map(len, block)):
             rows, block = _even_up(table, rows, block, columns, width, plan)
         plan.rows += len(block)
-        if plan.rows > MAX_ROWS:
-            raise TableError(f"{plan.path}: more than {MAX_ROWS:,} rows; the limit is "
-                             f"{MAX_ROWS:,}: split it into smaller files")
+        if not SPREADSHEET_ERRORS.isdisjoint(chain.from_iterable(block)):
+            rows, block = _without_error_cells(rows, block, columns, plan)
         _judge_chunk(rows, block, columns, table.text_only, judge, existing, seen, plan)
         if progress is not None:
             progress(table.fraction_done())
@@ -246,6 +254,24 @@ def _even_up(table: Table, rows: Sequence[int], block: list[list[Any]], columns:
             del cells[width:]
         kept_rows.append(row)
         kept.append(cells)
+    return kept_rows, kept
+
+
+def _without_error_cells(rows: Sequence[int], block: list[list[Any]], columns: list[int],
+                         plan: ImportPlan) -> tuple[list[int], list[list[Any]]]:
+    """Report the rows where a read column holds a spreadsheet error such as #REF!."""
+    kept_rows, kept = [], []
+    for row, cells in zip(rows, block, strict=True):
+        bad = [(name, i) for name, i in zip(FIELDS, columns, strict=True)
+               if i >= 0 and cells[i] in SPREADSHEET_ERRORS]
+        if not bad:
+            kept_rows.append(row)
+            kept.append(cells)
+            continue
+        plan.issues.append(RowIssue(row, "error", tuple(name for name, _ in bad), tuple(
+            f"{FIELD_LABELS[name]}: cell {column_letter(i)}{row} holds the spreadsheet error "
+            f"{cells[i]}; fix the formula or type the value" for name, i in bad),
+            _template_values(cells[i] if i >= 0 else "" for i in columns)))
     return kept_rows, kept
 
 
