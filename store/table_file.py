@@ -20,6 +20,9 @@ from typing import Any, Protocol
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
+ENCODINGS_ACCEPTED = ("A CSV file may be UTF-8 (Excel's 'CSV UTF-8', with or without BOM), UTF-16 "
+                      "(Excel's 'Unicode Text') or Windows-1252 (Excel's 'CSV' in Western "
+                      "Europe and the Americas); other encodings are refused.")
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .doc) container
 

@@ -18,7 +18,7 @@ from store.catalog import Catalog
 from store.db import Store
 from store.export import check_target, write_atomically
 from store.models import User
-from store.table_file import MAX_ROWS, column_letter
+from store.table_file import ENCODINGS_ACCEPTED, MAX_BYTES, MAX_ROWS, column_letter
 from store.validation import FIELD_LABELS, MAX_NAME
 
 TEMPLATE_NAME = "prospects-template.xlsx"
@@ -58,8 +58,9 @@ def instructions(catalog: Catalog, leads: Sequence[User]) -> list[str]:
         "   The upload shows a plan first: which rows will be created, which are "
         "duplicates, and which have errors (row and column). Nothing is written until "
         "you submit; submitting the same file again creates nothing.",
-        f"Limits: at most {MAX_ROWS:,} rows and 20 MB a file; names up to {MAX_NAME} "
-        "characters.",
+        f"Limits: at most {MAX_ROWS:,} rows after the header (blank rows count) and "
+        f"{MAX_BYTES // 1024 // 1024} MB a file; names up to {MAX_NAME} characters.",
+        ENCODINGS_ACCEPTED,
     ]
     if not leads:
         lines.append("Note: there are no implementation leads yet: add them under Users "

@@ -213,3 +213,29 @@ def test_kill_during_an_import_leaves_before_or_after(db: Path, tmp_path: Path) 
     assert not [n for n in os.listdir(db.parent) if ".tmp-" in n]
     assert prospects(db) == [] and db.read_bytes() != before
     assert seen  # every count above parsed the file: it was never half written
+
+
+HOSTILE_NAMES = ["[bold]Bold[/bold] Ltd", "Tom & Jerry Ltd", "Emoji 🚀👩‍💻 Ltd",
+                 "شركة الاختبار", "חברת בדיקה בע\"מ", "Esc \x1b[2J Ltd", "L" * 10_000]
+
+
+def test_hostile_names_through_import_and_export(db: Path, tmp_path: Path) -> None:
+    from tests.upload_files import write_xlsx
+
+    rows = [row(name, f"h{i}.example") for i, name in enumerate(HOSTILE_NAMES)]
+    # An .xlsx cannot hold ESC at all: that row is blank there.
+    xlsx_rows = [r if "\x1b" not in r[1] else row("", "") for r in rows]
+    for path in (write_csv(tmp_path / "in.csv", rows),
+                 write_xlsx(tmp_path / "in.xlsx", xlsx_rows)):
+        done = cli(db, "import", path, "--skip-invalid")
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr and "Value error" not in done.stderr
+        assert "row 8, Company Name: is 10000 characters long; at most 200" in done.stderr
+    names = {p["company_name"] for p in prospects(db)}
+    assert set(HOSTILE_NAMES[:5]) <= names and "L" * 10_000 not in names
+    for suffix in ("csv", "xlsx", "json"):
+        done = cli(db, "export", tmp_path / f"out.{suffix}")
+        assert done.returncode == 0 and "Traceback" not in done.stderr
+    exported = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert {p["status"] for p in exported} == {"prospect"}
+    assert set(HOSTILE_NAMES[:5]) <= {p["company_name"] for p in exported}

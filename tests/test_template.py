@@ -49,6 +49,8 @@ def test_columns_drop_downs_and_rules(store: Store, tmp_path: Path) -> None:
     assert column("A") == list(store.catalog.company_types)
     text = "\n".join(str(c.value) for c in book["Instructions"]["A"])
     assert "Mimecast for Mac" in text and "Email Security Cloud Gateway; Mimecast for Mac:25" in text
+    assert "100,000 rows after the header (blank rows count) and 20 MB a file" in text
+    assert "UTF-16 (Excel's 'Unicode Text') or Windows-1252" in text
 
 
 def test_without_leads_it_says_to_add_them(tmp_path: Path) -> None:
