@@ -120,9 +120,45 @@ def _check_xml(book: zipfile.ZipFile, part: zipfile.ZipInfo, path: object) -> in
 
 
 def _damaged(facts: UploadFile, error: BaseException, where: str = "") -> TableError:
-    detail = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
-    return TableError(f"{facts.path}: cannot read it as an .xlsx workbook{where}: it is damaged "
+    """What openpyxl's failure means for a person, naming the damaged part when it can."""
+    part, detail = _damaged_part(facts.data)
+    if part is None:
+        cause = error.__cause__ or error  # openpyxl wraps the parser's error in a ValueError
+        detail = str(cause).splitlines()[0][:200] if str(cause) else type(cause).__name__
+    what = f"part {part} is damaged" if part else "it is damaged"
+    return TableError(f"{facts.path}: cannot read it as an .xlsx workbook{where}: {what} "
                       f"({detail})")
+
+
+def _damaged_part(data: bytes) -> tuple[str | None, str]:
+    """The first XML part that does not parse (or a styles part openpyxl refuses), and why.
+
+    Only after openpyxl failed: its exceptions do not say which part it was reading.
+    Parts are checked streaming (expat, no tree), so a big sheet costs no memory.
+    """
+    from xml.parsers import expat
+
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        for part in book.infolist():
+            if not part.filename.endswith((".xml", ".rels")):
+                continue
+            parser = expat.ParserCreate()
+            try:
+                with book.open(part) as f:
+                    while block := f.read(1 << 20):
+                        parser.Parse(block, False)
+                parser.Parse(b"", True)
+            except expat.ExpatError as error:
+                return part.filename[:80], f"not well-formed XML: {error}"
+            if part.filename.endswith("styles.xml") and part.file_size < 10 * 1024 * 1024:
+                from defusedxml.ElementTree import fromstring
+                from openpyxl.styles.stylesheet import Stylesheet
+
+                try:
+                    Stylesheet.from_tree(fromstring(book.read(part)))
+                except Exception as error:  # openpyxl's own check of the values
+                    return part.filename[:80], str(error)[:200] or type(error).__name__
+    return None, ""
 
 
 class XlsxTable:

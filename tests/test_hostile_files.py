@@ -63,6 +63,9 @@ BILLION_LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol">'
                   + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i else "&lol;" * 10}">'
                             for i in range(9))
                   + "]>")
+STYLES = (b'<?xml version="1.0"?><styleSheet xmlns="http://schemas.openxmlformats.org/'
+          b'spreadsheetml/2006/main"><cellXfs count="1"><xf numFmtId="oops"/></cellXfs>'
+          b"</styleSheet>")
 EXTERNAL = '<!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
 
 
@@ -77,11 +80,11 @@ def hostile_workbooks(tmp_path: Path) -> dict[str, tuple[Path, str]]:
             "DTD or entities"),
         "malformed sheet": (workbook(tmp_path, "malformed.xlsx", {
             SHEET: sheet_xml(inline_row(2, row())).replace(b"</sheetData>", b"<row><c>")}),
-            "damaged"),
-        "damaged styles": (workbook(tmp_path, "styles.xlsx", {
-            "xl/styles.xml": b'<?xml version="1.0"?><styleSheet xmlns="http://schemas.open'
-                             b'xmlformats.org/spreadsheetml/2006/main"><cellXfs count="1"><xf '
-                             b'numFmtId="oops"/></cellXfs'}), "damaged"),
+            "part xl/worksheets/sheet1.xml is damaged (not well-formed XML: mismatched tag"),
+        "damaged styles": (workbook(tmp_path, "styles.xlsx", {"xl/styles.xml": STYLES[:-20]}),
+                           "part xl/styles.xml is damaged (not well-formed XML: "),
+        "wrong styles": (workbook(tmp_path, "wrong.xlsx", {"xl/styles.xml": STYLES}),
+                         "part xl/styles.xml is damaged (expected <class 'int'>)"),
         "zip bomb": (_bomb(tmp_path / "bomb.xlsx", 300 * 1024 * 1024), "would unpack to"),
         "packed too tight": (_bomb(tmp_path / "tight.xlsx", 3 * 1024 * 1024), "zip bomb"),
         "huge cell": (workbook(tmp_path, "cell.xlsx", {
