@@ -83,7 +83,8 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
+    """A size in bytes as a person reads it: '20.0 MB'."""
     return f"{size / 1024 / 1024:.1f} MB"
 
 
@@ -113,7 +114,7 @@ def read_upload(path: Path) -> UploadFile:
 
 
 def _too_big(path: Path, size: int) -> TableError:
-    return TableError(f"{path}: the file is {size:,} bytes ({_megabytes(size)}), over the "
+    return TableError(f"{path}: the file is {size:,} bytes ({megabytes(size)}), over the "
                       f"limit of {MAX_BYTES // 1024 // 1024} MB: split it into smaller files")
 
 

@@ -23,7 +23,7 @@ from datetime import date, datetime, time
 from itertools import islice
 from typing import Any
 
-from store.table_file import MAX_ROWS, TableError, UploadFile
+from store.table_file import MAX_ROWS, TableError, UploadFile, megabytes
 
 SHEET_NAME = "Prospects"
 MAX_UNPACKED = 256 * 1024 * 1024  # all parts together; a 100,000-row sheet unpacks to ~60 MB
@@ -37,10 +37,6 @@ _TEXT_RUN = MAX_CELL * 8  # bytes of XML text without a tag: a cell's text, esca
 _DTD = re.compile(rb"<!DOCTYPE|<!ENTITY")
 _LONG_TEXT = re.compile(rb"[^<]{%d,}" % _TEXT_RUN)
 _STRING_ITEM = (b"<si>", b"<si ")
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:,.0f} MB"
 
 
 def check_workbook(facts: UploadFile) -> None:
@@ -58,8 +54,8 @@ def check_workbook(facts: UploadFile) -> None:
                              f"upload has far fewer (at most {MAX_PARTS:,})")
         total = sum(part.file_size for part in parts)
         if total > MAX_UNPACKED:
-            raise TableError(f"{path}: the workbook would unpack to {_megabytes(total)}, over "
-                             f"the limit of {_megabytes(MAX_UNPACKED)}: save only the prospects "
+            raise TableError(f"{path}: the workbook would unpack to {megabytes(total)}, over "
+                             f"the limit of {megabytes(MAX_UNPACKED)}: save only the prospects "
                              "(or split them) in a new workbook or as CSV")
         for part in parts:
             if part.flag_bits & 0x1:
