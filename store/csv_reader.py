@@ -114,10 +114,18 @@ class CsvTable:
 
     def _decode_error(self, error: UnicodeDecodeError) -> TableError:
         """Bytes that are not text in the file's encoding: find the row and cell that hold them."""
-        bad = error.object[error.start]
-        what = (f"holds bytes that are not {self.encoding_name} text (0x{bad:02x}) while the "
-                "rest of the file is; retype that cell, or save the file again as 'CSV UTF-8'")
-        text = self.facts.data.decode(self.facts.encoding, "surrogateescape")
+        data = self.facts.data
+        try:  # the reader decodes in chunks: find the first bad byte's place in the file
+            data.decode(self.facts.encoding)
+        except UnicodeDecodeError as whole:
+            error = whole
+        what = (f"holds bytes that are not {self.encoding_name} text "
+                f"(0x{error.object[error.start]:02x}) while the rest of the file is; retype "
+                "that cell, or save the file again as 'CSV UTF-8'")
+        try:
+            text = data.decode(self.facts.encoding, "surrogateescape")
+        except UnicodeDecodeError:  # UTF-16 cannot mark a bad byte in the text: say the line
+            text = ""
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter,
                             quotechar='"', doublequote=True)
         header: list[str] = []
@@ -131,8 +139,8 @@ class CsvTable:
                     header = cells
         except csv.Error:
             pass
-        line = self.facts.data.count(b"\n", 0, error.start) + 1
-        return TableError(f"{self.facts.path}: line {line}: {what}")
+        line = data[:error.start].decode(self.facts.encoding, "replace").count("\n") + 1
+        return TableError(f"{self.facts.path}: line {line} {what}")
 
     def _next(self, row: int) -> list[str] | None:
         reader = self._reader

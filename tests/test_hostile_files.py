@@ -273,6 +273,16 @@ def test_bytes_that_are_not_utf8_name_their_row_and_column(store: Store, tmp_pat
     assert store.prospect_records() == []
 
 
+def test_broken_utf16_names_its_line(store: Store, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "in.csv", [row(), row("Ünïcode GmbH", "u.example")],
+                     encoding="utf-16")
+    for tail, byte in ((b"A", "0x41"), ("\r\n".encode("utf-16-le") + b"\x00\xd8A\x00", "0x00")):
+        path.write_bytes(path.read_bytes()[:-4] + tail)
+        with pytest.raises(TableError, match=f"line [34] holds bytes that are not UTF-16 text "
+                                             rf"\({byte}\) while the rest of the file is"):
+            make_plan(path, store)
+
+
 def test_blank_rows_count_towards_the_row_limit(store: Store, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "in.csv", [row()])
     with open(path, "ab") as f:
