@@ -18,6 +18,7 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from itertools import islice
@@ -109,7 +110,7 @@ def _check_xml(book: zipfile.ZipFile, part: zipfile.ZipInfo, path: object) -> in
                 if first >= 0:
                     run = len(block) - block.rfind(b"<") - 1
                 tail = window[-16:]
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as error:
         raise TableError(f"{path}: cannot read part {name} of the workbook: it is damaged "
                          f"({error})") from None
     return tags
@@ -146,6 +147,8 @@ def _damaged_part(data: bytes) -> tuple[str | None, str]:
                 parser.Parse(b"", True)
             except expat.ExpatError as error:
                 return part.filename[:80], f"not well-formed XML: {error}"
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as error:
+                return part.filename[:80], f"cannot unpack it: {error}"
             if part.filename.endswith("styles.xml") and part.file_size < 10 * 1024 * 1024:
                 from defusedxml.ElementTree import fromstring
                 from openpyxl.styles.stylesheet import Stylesheet
@@ -196,6 +199,9 @@ class XlsxTable:
 
     def _choose_sheet(self) -> Any:
         sheets = self._book.worksheets
+        if not sheets:
+            raise TableError(f"{self.facts.path}: the workbook has no worksheet (a part is "
+                             "missing?); save it again from the spreadsheet")
         visible = [s for s in sheets if getattr(s, "sheet_state", "visible") == "visible"]
         named = [s for s in sheets if s.title.casefold() == SHEET_NAME.casefold()]
         if named and named[0] in visible:

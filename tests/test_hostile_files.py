@@ -99,10 +99,25 @@ def hostile_workbooks(tmp_path: Path) -> dict[str, tuple[Path, str]]:
             SHEET: sheet_xml(inline_row(2, row()) + "".join(
                 f'<row r="{n}"/>' for n in range(3, MAX_ROWS + 10)))}),
             "more than 100,000 rows after the header"),
+        "missing sheet": (rebuild(write_xlsx(tmp_path / "nosheet.xlsx", [row()]), {},
+                                  drop=(SHEET,)), "the workbook has no worksheet"),
+        "corrupt deflate": (_corrupt(write_xlsx(tmp_path / "corrupt.xlsx", [row()])),
+                            f"cannot read part {SHEET} of the workbook: it is damaged"),
         "utf-16 xml": (workbook(tmp_path, "utf16.xlsx", {
             SHEET: sheet_xml(inline_row(2, row())).decode().replace(
                 'encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16-le")}), "UTF-16"),
     }
+
+
+def _corrupt(path: Path) -> Path:
+    """Garble the middle of the sheet's deflated bytes."""
+    data = bytearray(path.read_bytes())
+    info = zipfile.ZipFile(path).getinfo(SHEET)
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for k in range(info.compress_size // 3, info.compress_size // 3 + 16):
+        data[start + k] ^= 0x5A
+    path.write_bytes(bytes(data))
+    return path
 
 
 def _bomb(path: Path, size: int) -> Path:
