@@ -16,10 +16,11 @@ from collections.abc import Iterator
 from itertools import chain, islice
 from typing import Any
 
-from store.table_file import TableError, UploadFile, column_letter
+from store.table_file import MAX_COLUMNS, TableError, UploadFile, column_letter
 
 DELIMITERS = (",", ";", "\t", "|")
 FIELD_LIMIT = csv.field_size_limit()  # the csv module's (process-wide) limit: 131,072
+_SPREADSHEET_COLUMNS = 16_384  # Excel's last column, XFD: a longer header is no spreadsheet's
 _UNDECODED = re.compile("[\udc80-\udcff]")  # a byte that did not decode (surrogateescape)
 _ENCODING_NAMES = {
     "utf-8": "UTF-8",
@@ -99,11 +100,23 @@ class CsvTable:
         if not first:
             raise TableError(f"{self.facts.path}: the file has no header row")
         self.delimiter = sniff_delimiter(first)
+        self.header_row = skipped + 1
+        if first.count(self.delimiter) >= _SPREADSHEET_COLUMNS:  # before parsing it
+            raise self._too_wide(first.count(self.delimiter) + 1)
         self._reader = csv.reader(chain([first], self._text), delimiter=self.delimiter,
                                   quotechar='"', doublequote=True, strict=True)
-        self.header_row = skipped + 1
         self._line_offset = skipped
-        self.header = [str(cell) for cell in self._next(self.header_row) or []]
+        header = [str(cell) for cell in self._next(self.header_row) or []]
+        while header and not header[-1].strip():  # empty cells after the last column name
+            header.pop()
+        if len(header) > MAX_COLUMNS:
+            raise self._too_wide(len(header))
+        self.header = header
+
+    def _too_wide(self, columns: int) -> TableError:
+        return TableError(f"{self.facts.path}: row {self.header_row}: the header has "
+                          f"{columns:,} columns; an upload has at most {MAX_COLUMNS} (the "
+                          "template has 10): delete the extra columns")
 
     def _where(self, row: int, column: int, header: list[str] | None = None) -> str:
         """'row 7, Company Name (column B)': a cell as a person finds it."""

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
+MAX_COLUMNS = 256  # header cells read; the template has 10
 ENCODINGS_ACCEPTED = ("A CSV file may be UTF-8 (Excel's 'CSV UTF-8', with or without BOM), UTF-16 "
                       "(Excel's 'Unicode Text') or Windows-1252 (Excel's 'CSV' in Western "
                       "Europe and the Americas); other encodings are refused.")

@@ -24,7 +24,7 @@ from datetime import date, datetime, time
 from itertools import islice
 from typing import Any
 
-from store.table_file import MAX_ROWS, TableError, UploadFile, megabytes
+from store.table_file import MAX_COLUMNS, MAX_ROWS, TableError, UploadFile, megabytes
 
 SHEET_NAME = "Prospects"
 MAX_UNPACKED = 256 * 1024 * 1024  # all parts together; a 100,000-row sheet unpacks to ~60 MB
@@ -33,7 +33,6 @@ MAX_PARTS = 10_000
 MAX_ELEMENTS = 8_000_000  # XML tags in all parts: 100,000 rows of 10 cells need ~6 million
 MAX_SHARED_STRINGS = 1_000_000  # distinct texts: at most one a cell of 100,000 rows x 10
 MAX_CELL = 32_767  # characters in a cell, as in Excel
-MAX_COLUMNS = 256  # columns searched for the header
 _TEXT_RUN = MAX_CELL * 8  # bytes of XML text without a tag: a cell's text, escaped
 _DTD = re.compile(rb"<!DOCTYPE|<!ENTITY")
 _LONG_TEXT = re.compile(rb"[^<]{%d,}" % _TEXT_RUN)

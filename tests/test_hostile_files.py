@@ -288,6 +288,21 @@ def test_bytes_that_are_not_utf8_name_their_row_and_column(store: Store, tmp_pat
     assert store.prospect_records() == []
 
 
+def test_a_header_wider_than_any_upload_is_refused_before_it_is_parsed(store: Store,
+                                                                       tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    for header, columns in ((b"," * 5_000_000, "5,000,001"),
+                            (b"Company Type," * 300, "300"),
+                            (",".join(HEADER).encode() + b"," * 16_000 + b"\r\n", None)):
+        path.write_bytes(header + b"\r\n" + ",".join(row()).encode() + b"\r\n")
+        if columns is None:  # empty cells after the last name are not columns
+            assert len(make_plan(path, store).records) == 1
+            continue
+        with pytest.raises(TableError, match=f"row 1: the header has {columns} columns; an "
+                                             "upload has at most 256"):
+            make_plan(path, store)
+
+
 def test_broken_utf16_names_its_line(store: Store, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "in.csv", [row(), row("Ünïcode GmbH", "u.example")],
                      encoding="utf-16")
