@@ -4,9 +4,11 @@ A workbook is a zip of XML parts, and a small file can hide a huge or hostile
 one: a zip bomb (4 MB unpacking to 4 GB), a 1.5 GB cell, millions of rows or
 shared strings, an XML DTD with entities (billion laughs, external files).
 check_workbook reads the zip's directory and streams every XML part once,
-before openpyxl sees any of it, and refuses such a file with a clear message;
-openpyxl then parses with defusedxml (it uses it whenever it is installed),
-reads only up to the row limit and the header's width.
+before anything parses it, and refuses such a file with a clear message
+(a DTD included, so no parser ever sees an entity). openpyxl then reads the
+workbook's small parts (with defusedxml, which it uses whenever it is
+installed) and store.xlsx_rows the chosen sheet's rows, up to the row limit
+and only the header's columns.
 
 openpyxl is imported here, on first use only: it costs a third of a second to
 import, which the CLI's other commands and the app's start-up should not pay.
@@ -19,12 +21,14 @@ import re
 import warnings
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from itertools import islice
-from typing import Any
+from typing import IO, Any
 
 from store.table_file import MAX_COLUMNS, MAX_ROWS, TableError, UploadFile, megabytes
+from store.xlsx_rows import SheetRows
 
 SHEET_NAME = "Prospects"
 MAX_UNPACKED = 256 * 1024 * 1024  # all parts together; a 100,000-row sheet unpacks to ~60 MB
@@ -159,36 +163,55 @@ def _damaged_part(data: bytes) -> tuple[str | None, str]:
     return None, ""
 
 
+@dataclass(frozen=True)
+class _Sheet:
+    name: str
+    state: str  # visible, hidden or veryHidden
+    part: str  # the sheet's XML in the zip
+
+
 class XlsxTable:
-    """The visible sheet named Prospects (any case), else the active or first visible
-    sheet, as a Table. Cells keep their types: text, numbers, and real dates as datetime."""
+    """The visible sheet named Prospects (any case), else the first visible sheet, as a
+    Table. Cells keep their types: text, numbers, and real dates as datetime."""
 
     text_only = False
 
     def __init__(self, facts: UploadFile) -> None:
         check_workbook(facts)
-        from openpyxl import load_workbook
+        from openpyxl.reader.excel import ExcelReader
+        from openpyxl.styles.stylesheet import apply_stylesheet
 
         self.facts = facts
         self.notes: tuple[str, ...] = ()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # openpyxl warns about what it skips
-                # read_only streams the sheet's XML; data_only gives cached values, not formulas.
-                self._book = load_workbook(io.BytesIO(facts.data), read_only=True,
-                                           data_only=True)
+                # The workbook around the sheets: its parts list, shared strings, sheet names
+                # and styles (which number formats are dates). Not load_workbook: it would
+                # parse every sheet in full when a sheet does not state its size.
+                reader = ExcelReader(io.BytesIO(facts.data), read_only=True, data_only=True)
+                reader.read_manifest()
+                reader.read_strings()
+                reader.read_workbook()
+                apply_stylesheet(reader.archive, reader.wb)
+                sheets = [_Sheet(sheet.name, sheet.state or "visible", rel.target)
+                          for sheet, rel in reader.parser.find_sheets()
+                          if rel.target in reader.valid_files and "worksheet" in rel.Type]
         except Exception as error:  # openpyxl raises many kinds on a damaged part
             raise _damaged(facts, error) from None
+        self._archive = reader.archive
         try:
-            sheet = self._choose_sheet()
-            self.sheet_name = sheet.title
-            self._expected = min(sheet.max_row or 0, MAX_ROWS)  # the dimension: a hint only
-            self._done = 0
-            self.header_row, self.header = self._find_header(sheet)
+            sheet = self._choose_sheet(sheets)
+            self.sheet_name = sheet.name
+            self._source: IO[bytes] = self._archive.open(sheet.part)
+            self._size: int = self._archive.getinfo(sheet.part).file_size
+            self._sheet = SheetRows(self._source, _values(reader.wb, reader.shared_strings),
+                                    MAX_COLUMNS, MAX_ROWS)
+            self._rows = iter(self._sheet)
+            self.header_row, self.header = self._find_header()
             # Up to one row past the limit, so that a longer sheet is refused, not cut.
-            self._rows = sheet.iter_rows(min_row=self.header_row + 1,
-                                         max_row=self.header_row + MAX_ROWS + 1,
-                                         max_col=len(self.header), values_only=True)
+            self._sheet.width = len(self.header)
+            self._sheet.last = self.header_row + MAX_ROWS + 1
         except TableError:
             self.close()
             raise
@@ -196,13 +219,12 @@ class XlsxTable:
             self.close()
             raise _damaged(facts, error) from None
 
-    def _choose_sheet(self) -> Any:
-        sheets = self._book.worksheets
+    def _choose_sheet(self, sheets: list[_Sheet]) -> _Sheet:
         if not sheets:
             raise TableError(f"{self.facts.path}: the workbook has no worksheet (a part is "
                              "missing?); save it again from the spreadsheet")
-        visible = [s for s in sheets if getattr(s, "sheet_state", "visible") == "visible"]
-        named = [s for s in sheets if s.title.casefold() == SHEET_NAME.casefold()]
+        visible = [s for s in sheets if s.state == "visible"]
+        named = [s for s in sheets if s.name.casefold() == SHEET_NAME.casefold()]
         if named and named[0] in visible:
             return named[0]
         if not visible:
@@ -210,24 +232,20 @@ class XlsxTable:
                              "unhide the sheet with the prospects")
         chosen = visible[0]
         if named:
-            self.notes = (f"read sheet {chosen.title!r}: the sheet named {named[0].title!r} "
+            self.notes = (f"read sheet {chosen.name!r}: the sheet named {named[0].name!r} "
                           "is hidden; unhide it (and hide or delete the other) to read it "
                           "instead",)
         elif len(sheets) > 1:
-            self.notes = (f"read sheet {chosen.title!r}, the first visible of {len(sheets)} "
+            self.notes = (f"read sheet {chosen.name!r}, the first visible of {len(sheets)} "
                           f"sheets; name the sheet to read {SHEET_NAME!r} to choose another",)
         return chosen
 
-    def _find_header(self, sheet: Any) -> tuple[int, list[str]]:
-        rows = sheet.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS, values_only=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for number, values in enumerate(rows, start=1):
-                self._done = number
-                cells = ["" if v is None else str(v) for v in values]
-                filled = [i for i, text in enumerate(cells) if text.strip()]
-                if filled:
-                    return number, cells[:filled[-1] + 1]
+    def _find_header(self) -> tuple[int, list[str]]:
+        for number, values in self._rows:
+            cells = ["" if v is None else str(v) for v in values]
+            filled = [i for i, text in enumerate(cells) if text.strip()]
+            if filled:
+                return number, cells[:filled[-1] + 1]
         raise TableError(f"{self.facts.path}: sheet {self.sheet_name!r} is empty; "
                          "it needs a header row and prospects")
 
@@ -235,31 +253,57 @@ class XlsxTable:
         """Rows after the header in blocks of `size`, with their row numbers."""
         number = self.header_row
         try:
-            while True:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    block = [list(values) for values in islice(self._rows, size)]
-                if not block:
-                    return
-                self._done = number + len(block)
+            while block := [values for _, values in islice(self._rows, size)]:
                 yield range(number + 1, number + 1 + len(block)), block
                 number += len(block)
         except Exception as error:  # a damaged sheet: malformed XML, a bad string index...
             raise _damaged(self.facts, error, f" (after row {number})") from None
 
     def fraction_done(self) -> float:
-        """Rows read over the sheet's stated size (the dimension can be missing)."""
-        if self._expected <= 0:
-            return 0.0
-        return min(self._done / self._expected, 1.0)
+        """How much of the sheet's XML has been read."""
+        try:
+            return min(self._source.tell() / max(self._size, 1), 1.0)
+        except (OSError, ValueError):
+            return 1.0
 
     def lines_of_row(self, row: int) -> tuple[int, int] | None:
         """A workbook has no file lines."""
         return None
 
     def close(self) -> None:
-        """Close the workbook."""
-        self._book.close()
+        """Close the sheet and the workbook."""
+        source = getattr(self, "_source", None)
+        if source is not None:
+            source.close()
+        self._archive.close()
+
+
+def _values(book: Any, strings: list[str]) -> Callable[[str, str, int], Any]:
+    """A cell's value from its type, text and style, as openpyxl's reader gives it."""
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+
+    dates, durations, epoch = book._date_formats, book._timedelta_formats, book.epoch
+
+    def value_of(kind: str, text: str, style: int) -> Any:
+        if kind == "s":
+            return strings[int(text)]
+        if kind in ("inlineStr", "str", "e"):
+            return text
+        if not text:
+            return None
+        if kind == "b":
+            return bool(int(text))
+        if kind == "d":
+            return from_ISO8601(text)
+        number = float(text) if "." in text or "e" in text or "E" in text else int(text)
+        if style in dates:
+            try:
+                return from_excel(number, epoch, timedelta=style in durations)
+            except (OverflowError, ValueError):
+                return "#VALUE!"  # a date cell out of range: what Excel itself shows
+        return number
+
+    return value_of
 
 
 def cell_text(value: Any) -> str:

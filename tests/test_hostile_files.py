@@ -391,3 +391,76 @@ def test_the_file_hashed_is_the_file_parsed(store: Store, tmp_path: Path,
     plan, outcome = import_file(path, store)
     assert plan.sha256 == outcome.batch.sha256 == first
     assert stored_names(store) == ["First Ltd"]
+
+
+# -- the lean sheet reader reads what openpyxl reads ---------------------------------------------
+
+def openpyxl_rows(path: Path, width: int) -> list[list[object]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    rows = [list(values) for values in book.active.iter_rows(max_col=width, values_only=True)]
+    book.close()
+    return rows
+
+
+def lean_rows(path: Path, store: Store) -> list[list[object]]:
+    from store.table_file import open_table, read_upload
+
+    table = open_table(read_upload(path))
+    try:
+        return [table.header, *(r for _, block in table.chunks(7) for r in block)]
+    finally:
+        table.close()
+
+
+def test_the_lean_sheet_reader_reads_what_openpyxl_reads(store: Store, tmp_path: Path) -> None:
+    from datetime import date, datetime, time, timedelta
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Prospects"
+    sheet.append(HEADER)
+    values: list[object] = ["Tom & Jerry [UK] <Ltd>", "  spaced  ", "Ünïcode 🚀", 250, 2.5, -3,
+                            1e21, True, False, datetime(2027, 3, 15), date(2027, 3, 16),
+                            datetime(2027, 3, 15, 13, 30), time(9, 15), timedelta(hours=36),
+                            "#REF!", "=SUM(1,2)", "", None, "0012", "x" * 32_000]
+    for i in range(0, len(values), 10):
+        sheet.append(values[i:i + 10])
+    sheet.append([])
+    sheet["C9"] = "after a gap"
+    sheet["L9"] = "beyond the header"
+    book.save(tmp_path / "mixed.xlsx")
+    # Shared strings with rich text and phonetic runs, rows without r, a 1904 workbook.
+    strings = ('<si><t>Plain</t></si><si><r><t>Rich </t></r><r><rPr><b/></rPr><t>Text</t></r>'
+               '</si><si><t>漢字</t><rPh sb="0" eb="2"><t>カンジ</t></rPh></si>')
+    rows = ('<row><c t="s"><v>0</v></c><c t="s"><v>1</v></c><c t="s"><v>2</v></c>'
+            '<c s="1"><v>46000</v></c><c t="str"><v>formula text</v></c>'
+            '<c t="e"><v>#N/A</v></c><c t="b"><v>1</v></c></row>')
+    mixed = tmp_path / "strings.xlsx"
+    write_xlsx(mixed, [])
+    source = zipfile.ZipFile(io.BytesIO(mixed.read_bytes()))
+    workbook_xml = source.read("xl/workbook.xml").replace(
+        b"<workbookPr />", b'<workbookPr date1904="1" />')
+    rebuild(mixed, {
+        SHEET: sheet_xml(rows, dimension="A1:J2"),
+        "xl/sharedStrings.xml": ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://'
+                                 'schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                                 f"{strings}</sst>").encode(),
+        "xl/workbook.xml": workbook_xml,
+        "[Content_Types].xml": source.read("[Content_Types].xml").replace(
+            b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
+        "xl/_rels/workbook.xml.rels": source.read("xl/_rels/workbook.xml.rels").replace(
+            b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.'
+            b'org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+            b"</Relationships>"),
+    })
+    for path in (tmp_path / "mixed.xlsx", mixed):
+        expected = openpyxl_rows(path, len(HEADER))
+        got = lean_rows(path, store)
+        assert got[0] == HEADER
+        assert got[1:] == [[v for v in r] for r in expected[1:]]
+    assert lean_rows(mixed, store)[1][:3] == ["Plain", "Rich Text", "漢字"]
