@@ -37,6 +37,9 @@ SPREADSHEET_ERRORS = frozenset({
     "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 CHUNK = 4096  # rows judged at once: big enough for bulk speed, small for memory
+# Rows with errors explained before reading stops: each costs a full validation (about a
+# millisecond), and a file of 100,000 wrong rows wants fixing, not a 100,000-line report.
+MAX_ERROR_ROWS = 1000
 
 
 class ImportRefused(Exception):
@@ -97,6 +100,8 @@ class ImportPlan:
     issues: list[RowIssue] = field(default_factory=list)  # duplicates and errors, by row
     already: ImportBatch | None = None  # this very file was imported before
     blank_rows: int = 0  # rows of spaces only, skipped like blank ones
+    stopped: str = ""  # why reading stopped before the end (too many errors): a block
+    explained: int = 0  # rows that validation explained as errors (a millisecond each)
 
     @property
     def file_name(self) -> str:
@@ -115,14 +120,16 @@ class ImportPlan:
 
     @property
     def blocked(self) -> bool:
-        """True when the file itself is unusable (bad header)."""
-        return bool(self.header_errors)
+        """True when nothing can be written: a bad header, or reading stopped early."""
+        return bool(self.header_errors or self.stopped)
 
     def error_lines(self) -> list[str]:
-        """Every error, one a line: header problems, then 'row 7, Domain: ...'."""
+        """Every error, one a line: header problems, 'row 7, Domain: ...', why it stopped."""
         lines = list(self.header_errors)
         for issue in self.errors:
             lines.extend(issue.lines())
+        if self.stopped:
+            lines.append(self.stopped)
         return lines
 
     def summary(self) -> str:
@@ -131,6 +138,8 @@ class ImportPlan:
             return already_message(self.already)
         if self.header_errors:
             return f"{self.file_name}: the header has errors; no row was read"
+        if self.stopped:
+            return f"{self.file_name}: {self.stopped}"
         errors = len(self.errors)
         return (f"{self.file_name}: {self.rows} row(s): {len(self.records)} to create, "
                 f"{len(self.issues) - errors} duplicate(s), {errors} with errors")
@@ -233,6 +242,8 @@ def _judge_rows(table: Table, columns: list[int], judge: RowJudge,
         if not SPREADSHEET_ERRORS.isdisjoint(chain.from_iterable(block)):
             rows, block = _without_error_cells(rows, block, columns, plan)
         _judge_chunk(rows, block, columns, table.text_only, judge, existing, seen, plan)
+        if plan.stopped:
+            break
         if progress is not None:
             progress(table.fraction_done())
     plan.issues.sort(key=lambda issue: issue.row)
@@ -298,12 +309,17 @@ def _judge_chunk(numbers: Sequence[int], block: list[list[Any]], wanted: list[in
     for i, row in enumerate(numbers):
         made: Record | None = None
         if i in slow:
+            if plan.explained >= MAX_ERROR_ROWS:
+                plan.stopped = (f"reading stopped at row {row}: more than {MAX_ERROR_ROWS:,} "
+                                "rows have errors; fix the ones listed and upload the file again")
+                return
             cells = tuple(column[i] for column in columns)
             verdict = judge.explain(cells)
             if isinstance(verdict, ProspectInvalid):
                 if not "".join(map(str, cells)).strip():
                     plan.blank_rows += 1  # only spaces: blank to a person
                     continue
+                plan.explained += 1
                 plan.issues.append(RowIssue(row, "error", tuple(e.field for e in verdict.errors),
                                             tuple(str(e) for e in verdict.errors),
                                             _template_values(cells)))
@@ -353,8 +369,8 @@ def commit_plan(plan: ImportPlan, store: Store, *, skip_invalid: bool = False) -
     """
     if plan.already is not None:
         return ImportOutcome(plan.already, True, [])
-    if plan.header_errors:
-        raise ImportRefused(f"{plan.file_name}: the header has errors; nothing was written")
+    if plan.blocked:
+        raise ImportRefused(f"{plan.summary()}; nothing was written")
     errors = len(plan.errors)
     if errors and not skip_invalid:
         raise ImportRefused(

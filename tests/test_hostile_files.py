@@ -464,3 +464,22 @@ def test_the_lean_sheet_reader_reads_what_openpyxl_reads(store: Store, tmp_path:
         assert got[0] == HEADER
         assert got[1:] == [[v for v in r] for r in expected[1:]]
     assert lean_rows(mixed, store)[1][:3] == ["Plain", "Rich Text", "漢字"]
+
+
+def test_reading_stops_after_a_thousand_rows_with_errors(store: Store, tmp_path: Path) -> None:
+    rows = [row(f"Bad {i} Ltd", f"bad {i}.example") for i in range(5000)]
+    path = write_csv(tmp_path / "in.csv", rows)
+    plan = make_plan(path, store)
+    lines = plan.error_lines()
+    assert len(plan.errors) == 1000 and plan.blocked
+    assert lines[-1] == ("reading stopped at row 1002: more than 1,000 rows have errors; fix the "
+                         "ones listed and upload the file again")
+    assert plan.summary() == f"in.csv: {lines[-1]}"
+    with pytest.raises(importer.ImportRefused, match="nothing was written"):
+        importer.commit_plan(plan, store, skip_invalid=True)
+    done = subprocess.run([sys.executable, "-m", "tui", "--db", str(store.path), "import",
+                           str(path), "--skip-invalid"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 1 and done.stderr.splitlines()[-2:] == [lines[-1],
+                                                                      "nothing was written"]
+    assert store.prospect_records() == []

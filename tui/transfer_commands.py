@@ -94,7 +94,7 @@ def import_prospects(args: argparse.Namespace) -> int:
         error_lines([plan.summary()])
         return OK
     if plan.blocked:
-        error_lines([*plan.header_errors, "nothing was written"])
+        error_lines([*plan.error_lines(), "nothing was written"])
         return INPUT_ERROR
     if args.dry_run:
         print_plan(plan)

@@ -195,7 +195,7 @@ class UploadScreen(Screen[ImportBatch | None]):
             self._say(already_message(plan.already))
             return
         if plan.blocked:
-            self._say("The header has errors (see the table): fix the file and check it again.")
+            self._say(f"{plan.summary()} (see the table): fix the file and check it again.")
             return
         skip = self.query_one("#skip-invalid", TickBox).value
         if plan.errors and not skip:
