@@ -3,21 +3,25 @@
 The delimiter (comma, semicolon, tab or bar) is taken from the header line,
 which holds only known column names, so it is never a guess over data. A stray
 quote that would swallow the rest of the file is an error naming the line where
-the quoted cell began.
+the quoted cell began; a cell over FIELD_LIMIT characters, or bytes that are
+not text in the file's encoding, is an error naming its row and column.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from itertools import chain, islice
 from typing import Any
 
-from store.table_file import FileFacts, TableError
+from store.table_file import MAX_COLUMNS, TableError, UploadFile, column_letter
 
 DELIMITERS = (",", ";", "\t", "|")
-_CP1252_UNDEFINED = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+FIELD_LIMIT = csv.field_size_limit()  # the csv module's (process-wide) limit: 131,072
+_SPREADSHEET_COLUMNS = 16_384  # Excel's last column, XFD: a longer header is no spreadsheet's
+_UNDECODED = re.compile("[\udc80-\udcff]")  # a byte that did not decode (surrogateescape)
 _ENCODING_NAMES = {
     "utf-8": "UTF-8",
     "utf-8-sig": "UTF-8",
@@ -41,25 +45,43 @@ def _explain(error: csv.Error) -> str:
     if "expected after" in text:
         return ("a quote in the middle of a cell: enclose the whole cell in double quotes "
                 'and double any quote inside it ("")')
-    if "unexpected end of data" in text or "field larger than field limit" in text:
+    if "unexpected end of data" in text:
         return "a quoted cell that starts here is never closed (a stray double quote?)"
     return text
+
+
+def _long_cell(text: str, start: int, delimiter: str) -> tuple[int, bool]:
+    """The index of the first cell over FIELD_LIMIT characters in the record that starts at
+    text[start], and whether that cell began with a quote."""
+    column, length, quoted, inside, fresh = 0, 0, False, False, True
+    for ch in islice(text, start, None):
+        if fresh:
+            quoted, fresh = ch == '"', False
+        if ch == '"':
+            inside = not inside
+        elif ch == delimiter and not inside:
+            column, length, fresh = column + 1, 0, True
+            continue
+        length += 1
+        if length > FIELD_LIMIT:
+            break
+    return column, quoted
 
 
 class CsvTable:
     """A CSV file as a header and streamed rows (see store.table_file.Table)."""
 
     text_only = True
+    notes: tuple[str, ...] = ()
 
-    def __init__(self, facts: FileFacts) -> None:
+    def __init__(self, facts: UploadFile) -> None:
         self.facts = facts
         self.encoding_name = _ENCODING_NAMES.get(facts.encoding, facts.encoding)
-        try:
-            self._raw = open(facts.path, "rb")  # noqa: SIM115 - closed by close()
-        except OSError as error:
-            raise TableError(f"{facts.path}: cannot read it ({error.strerror})") from None
+        self._raw = io.BytesIO(facts.data)
         self._text = io.TextIOWrapper(self._raw, encoding=facts.encoding, newline="")
         self._spans: dict[int, tuple[int, int]] | None = None
+        self.delimiter = ","
+        self.header: list[str] = []
         try:
             self._open()
         except BaseException:
@@ -78,27 +100,60 @@ class CsvTable:
         if not first:
             raise TableError(f"{self.facts.path}: the file has no header row")
         self.delimiter = sniff_delimiter(first)
+        self.header_row = skipped + 1
+        if first.count(self.delimiter) >= _SPREADSHEET_COLUMNS:  # before parsing it
+            raise self._too_wide(first.count(self.delimiter) + 1)
         self._reader = csv.reader(chain([first], self._text), delimiter=self.delimiter,
                                   quotechar='"', doublequote=True, strict=True)
-        self.header_row = skipped + 1
         self._line_offset = skipped
-        self.header = [str(cell) for cell in self._next(self.header_row) or []]
+        header = [str(cell) for cell in self._next(self.header_row) or []]
+        while header and not header[-1].strip():  # empty cells after the last column name
+            header.pop()
+        if len(header) > MAX_COLUMNS:
+            raise self._too_wide(len(header))
+        self.header = header
+
+    def _too_wide(self, columns: int) -> TableError:
+        return TableError(f"{self.facts.path}: row {self.header_row}: the header has "
+                          f"{columns:,} columns; an upload has at most {MAX_COLUMNS} (the "
+                          "template has 10): delete the extra columns")
+
+    def _where(self, row: int, column: int, header: list[str] | None = None) -> str:
+        """'row 7, Company Name (column B)': a cell as a person finds it."""
+        header = self.header if header is None else header
+        name = header[column].strip() if column < len(header) else ""
+        letter = column_letter(column)
+        return f"row {row}, {name[:60]} (column {letter})" if name else f"row {row}, column {letter}"
 
     def _decode_error(self, error: UnicodeDecodeError) -> TableError:
-        bad = error.object[error.start]
-        where = ""
-        if self.facts.encoding == "cp1252":
-            # The few bytes Windows-1252 leaves undefined: find the first in the file.
-            with open(self.facts.path, "rb") as f:
-                data = f.read()
-            offsets = [i for i in (data.find(bytes([b])) for b in _CP1252_UNDEFINED) if i >= 0]
-            if offsets:
-                line = data.count(b"\n", 0, min(offsets)) + 1
-                where = f"line {line}: "
-        return TableError(
-            f"{self.facts.path}: {where}the file is neither UTF-8 nor {self.encoding_name} "
-            f"text (byte 0x{bad:02x}); save it again as 'CSV UTF-8'"
-        )
+        """Bytes that are not text in the file's encoding: find the row and cell that hold them."""
+        data = self.facts.data
+        try:  # the reader decodes in chunks: find the first bad byte's place in the file
+            data.decode(self.facts.encoding)
+        except UnicodeDecodeError as whole:
+            error = whole
+        what = (f"holds bytes that are not {self.encoding_name} text "
+                f"(0x{error.object[error.start]:02x}) while the rest of the file is; retype "
+                "that cell, or save the file again as 'CSV UTF-8'")
+        try:
+            text = data.decode(self.facts.encoding, "surrogateescape")
+        except UnicodeDecodeError:  # UTF-16 cannot mark a bad byte in the text: say the line
+            text = ""
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter,
+                            quotechar='"', doublequote=True)
+        header: list[str] = []
+        try:
+            for row, cells in enumerate(reader, start=1):
+                for column, cell in enumerate(cells):
+                    if _UNDECODED.search(cell):
+                        return TableError(f"{self.facts.path}: {self._where(row, column, header)}"
+                                          f": {what}")
+                if not header and any(cells):
+                    header = cells
+        except csv.Error:
+            pass
+        line = data[:error.start].decode(self.facts.encoding, "replace").count("\n") + 1
+        return TableError(f"{self.facts.path}: line {line} {what}")
 
     def _next(self, row: int) -> list[str] | None:
         reader = self._reader
@@ -108,6 +163,8 @@ class CsvTable:
         except StopIteration:
             return None
         except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise self._too_long(row, start - 1) from None
             raise TableError(
                 f"{self.facts.path}: row {row} (line {start} of the file): {_explain(error)}"
             ) from None
@@ -136,7 +193,8 @@ class CsvTable:
         """Parse the file again from the top: (first line, last line) of each record,
         which is each row as a spreadsheet numbers them. Only when something is
         wrong, to say exactly where."""
-        with open(self.facts.path, encoding=self.facts.encoding, newline="") as f:
+        with io.TextIOWrapper(io.BytesIO(self.facts.data), encoding=self.facts.encoding,
+                              newline="") as f:
             reader = csv.reader(f, delimiter=self.delimiter, quotechar='"', doublequote=True,
                                 strict=True)
             end = 0
@@ -151,8 +209,22 @@ class CsvTable:
                 pass
         except csv.Error:
             pass
+        if "field larger than field limit" in str(error):
+            return self._too_long(row + 1, end)
         return TableError(f"{self.facts.path}: row {row + 1} (line {end + 1} of the file): "
                           f"{_explain(error)}")
+
+    def _too_long(self, row: int, lines_before: int) -> TableError:
+        """A cell over the limit: name its row and column, and the stray quote it may hide."""
+        text = self.facts.data.decode(self.facts.encoding)
+        # Lines as the csv module counts them: ended by \n, \r\n or \r.
+        start = sum(map(len, islice(io.StringIO(text, newline=""), lines_before)))
+        column, quoted = _long_cell(text, start, self.delimiter)
+        hint = (" (if it should be short, a closing double quote is missing: the cell starts "
+                f"with one on line {lines_before + 1})" if quoted else "")
+        return TableError(f"{self.facts.path}: {self._where(row, column)}: the cell is longer "
+                          f"than {FIELD_LIMIT:,} characters, the most a cell may hold; shorten "
+                          f"it{hint}")
 
     def lines_of_row(self, row: int) -> tuple[int, int] | None:
         """The first and last file line of a row (quoted newlines make a row span lines)."""
@@ -175,5 +247,5 @@ class CsvTable:
             return 1.0
 
     def close(self) -> None:
-        """Close the file (safe to call twice)."""
+        """Release the text stream (safe to call twice)."""
         self._text.close()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,14 +25,21 @@ from store.db import AlreadyImportedError, Store
 from store.export import unescape_cell, write_csv_rows
 from store.models import ImportBatch
 from store.row_judge import FIELDS, PlannedRecords, RowJudge
-from store.table_file import MAX_ROWS, Table, TableError, column_letter, open_table, scan_file
+from store.table_file import MAX_ROWS, Table, TableError, column_letter, open_table, read_upload
 from store.validation import FIELD_LABELS, ProspectInvalid, quoted
 from store.xlsx_reader import cell_text
 
 Record = dict[str, Any]
 Progress = Callable[[float], None]
 REQUIRED = ("company_type", "company_name", "domain", "sector", "implementation_lead")
+# What a spreadsheet shows (and saves to CSV, and caches in .xlsx) for a formula that failed.
+SPREADSHEET_ERRORS = frozenset({
+    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+    "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 CHUNK = 4096  # rows judged at once: big enough for bulk speed, small for memory
+# Rows with errors explained before reading stops: each costs a full validation (about a
+# millisecond), and a file of 100,000 wrong rows wants fixing, not a 100,000-line report.
+MAX_ERROR_ROWS = 1000
 
 
 class ImportRefused(Exception):
@@ -48,6 +55,9 @@ _KNOWN_HEADERS: dict[str, str] = {
     **{header_key(label): name for name, label in FIELD_LABELS.items()},
     **{header_key(name): name for name in FIELD_LABELS},
 }
+# Columns an export adds that an upload does not set (a prospect becomes a customer by
+# an order): read back without a word, so that an export re-imports cleanly.
+_EXPORT_ONLY = frozenset({header_key("Status")})
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,8 @@ class ImportPlan:
     issues: list[RowIssue] = field(default_factory=list)  # duplicates and errors, by row
     already: ImportBatch | None = None  # this very file was imported before
     blank_rows: int = 0  # rows of spaces only, skipped like blank ones
+    stopped: str = ""  # why reading stopped before the end (too many errors): a block
+    explained: int = 0  # rows that validation explained as errors (a millisecond each)
 
     @property
     def file_name(self) -> str:
@@ -108,14 +120,16 @@ class ImportPlan:
 
     @property
     def blocked(self) -> bool:
-        """True when the file itself is unusable (bad header)."""
-        return bool(self.header_errors)
+        """True when nothing can be written: a bad header, or reading stopped early."""
+        return bool(self.header_errors or self.stopped)
 
     def error_lines(self) -> list[str]:
-        """Every error, one a line: header problems, then 'row 7, Domain: ...'."""
+        """Every error, one a line: header problems, 'row 7, Domain: ...', why it stopped."""
         lines = list(self.header_errors)
         for issue in self.errors:
             lines.extend(issue.lines())
+        if self.stopped:
+            lines.append(self.stopped)
         return lines
 
     def summary(self) -> str:
@@ -124,6 +138,8 @@ class ImportPlan:
             return already_message(self.already)
         if self.header_errors:
             return f"{self.file_name}: the header has errors; no row was read"
+        if self.stopped:
+            return f"{self.file_name}: {self.stopped}"
         errors = len(self.errors)
         return (f"{self.file_name}: {self.rows} row(s): {len(self.records)} to create, "
                 f"{len(self.issues) - errors} duplicate(s), {errors} with errors")
@@ -148,7 +164,7 @@ def _map_header(header: Sequence[str], plan: ImportPlan, row: int) -> list[int] 
     where: dict[str, list[int]] = {}
     for index, text in enumerate(header):
         key = header_key(text)
-        if not key:
+        if not key or key in _EXPORT_ONLY:
             continue
         name = _KNOWN_HEADERS.get(key)
         if name is None:
@@ -177,13 +193,14 @@ def make_plan(path: Path | str, store: Store, *, progress: Progress | None = Non
 
     `progress` is called now and then with the fraction read; it may raise to stop.
     """
-    facts = scan_file(Path(path))
-    plan = ImportPlan(path=Path(path), sha256=facts.sha256)
-    plan.already = store.batch_with_sha256(facts.sha256)
+    upload = read_upload(Path(path))  # hashed and parsed from the same bytes
+    plan = ImportPlan(path=Path(path), sha256=upload.sha256)
+    plan.already = store.batch_with_sha256(upload.sha256)
     if plan.already is not None:
         return plan
-    table = open_table(facts)
+    table = open_table(upload)
     try:
+        plan.warnings.extend(table.notes)
         columns = _map_header(table.header, plan, table.header_row)
         if columns is None:
             return plan
@@ -207,6 +224,10 @@ def _judge_rows(table: Table, columns: list[int], judge: RowJudge,
     date_column = columns[FIELDS.index("expected_provision_date")]
     seen: dict[str, int] = {}
     for numbers, block in table.chunks(CHUNK):
+        if numbers and numbers[-1] - table.header_row > MAX_ROWS:
+            raise TableError(f"{plan.path}: more than {MAX_ROWS:,} rows after the header "
+                             f"(blank rows count too); the limit is {MAX_ROWS:,}: split it "
+                             "into smaller files, and delete any rows below the data")
         if not table.text_only:
             # Real date cells stay dates for the date column; every other cell becomes text.
             block = [[("" if v is None else v) if k == date_column else cell_text(v)
@@ -218,10 +239,11 @@ def _judge_rows(table: Table, columns: list[int], judge: RowJudge,
         if {width} != set(map(len, block)):
             rows, block = _even_up(table, rows, block, columns, width, plan)
         plan.rows += len(block)
-        if plan.rows > MAX_ROWS:
-            raise TableError(f"{plan.path}: more than {MAX_ROWS:,} rows; the limit is "
-                             f"{MAX_ROWS:,}: split it into smaller files")
+        if not SPREADSHEET_ERRORS.isdisjoint(chain.from_iterable(block)):
+            rows, block = _without_error_cells(rows, block, columns, plan)
         _judge_chunk(rows, block, columns, table.text_only, judge, existing, seen, plan)
+        if plan.stopped:
+            break
         if progress is not None:
             progress(table.fraction_done())
     plan.issues.sort(key=lambda issue: issue.row)
@@ -243,6 +265,24 @@ def _even_up(table: Table, rows: Sequence[int], block: list[list[Any]], columns:
             del cells[width:]
         kept_rows.append(row)
         kept.append(cells)
+    return kept_rows, kept
+
+
+def _without_error_cells(rows: Sequence[int], block: list[list[Any]], columns: list[int],
+                         plan: ImportPlan) -> tuple[list[int], list[list[Any]]]:
+    """Report the rows where a read column holds a spreadsheet error such as #REF!."""
+    kept_rows, kept = [], []
+    for row, cells in zip(rows, block, strict=True):
+        bad = [(name, i) for name, i in zip(FIELDS, columns, strict=True)
+               if i >= 0 and cells[i] in SPREADSHEET_ERRORS]
+        if not bad:
+            kept_rows.append(row)
+            kept.append(cells)
+            continue
+        plan.issues.append(RowIssue(row, "error", tuple(name for name, _ in bad), tuple(
+            f"{FIELD_LABELS[name]}: cell {column_letter(i)}{row} holds the spreadsheet error "
+            f"{cells[i]}; fix the formula or type the value" for name, i in bad),
+            _template_values(cells[i] if i >= 0 else "" for i in columns)))
     return kept_rows, kept
 
 
@@ -269,12 +309,17 @@ def _judge_chunk(numbers: Sequence[int], block: list[list[Any]], wanted: list[in
     for i, row in enumerate(numbers):
         made: Record | None = None
         if i in slow:
+            if plan.explained >= MAX_ERROR_ROWS:
+                plan.stopped = (f"reading stopped at row {row}: more than {MAX_ERROR_ROWS:,} "
+                                "rows have errors; fix the ones listed and upload the file again")
+                return
             cells = tuple(column[i] for column in columns)
             verdict = judge.explain(cells)
             if isinstance(verdict, ProspectInvalid):
                 if not "".join(map(str, cells)).strip():
                     plan.blank_rows += 1  # only spaces: blank to a person
                     continue
+                plan.explained += 1
                 plan.issues.append(RowIssue(row, "error", tuple(e.field for e in verdict.errors),
                                             tuple(str(e) for e in verdict.errors),
                                             _template_values(cells)))
@@ -324,8 +369,8 @@ def commit_plan(plan: ImportPlan, store: Store, *, skip_invalid: bool = False) -
     """
     if plan.already is not None:
         return ImportOutcome(plan.already, True, [])
-    if plan.header_errors:
-        raise ImportRefused(f"{plan.file_name}: the header has errors; nothing was written")
+    if plan.blocked:
+        raise ImportRefused(f"{plan.summary()}; nothing was written")
     errors = len(plan.errors)
     if errors and not skip_invalid:
         raise ImportRefused(
@@ -351,8 +396,10 @@ def import_file(path: Path | str, store: Store, *, skip_invalid: bool = False,
 ERROR_REPORT_HEADER = ("Row", "Column", "Message", *FIELD_LABELS.values())
 
 
-def write_error_report(plan: ImportPlan, out: Path | str) -> int:
+def write_error_report(plan: ImportPlan, out: Path | str, store: Store) -> int:
     """Save the rows with errors as a CSV to fix and upload again; returns rows written.
+
+    Never over store's database nor over an existing file.
 
     One line per row: its number, the columns and messages, then the row's values
     under the template's headers (the importer ignores the first three columns).
@@ -363,5 +410,5 @@ def write_error_report(plan: ImportPlan, out: Path | str) -> int:
         messages = "; ".join(m.split(": ", 1)[-1] if f else m
                              for f, m in zip(issue.fields, issue.messages, strict=True))
         rows.append((str(issue.row), labels, messages, *issue.values))
-    write_csv_rows(Path(out), ERROR_REPORT_HEADER, rows)
+    write_csv_rows(Path(out), ERROR_REPORT_HEADER, rows, database=store.path)
     return len(rows)

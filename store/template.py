@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from store.catalog import Catalog
-from store.export import write_atomically
+from store.db import Store
+from store.export import check_target, write_atomically
 from store.models import User
-from store.table_file import MAX_ROWS, column_letter
+from store.table_file import ENCODINGS_ACCEPTED, MAX_BYTES, MAX_ROWS, column_letter
 from store.validation import FIELD_LABELS, MAX_NAME
 
 TEMPLATE_NAME = "prospects-template.xlsx"
@@ -57,8 +58,9 @@ def instructions(catalog: Catalog, leads: Sequence[User]) -> list[str]:
         "   The upload shows a plan first: which rows will be created, which are "
         "duplicates, and which have errors (row and column). Nothing is written until "
         "you submit; submitting the same file again creates nothing.",
-        f"Limits: at most {MAX_ROWS:,} rows and 20 MB a file; names up to {MAX_NAME} "
-        "characters.",
+        f"Limits: at most {MAX_ROWS:,} rows after the header (blank rows count) and "
+        f"{MAX_BYTES // 1024 // 1024} MB a file; names up to {MAX_NAME} characters.",
+        ENCODINGS_ACCEPTED,
     ]
     if not leads:
         lines.append("Note: there are no implementation leads yet: add them under Users "
@@ -66,13 +68,16 @@ def instructions(catalog: Catalog, leads: Sequence[User]) -> list[str]:
     return lines
 
 
-def write_template(path: Path | str, catalog: Catalog, leads: Sequence[User]) -> Path:
-    """Write the upload template to path (atomically) and return the path."""
+def write_template(path: Path | str, store: Store, *, replace: bool = False) -> Path:
+    """Write the upload template for store's catalog and leads to path (atomically; never
+    over the database, over an existing file only with replace) and return the path."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
     out = Path(path)
+    check_target(out, store.path, replace=replace)  # before the work of building it
+    catalog, leads = store.catalog, store.leads()
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -141,7 +146,7 @@ def write_template(path: Path | str, catalog: Catalog, leads: Sequence[User]) ->
         cell.data_type = "s"
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     guide["A1"].font = Font(bold=True, size=14)
-    write_atomically(out, book.save, binary=True)
+    write_atomically(out, book.save, binary=True, database=store.path, replace=replace)
     return out
 
 

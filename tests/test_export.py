@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import random
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from store.db import Store
-from store.export import ExportError, escape_cell, export_prospects, unescape_cell
-from store.importer import import_file
+from store.export import (
+    ExportError,
+    TargetExistsError,
+    check_target,
+    escape_cell,
+    export_prospects,
+    unescape_cell,
+)
+from store.importer import import_file, make_plan, write_error_report
 from store.models import User
+from store.template import write_template
 from tests.test_importer import WEIRD_NAMES
 from tests.upload_files import HEADER, add_leads, row, write_csv
 
@@ -80,7 +90,8 @@ def test_csv_cells_never_start_a_formula(store: Store, tmp_path: Path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with a BOM
     with open(out, encoding="utf-8-sig", newline="") as f:
         lines = list(csv.reader(f))
-    assert lines[0] == HEADER
+    assert lines[0] == [*HEADER, "Status"]
+    assert {line[-1] for line in lines[1:]} == {"prospect"}
     cells = [cell for line in lines[1:] for cell in line]
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
     names = {line[1] for line in lines[1:]}
@@ -89,7 +100,8 @@ def test_csv_cells_never_start_a_formula(store: Store, tmp_path: Path) -> None:
     assert "bücher.example" in {line[2] for line in lines[1:]}  # the readable form
 
 
-def test_xlsx_cells_are_strings_never_formulas(store: Store, tmp_path: Path) -> None:
+def test_xlsx_text_is_strings_never_formulas_numbers_and_dates_are_real(
+        store: Store, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     fill(store, tmp_path)
@@ -97,9 +109,15 @@ def test_xlsx_cells_are_strings_never_formulas(store: Store, tmp_path: Path) -> 
     export_prospects(store, out)
     book = load_workbook(out)  # not data_only: a formula would show as one here
     sheet = book["Prospects"]
+    assert [c.value for c in sheet[1]] == [*HEADER, "Status"]
     cells = [cell for line in sheet.iter_rows() for cell in line if cell.value is not None]
-    assert cells and {cell.data_type for cell in cells} == {"s"}
+    text = [c for c in cells if c.column_letter not in ("H", "I")]
+    assert text and {cell.data_type for cell in text} == {"s"}
     assert "=HYPERLINK(\"http://evil.example\")" in {cell.value for cell in cells}
+    [plus] = [line for line in sheet.iter_rows(min_row=2) if line[2].value == "plus.example"]
+    assert plus[7].value == datetime(2027, 3, 15) and plus[7].number_format == "yyyy-mm-dd"
+    assert plus[8].value == 250 and plus[8].data_type == "n"
+    assert plus[10].value == "prospect"
 
 
 def test_json_export_has_the_model_fields(store: Store, tmp_path: Path) -> None:
@@ -116,9 +134,9 @@ def test_export_of_the_current_search_and_letter(store: Store, tmp_path: Path) -
     fill(store, tmp_path)
     out = tmp_path / "b.csv"
     assert export_prospects(store, out, letter="b").count == 3  # Back\slash, Bell, Bücher
-    assert export_prospects(store, out, search="zzz").count == 0
+    assert export_prospects(store, out, search="zzz", replace=True).count == 0
     with open(out, encoding="utf-8-sig", newline="") as f:
-        assert list(csv.reader(f)) == [HEADER]
+        assert list(csv.reader(f)) == [[*HEADER, "Status"]]
 
 
 def test_a_bad_name_or_folder_is_refused(store: Store, tmp_path: Path) -> None:
@@ -136,3 +154,48 @@ def test_escaping_round_trips_any_text() -> None:
         text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 6)))
         assert unescape_cell(escape_cell(text)) == text, repr(text)
         assert escape_cell(text)[:1] not in ("=", "+", "-", "@", "\t", "\r")
+
+
+def guarded_targets(store: Store, tmp_path: Path) -> list[Path]:
+    """Every other name for the database, its lock file or a temporary file of it."""
+    db = store.path
+    (tmp_path / "link").symlink_to(db)
+    (tmp_path / "folder-link").symlink_to(db.parent, target_is_directory=True)
+    os.link(db, tmp_path / "hard-link.csv")
+    return [db, db.parent / ".." / db.parent.name / db.name, tmp_path / "link",
+            tmp_path / "folder-link" / db.name, tmp_path / "hard-link.csv",
+            Path(f"{db}.lock"), db.parent / f".{db.name}.tmp-1234-abcd",
+            tmp_path / "folder-link" / f".{db.name}.tmp-99"]
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_no_export_template_or_report_lands_on_the_database(store: Store, tmp_path: Path,
+                                                            replace: bool) -> None:
+    fill(store, tmp_path)
+    before = store.path.read_bytes()
+    plan = make_plan(write_csv(tmp_path / "bad.csv", [row("Bad Ltd", "bad domain")]), store)
+    for target in guarded_targets(store, tmp_path):
+        if target.suffix in (".csv", ".json"):
+            with pytest.raises(ExportError, match="database"):
+                export_prospects(store, target, replace=replace)
+        with pytest.raises(ExportError, match="database"):
+            write_template(target, store, replace=replace)
+        with pytest.raises(ExportError, match="database"):
+            write_error_report(plan, target, store)
+        with pytest.raises(ExportError, match="database"):
+            check_target(target, store.path, replace=replace)
+    assert store.path.read_bytes() == before
+    assert not [n for n in os.listdir(store.path.parent) if ".tmp" in n]
+
+
+def test_an_existing_file_is_replaced_only_when_asked(store: Store, tmp_path: Path) -> None:
+    fill(store, tmp_path)
+    out = tmp_path / "out.csv"
+    out.write_text("keep me", encoding="utf-8")
+    with pytest.raises(TargetExistsError, match="already exists"):
+        export_prospects(store, out)
+    with pytest.raises(TargetExistsError, match="already exists"):
+        write_template(out, store)
+    assert out.read_text(encoding="utf-8") == "keep me"
+    assert export_prospects(store, out, replace=True).count == len(store.prospect_records())
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfCompany Type,")

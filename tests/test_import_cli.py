@@ -60,6 +60,27 @@ def test_template(db: Path, tmp_path: Path) -> None:
     assert cli(db, "template", tmp_path / "t.csv").returncode == 2
 
 
+def test_export_refuses_the_database_and_an_existing_file(db: Path, tmp_path: Path) -> None:
+    assert cli(db, "import", write_csv(tmp_path / "in.csv", [row()])).returncode == 0
+    before = db.read_bytes()
+    lock, temp = db.with_name(f"{db.name}.lock"), db.with_name(f".{db.name}.tmp-1-a.xlsx")
+    for command, target in (("export", db), ("export", lock), ("template", temp)):
+        for force in ((), ("--force",)):
+            done = cli(db, command, target, *force)
+            assert done.returncode == 2, done
+            assert "prospects database" in done.stderr and "Traceback" not in done.stderr
+    assert db.read_bytes() == before
+
+    out = tmp_path / "out.csv"
+    out.write_text("keep me", encoding="utf-8")
+    kept = cli(db, "export", out)
+    assert kept.returncode == 2 and kept.stderr.strip() == (
+        f"{out} already exists: choose another name, or add --force to replace it")
+    assert out.read_text(encoding="utf-8") == "keep me"
+    assert cli(db, "export", out, "--force").returncode == 0
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfCompany Type,")
+
+
 def test_dry_run_errors_skip_invalid_and_resubmit(db: Path, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "in.csv", [row("Acme Ltd", "acme.example"),
                                           row("Bad Ltd", "exa mple.com"),
@@ -84,8 +105,10 @@ def test_dry_run_errors_skip_invalid_and_resubmit(db: Path, tmp_path: Path) -> N
     assert prospects(db) == []
 
     done = cli(db, "import", path, "--skip-invalid")
-    assert done.returncode == 1  # the input had errors, even though the valid rows landed
+    assert done.returncode == 0  # what was asked, the valid rows, was written
     assert done.stdout.startswith("imported 1 prospect(s) from in.csv as import batch 1 ")
+    assert ("row 3, Domain: 'exa mple.com' is not a valid domain name: spaces are not "
+            "allowed") in done.stderr.splitlines()
     assert "row 4, Domain: acme.example is also on row 2 (skipped)" in done.stderr
     assert [p["domain"] for p in prospects(db)] == ["acme.example"]
 
@@ -137,6 +160,7 @@ def test_export_and_reimport(db: Path, tmp_path: Path) -> None:
     for suffix in ("csv", "xlsx", "json"):
         out = tmp_path / f"out.{suffix}"
         done = cli(db, "export", out)
+        assert cli(db, "export", out).returncode == 2  # never over a file without --force
         assert done.returncode == 0 and done.stdout.strip() == f"exported 3 prospect(s) to {out}"
     only = cli(db, "export", tmp_path / "t.csv", "--letter", "t")
     assert only.stdout.startswith("exported 1 prospect(s)")
@@ -190,3 +214,29 @@ def test_kill_during_an_import_leaves_before_or_after(db: Path, tmp_path: Path) 
     assert not [n for n in os.listdir(db.parent) if ".tmp-" in n]
     assert prospects(db) == [] and db.read_bytes() != before
     assert seen  # every count above parsed the file: it was never half written
+
+
+HOSTILE_NAMES = ["[bold]Bold[/bold] Ltd", "Tom & Jerry Ltd", "Emoji 🚀👩‍💻 Ltd",
+                 "شركة الاختبار", "חברת בדיקה בע\"מ", "Esc \x1b[2J Ltd", "L" * 10_000]
+
+
+def test_hostile_names_through_import_and_export(db: Path, tmp_path: Path) -> None:
+    from tests.upload_files import write_xlsx
+
+    rows = [row(name, f"h{i}.example") for i, name in enumerate(HOSTILE_NAMES)]
+    # An .xlsx cannot hold ESC at all: that row is blank there.
+    xlsx_rows = [r if "\x1b" not in r[1] else row("", "") for r in rows]
+    for path in (write_csv(tmp_path / "in.csv", rows),
+                 write_xlsx(tmp_path / "in.xlsx", xlsx_rows)):
+        done = cli(db, "import", path, "--skip-invalid")
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr and "Value error" not in done.stderr
+        assert "row 8, Company Name: is 10000 characters long; at most 200" in done.stderr
+    names = {p["company_name"] for p in prospects(db)}
+    assert set(HOSTILE_NAMES[:5]) <= names and "L" * 10_000 not in names
+    for suffix in ("csv", "xlsx", "json"):
+        done = cli(db, "export", tmp_path / f"out.{suffix}")
+        assert done.returncode == 0 and "Traceback" not in done.stderr
+    exported = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert {p["status"] for p in exported} == {"prospect"}
+    assert set(HOSTILE_NAMES[:5]) <= {p["company_name"] for p in exported}

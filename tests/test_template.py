@@ -32,7 +32,7 @@ def test_columns_drop_downs_and_rules(store: Store, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     add_leads(store)
-    path = write_template(tmp_path / "template.xlsx", store.catalog, store.leads())
+    path = write_template(tmp_path / "template.xlsx", store)
     book = load_workbook(path)
     assert book.sheetnames == ["Prospects", "Lists", "Instructions"]
     assert [c.value for c in book["Prospects"][1]] == HEADER
@@ -50,13 +50,15 @@ def test_columns_drop_downs_and_rules(store: Store, tmp_path: Path) -> None:
     assert column("A") == list(store.catalog.company_types)
     text = "\n".join(str(c.value) for c in book["Instructions"]["A"])
     assert "Mimecast for Mac" in text and "Email Security Cloud Gateway; Mimecast for Mac:25" in text
+    assert "100,000 rows after the header (blank rows count) and 20 MB a file" in text
+    assert "UTF-16 (Excel's 'Unicode Text') or Windows-1252" in text
 
 
 def test_without_leads_it_says_to_add_them(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     empty = Store(tmp_path / "d" / "db.json")
-    path = write_template(tmp_path / "template.xlsx", empty.catalog, empty.leads())
+    path = write_template(tmp_path / "template.xlsx", empty)
     assert "F" not in rules(path)
     text = "\n".join(str(c.value) for c in load_workbook(path)["Instructions"]["A"])
     assert "there are no implementation leads yet" in text
@@ -86,7 +88,7 @@ def check(store: Store) -> None:
 
 def test_a_filled_template_imports(store: Store, tmp_path: Path) -> None:
     add_leads(store)
-    path = write_template(tmp_path / "template.xlsx", store.catalog, store.leads())
+    path = write_template(tmp_path / "template.xlsx", store)
     fill(path)
     plan, outcome = import_file(path, store)
     assert plan.error_lines() == [] and outcome.batch.created == 2
@@ -101,7 +103,7 @@ IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
 def test_libreoffice_opens_it_and_its_csv_imports(store: Store, tmp_path: Path) -> None:
     assert shutil.which("libreoffice"), "LibreOffice is not installed: .ci/run installs it"
     add_leads(store)
-    path = write_template(tmp_path / "template.xlsx", store.catalog, store.leads())
+    path = write_template(tmp_path / "template.xlsx", store)
     fill(path)
     out = tmp_path / "csv"
     done = subprocess.run(

@@ -30,7 +30,8 @@ def register(sub: Any) -> None:
     imp.add_argument("--dry-run", action="store_true",
                      help="print the plan (one line a row) and write nothing")
     imp.add_argument("--skip-invalid", action="store_true",
-                     help="write the valid rows even if some rows have errors (exit 1 still)")
+                     help="write the valid rows even if some rows have errors (their errors "
+                     "go to stderr; exit 0 once the valid rows are written)")
     imp.add_argument("--undo", metavar="BATCH_ID", type=int,
                      help="remove what that import created, except records edited since")
     imp.add_argument("--batches", action="store_true", help="list the imports so far")
@@ -40,30 +41,31 @@ def register(sub: Any) -> None:
     export.add_argument("out", metavar="OUT.csv|OUT.xlsx|OUT.json", type=Path)
     export.add_argument("--search", default="", help="only those whose name or domain has TEXT")
     export.add_argument("--letter", default="all", help="A-Z, 'other' or 'all'")
+    export.add_argument("--force", action="store_true", help="replace OUT if it exists")
     export.set_defaults(handler=export_prospects)
 
 
+def _output_refused(error: Exception) -> CommandError:
+    """An ExportError as the CLI says it: an existing file can be replaced with --force."""
+    from store.export import TargetExistsError  # noqa: PLC0415
+
+    hint = ", or add --force to replace it" if isinstance(error, TargetExistsError) else ""
+    return CommandError(f"{safe(error)}{hint}", USAGE_ERROR)
+
+
 def write_template(args: argparse.Namespace) -> int:
+    from store.export import ExportError  # noqa: PLC0415
     from store.template import write_template as write  # noqa: PLC0415 - openpyxl on demand
 
     out: Path = args.out
     if out.suffix.lower() != ".xlsx":
         raise CommandError(f"{safe(out)}: the template is an .xlsx file; name it *.xlsx",
                            USAGE_ERROR)
-    if out.exists() and not args.force:
-        raise CommandError(f"{safe(out)} already exists: choose another name, or add --force "
-                           "to replace it", USAGE_ERROR)
     store = open_store(args)
     try:
-        write(out, store.catalog, store.leads())
-    except OSError as error:
-        raise CommandError(f"{safe(out)}: cannot write it ({error})", USAGE_ERROR) from None
-    except Exception as error:
-        from store.export import ExportError  # noqa: PLC0415
-
-        if isinstance(error, ExportError):
-            raise CommandError(safe(error), USAGE_ERROR) from None
-        raise
+        write(out, store, replace=args.force)
+    except ExportError as error:
+        raise _output_refused(error) from None
     print(f"wrote the upload template to {safe(out)}")
     return OK
 
@@ -92,7 +94,7 @@ def import_prospects(args: argparse.Namespace) -> int:
         error_lines([plan.summary()])
         return OK
     if plan.blocked:
-        error_lines([*plan.header_errors, "nothing was written"])
+        error_lines([*plan.error_lines(), "nothing was written"])
         return INPUT_ERROR
     if args.dry_run:
         print_plan(plan)
@@ -119,7 +121,7 @@ def import_prospects(args: argparse.Namespace) -> int:
     print(f"imported {batch.created} prospect(s) from {safe(plan.file_name)} as import batch "
           f"{batch.id} ({batch.duplicates} duplicate(s) and {batch.errors} row(s) with errors "
           f"skipped); undo with: import --undo {batch.id}")
-    return INPUT_ERROR if plan.errors else OK
+    return OK  # what was asked (the valid rows) was written; the errors are on stderr
 
 
 def print_plan(plan: Any) -> None:
@@ -172,9 +174,10 @@ def export_prospects(args: argparse.Namespace) -> int:
     store = open_store(args)
     letter = _letter(args.letter)
     try:
-        result = export_prospects(store, args.out, search=args.search, letter=letter)
+        result = export_prospects(store, args.out, search=args.search, letter=letter,
+                                  replace=args.force)
     except ExportError as error:
-        raise CommandError(safe(error), USAGE_ERROR) from None
+        raise _output_refused(error) from None
     error_lines(list(result.notes))
     print(f"exported {result.count} prospect(s) to {safe(result.path)}")
     return OK

@@ -195,7 +195,7 @@ class UploadScreen(Screen[ImportBatch | None]):
             self._say(already_message(plan.already))
             return
         if plan.blocked:
-            self._say("The header has errors (see the table): fix the file and check it again.")
+            self._say(f"{plan.summary()} (see the table): fix the file and check it again.")
             return
         skip = self.query_one("#skip-invalid", TickBox).value
         if plan.errors and not skip:
@@ -288,13 +288,13 @@ class UploadScreen(Screen[ImportBatch | None]):
     def _write_template(self, path: Path) -> Path:
         from store.template import write_template
 
-        return write_template(path, self.store.catalog, self.store.leads())
+        return write_template(path, self.store)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="report", name="report")
     def _save_report(self, plan: ImportPlan, path: Path) -> tuple[Path, int]:
         from store.importer import write_error_report
 
-        return path, write_error_report(plan, path)
+        return path, write_error_report(plan, path, self.store)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker's result or failure lands here, on the event loop."""
