@@ -18,7 +18,7 @@ from tinydb.table import Document
 
 from store.bulk import collector_paused
 from store.catalog import Catalog, load_catalog
-from store.models import DomainCheck, ImportBatch, Order, Prospect, User, now
+from store.models import AS_STORED, DomainCheck, ImportBatch, Order, Prospect, User, now
 from store.storage import SafeJSONStorage, StorageError
 from store.transaction import BATCHES, ORDERS, PROSPECTS, USERS, Record, Transaction
 from store.validation import quoted
@@ -120,7 +120,8 @@ class Store:
 
     def users(self) -> list[User]:
         """All users, by name."""
-        users = [User.model_validate({**r, "id": int(k)}) for k, r in self._table(USERS).items()]
+        users = [User.model_validate({**r, "id": int(k)}, context=AS_STORED)
+                 for k, r in self._table(USERS).items()]
         return sorted(users, key=lambda u: u.name.casefold())
 
     def leads(self) -> list[User]:

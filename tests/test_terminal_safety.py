@@ -1,0 +1,143 @@
+"""No user data reaches the terminal as a control sequence.
+
+Two layers: every edge (form, CLI `add`, import, users) refuses control and
+text-direction characters in a single-line field, naming the field; whatever is
+stored anyway (an older file, a hand edit) is shown with a visible symbol for
+each control, editable inputs included, while the stored value stays exact.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from store.catalog import load_catalog
+from store.models import User
+from store.text import clean_for_display, first_letter, show_controls
+from store.validation import ProspectInvalid, build_prospect
+from tests.upload_files import row, write_csv
+
+OSC52 = "\x1b]52;c;SGFja2Vk\x07"  # write "Hacked" to the clipboard
+TITLE = "\x1b]2;PWNED\x07"  # set the window title
+CSI = "\x9b31m"  # C1 CSI: red
+BIDI = "\u202eevil"
+HOSTILE = [OSC52, TITLE, CSI, BIDI, "a\x00b", "a\x7fb", "a\tb", "a\nb", "\u2066x\u2069"]
+LEADS = [User(id=1, name="Ada Lovelace", email="ada@example.com", implementation_lead=True),
+         User(id=2, name="Grace Hopper", email="grace@example.com", implementation_lead=True)]
+CATALOG = load_catalog()
+
+
+def _has_control(text: str) -> bool:
+    return any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u202e\u2066\u2069" for c in text)
+
+
+# -- shown: a visible symbol for each control, nothing removed ---------------------------
+
+
+def test_each_control_is_shown_as_one_visible_symbol() -> None:
+    assert show_controls(OSC52) == "␛]52;c;SGFja2Vk␇"
+    assert show_controls(TITLE) == "␛]2;PWNED␇"
+    assert show_controls("a\x7fb\x00") == "a␡b␀"
+    assert show_controls(CSI) == "\ufffd31m"
+    assert show_controls(BIDI) == "\ufffdevil"
+    assert show_controls("a\tb\nc") == "a␉b␊c"
+    for text in HOSTILE:
+        shown = show_controls(text)
+        assert len(shown) == len(text) and not _has_control(shown), repr(text)
+
+
+def test_clean_for_display_shows_controls_and_keeps_a_line() -> None:
+    assert clean_for_display("Acme" + TITLE + " Ltd") == "Acme␛]2;PWNED␇ Ltd"
+    assert clean_for_display("two\nlines\r\nhere") == "two lines here"
+    for text in [*HOSTILE, "Tom & Jerry [UK] Ltd", "👍🏽 Café", "x" * 10_000]:
+        assert not _has_control(clean_for_display(text))
+    assert clean_for_display("Tom & Jerry [UK] Ltd 👍🏽") == "Tom & Jerry [UK] Ltd 👍🏽"
+    assert clean_for_display("x" * 10_000, 40) == "x" * 39 + "…"
+
+
+def test_first_letter_ignores_a_leading_control() -> None:
+    assert first_letter(BIDI) == "e"
+    assert first_letter(TITLE + "Zed") == "other"  # "]2;PWNED" is what follows the ESC
+
+
+# -- refused at the edge, naming the field -------------------------------------------------
+
+
+def _values(**changes: object) -> dict[str, object]:
+    return {"company_type": "End Customer", "company_name": "Example Ltd",
+            "domain": "example.com", "sector": "Retail",
+            "implementation_lead": "ada@example.com", **changes}
+
+
+def _errors(**changes: object) -> dict[str, str]:
+    with pytest.raises(ProspectInvalid) as info:
+        build_prospect(_values(**changes), catalog=CATALOG, users=LEADS)
+    return {e.field: str(e) for e in info.value.errors}
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+@pytest.mark.parametrize("field", ["company_name", "website", "domain", "company_type", "sector",
+                                   "implementation_lead", "secondary_contact", "products"])
+def test_the_builder_refuses_controls_in_every_text_field(field: str, text: str) -> None:
+    errors = _errors(**{field: f"Acme{text}.com"})
+    assert list(errors) == [field]
+    assert "control and text-direction characters are not allowed" in errors[field]
+    assert not _has_control(errors[field])
+
+
+def test_the_builder_names_the_character_and_where() -> None:
+    message = _errors(company_name="Acme" + TITLE)["company_name"]
+    assert message.startswith("Company Name: contains U+001B (escape) at character 5")
+
+
+def test_the_builder_keeps_hostile_but_printable_names_exactly() -> None:
+    for name in ["Tom & Jerry [UK] Ltd", "[bold]x[/]", "[/x]", "👍🏽 Café"]:
+        built = build_prospect(_values(company_name=name), catalog=CATALOG, users=LEADS)
+        assert built.company_name == name
+
+
+@pytest.mark.parametrize("field", ["name", "email"])
+def test_a_user_with_a_control_is_refused_in_plain_words(field: str) -> None:
+    values = {"name": "Ada", "email": "ada@example.com"}
+    values[field] = values[field][:1] + TITLE + values[field][1:]
+    with pytest.raises(ValidationError) as info:
+        User(**values)
+    (error,) = info.value.errors()
+    assert error["loc"] == (field,)
+    assert error["msg"].startswith("contains U+001B (escape) at character 2")
+
+
+def _cli(db: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tui", "--db", str(db), *map(str, args)],
+                          capture_output=True, text=True, timeout=180)
+
+
+def test_cli_add_users_add_and_import_refuse_controls(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "prospects.json"
+    db.parent.mkdir()
+    assert _cli(db, "users", "add", "Ada", "--email", "ada@example.com", "--lead").returncode == 0
+
+    added = _cli(db, "users", "add", "Eve" + TITLE, "--email", "eve@example.com")
+    assert added.returncode != 0 and "U+001B (escape)" in added.stderr
+    assert "Value error" not in added.stderr and "\x1b" not in added.stderr
+
+    added = _cli(db, "add", "--company-type", "End Customer", "--company-name", "Acme" + OSC52,
+                 "--domain", "acme.example", "--sector", "Retail", "--lead", "ada@example.com")
+    assert added.returncode == 1, added.stderr
+    assert "Company Name: contains U+001B (escape)" in added.stderr
+    assert "\x1b" not in added.stderr
+
+    rows = [row("Fine Ltd", "fine.example"), row("Bad" + TITLE, "bad.example"),
+            row("Worse Ltd", "worse.example", website="https://x.example/" + CSI)]
+    imported = _cli(db, "import", write_csv(tmp_path / "hostile.csv", rows))
+    assert imported.returncode == 1, imported.stderr
+    assert "row 3, Company Name: contains U+001B (escape)" in imported.stderr
+    assert "row 4, Website: contains U+009B" in imported.stderr
+    assert "\x1b" not in imported.stderr and "\x9b" not in imported.stderr
+    listed = _cli(db, "list", "--json")
+    assert json.loads(listed.stdout) == []
