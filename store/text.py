@@ -77,9 +77,20 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def search_key(text: str) -> str:
+    """Return the key a name is searched, sorted and filed under a letter by.
+
+    Folded as `fold` does, with control and bidi characters dropped and line breaks as
+    spaces, so a stored '\u202eevil' sorts and searches as 'evil'.
+    """
+    if not text.isascii() or not text.isprintable():
+        text = _REFUSED.sub("", _BREAKS.sub(" ", text))
+    return fold(text)
+
+
 def first_letter(name: str) -> str:
     """Return the A-Z bucket of a company name ('a'..'z'), or 'other' for digits and symbols."""
-    folded = fold(_REFUSED.sub("", name).strip())
+    folded = search_key(name).strip()
     if folded and "a" <= folded[0] <= "z":
         return folded[0]
     return "other"

@@ -8,6 +8,7 @@ each control, editable inputs included, while the stored value stays exact.
 
 from __future__ import annotations
 
+import html
 import json
 import subprocess
 import sys
@@ -15,12 +16,18 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Static
 
-from store.catalog import load_catalog
+from store.catalog import Catalog, Product, load_catalog
+from store.db import Store
 from store.models import User
 from store.text import clean_for_display, first_letter, show_controls
 from store.validation import ProspectInvalid, build_prospect
+from tests.form_helpers import FormSession, prospect, running_form, seed
 from tests.upload_files import row, write_csv
+from tui.app import ProspectsApp
+from tui.screens.order_review import OrderReviewScreen
 
 OSC52 = "\x1b]52;c;SGFja2Vk\x07"  # write "Hacked" to the clipboard
 TITLE = "\x1b]2;PWNED\x07"  # set the window title
@@ -141,3 +148,123 @@ def test_cli_add_users_add_and_import_refuse_controls(tmp_path: Path) -> None:
     assert "\x1b" not in imported.stderr and "\x9b" not in imported.stderr
     listed = _cli(db, "list", "--json")
     assert json.loads(listed.stdout) == []
+
+
+# -- shown: the app on a file that holds them anyway -----------------------------------------
+
+NAME = "Acme" + TITLE + OSC52 + " Ltd"
+WEBSITE = "https://acme.example/" + CSI + BIDI
+
+
+def _seed_hostile(path: Path) -> None:
+    """A file as an older version (or a hand edit) may have left it: controls stored."""
+    seed(path, User(name="Ada", email="ada@example.com", implementation_lead=True),
+         prospects=(prospect(company_name=NAME, website=WEBSITE, domain="acme.example"),))
+
+
+def _screen_text(app: ProspectsApp) -> str:
+    """The screen as text, as a person reads it (from the SVG screenshot)."""
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
+
+
+def _drawn(widget: Widget) -> str:
+    return "".join(widget.render_line(y).text for y in range(widget.size.height))
+
+
+async def test_an_input_shows_stored_controls_as_symbols_and_keeps_the_value(
+        tmp_path: Path) -> None:
+    path = tmp_path / "data" / "prospects.json"
+    _seed_hostile(path)
+    before = path.read_bytes()
+    async with running_form(path, 1) as (app, pilot, session):
+        name = app.screen.query_one("#company-name", Input)
+        website = app.screen.query_one("#website", Input)
+        assert name.value == NAME and website.value == WEBSITE  # exact
+        assert "Acme␛]2;PWNED␇␛]52;c;SGFja2Vk␇ Ltd"[:name.size.width - 2] in _drawn(name)
+        drawn = _drawn(website)
+        assert "https://acme.example/\ufffd31m\ufffdevil" in drawn
+        for widget in (name, website):
+            assert not _has_control(_drawn(widget))
+        # The cursor stays on the character it is on: End puts it after the last symbol.
+        name.focus()
+        await pilot.press("end")
+        assert name.cursor_position == len(NAME)
+        assert name._position_to_cell(len(NAME)) == len(show_controls(NAME))
+        # An unedited save is refused by name, and the file is left as it was.
+        await pilot.press("ctrl+s")
+        await session.settle()
+        assert session.error("company-name").startswith(
+            "Company Name: contains U+001B (escape) at character 5")
+        assert "Website: contains U+009B" in session.error("website")
+        assert not _has_control(session.error("company-name"))
+        assert app.screen is session.form
+    assert path.read_bytes() == before
+
+
+async def test_a_stored_product_name_shows_as_symbols_in_the_picker(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "prospects.json"
+    seed(path, User(name="Ada", email="ada@example.com", implementation_lead=True))
+    catalog = Catalog(company_types=("End Customer",), sectors=("Retail",),
+                      products=(Product("Evil" + OSC52, needs_seats=True), Product("Fine")))
+    app = ProspectsApp(db_path=path, catalog=catalog)
+    async with app.run_test(size=(80, 24)) as pilot:
+        session = FormSession(app, pilot)
+        await session.open()
+        picker = app.screen.query_one("#products", SelectionList)
+        picker.select_all()
+        await pilot.pause()
+        shown = _drawn(picker)
+        assert "Evil␛]52;c;SGFja2Vk␇" in shown
+        assert "\x1b]52" not in shown
+        assert str(app.screen.query_one(".seats-label", Label).render()).startswith(
+            "Seats for Evil␛]52")
+
+
+async def test_the_order_number_refuses_controls_and_is_kept_exact(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "prospects.json"
+    seed(path, User(name="Ada", email="ada@example.com", implementation_lead=True),
+         prospects=(prospect(),))
+    app = ProspectsApp(db_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(OrderReviewScreen(app.store, 1))
+        await pilot.pause()
+        number = app.screen.query_one("#order-number", Input)
+        number.value = "PO-1" + TITLE
+        await pilot.pause()
+        assert "PO-1␛]2;PWNED␇" in _drawn(number)
+        app.screen.query_one("#save-and-exit", Button).press()
+        await pilot.pause()
+        error = str(app.screen.query_one("#order-number-error", Static).render())
+        assert error.startswith("Order number: contains U+001B (escape) at character 5")
+        assert isinstance(app.screen, OrderReviewScreen)
+        number.value = "PO-1 [UK]"
+        app.screen.query_one("#save-and-exit", Button).press()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    (order,) = Store(path).orders_for(1)
+    assert order.order_number == "PO-1 [UK]"
+
+
+# -- markup: a search that looks like markup -------------------------------------------------
+
+
+@pytest.mark.parametrize("search", ["[/x]", "[bold]Tom & Jerry [UK]"])
+async def test_a_search_that_looks_like_markup_reaches_the_export_dialog_as_text(
+        tmp_path: Path, search: str) -> None:
+    path = tmp_path / "data" / "prospects.json"
+    seed(path, User(name="Ada", email="ada@example.com", implementation_lead=True),
+         prospects=(prospect(company_name="Tom & Jerry [UK] Ltd"),))
+    app = ProspectsApp(db_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#search").focus()
+        await pilot.press(*search, "enter", "x")
+        await pilot.pause()
+        tick = app.screen.query_one("#export-shown", Checkbox)
+        assert f"search '{search}'" in str(tick.label)
+        assert f"search '{search}'" in _screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.return_code in (None, 0)
