@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import shlex
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -152,7 +156,7 @@ def test_cli_add_users_add_and_import_refuse_controls(tmp_path: Path) -> None:
 
 # -- shown: the app on a file that holds them anyway -----------------------------------------
 
-NAME = "Acme" + TITLE + OSC52 + " Ltd"
+NAME = "Acme Ltd" + TITLE + OSC52  # at the end, an OSC 52 ends in padding and lands
 WEBSITE = "https://acme.example/" + CSI + BIDI
 
 
@@ -180,7 +184,7 @@ async def test_an_input_shows_stored_controls_as_symbols_and_keeps_the_value(
         name = app.screen.query_one("#company-name", Input)
         website = app.screen.query_one("#website", Input)
         assert name.value == NAME and website.value == WEBSITE  # exact
-        assert "Acme␛]2;PWNED␇␛]52;c;SGFja2Vk␇ Ltd"[:name.size.width - 2] in _drawn(name)
+        assert "Acme Ltd␛]2;PWNED␇␛]52;c;SGFja2Vk␇" in _drawn(name)
         drawn = _drawn(website)
         assert "https://acme.example/\ufffd31m\ufffdevil" in drawn
         for widget in (name, website):
@@ -194,7 +198,7 @@ async def test_an_input_shows_stored_controls_as_symbols_and_keeps_the_value(
         await pilot.press("ctrl+s")
         await session.settle()
         assert session.error("company-name").startswith(
-            "Company Name: contains U+001B (escape) at character 5")
+            "Company Name: contains U+001B (escape) at character 9")
         assert "Website: contains U+009B" in session.error("website")
         assert not _has_control(session.error("company-name"))
         assert app.screen is session.form
@@ -268,3 +272,53 @@ async def test_a_search_that_looks_like_markup_reaches_the_export_dialog_as_text
         await pilot.press("escape")
         await pilot.pause()
     assert app.return_code in (None, 0)
+
+
+# -- a real terminal ---------------------------------------------------------------------------
+
+
+def test_a_real_terminal_never_receives_stored_controls(tmp_path: Path) -> None:
+    """The app in tmux (80x24) over a file holding OSC 2, OSC 52 and C1 CSI in a prospect:
+    opening it in the form changes no title, fills no paste buffer, and the pane holds
+    the symbols, not the sequences. tmux is required (a Debian package), never skipped."""
+    tmux = shutil.which("tmux")
+    assert tmux, "this test needs tmux: apt-get install tmux"
+    path = tmp_path / "data" / "prospects.json"
+    _seed_hostile(path)
+    config = tmp_path / "tmux.conf"
+    # With set-clipboard on, an OSC 52 that reached tmux would land in a paste buffer.
+    config.write_text("set -g set-clipboard on\nset -g allow-rename on\n", encoding="utf-8")
+    socket = f"C-safety-{os.getpid()}"
+    root = Path(__file__).resolve().parent.parent
+
+    def run(*args: str) -> str:
+        done = subprocess.run([tmux, "-L", socket, *args], capture_output=True, text=True,
+                              timeout=60)
+        return done.stdout
+
+    def wait_for(text: str) -> str:
+        deadline = time.monotonic() + 120  # a generous bound on a busy machine, not a speed test
+        while time.monotonic() < deadline:
+            screen = run("capture-pane", "-p", "-t", "C1")
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared; the pane shows:\n{screen}")
+
+    command = (f"cd {shlex.quote(str(root))} && PYTHONPATH={shlex.quote(str(root))} "
+               f"{shlex.quote(sys.executable)} -m tui --db {shlex.quote(str(path))}")
+    run("-f", str(config), "new-session", "-d", "-s", "C1", "-x", "80", "-y", "24", command)
+    try:
+        wait_for("Acme")  # the list
+        run("send-keys", "-t", "C1", "Enter")
+        wait_for("Verify")  # the form, drawn below the company name (tmux reads in order)
+        run("send-keys", "-t", "C1", "End")  # move the cursor: the field draws again
+        wait_for("^s Save")
+        assert "PWNED" not in run("display-message", "-p", "-t", "C1", "#{pane_title}")
+        assert run("list-buffers") == ""  # no OSC 52 reached the clipboard
+        raw = run("capture-pane", "-p", "-e", "-t", "C1")
+        assert "\x1b]" not in raw and "\x9b" not in raw and "\u202e" not in raw
+        screen = wait_for("Company Name")
+        assert "Acme Ltd␛]2;PWNED␇␛]52;c;SGFja2Vk␇" in screen
+    finally:
+        run("kill-server")
