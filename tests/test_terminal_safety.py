@@ -322,3 +322,13 @@ def test_a_real_terminal_never_receives_stored_controls(tmp_path: Path) -> None:
         assert "Acme Ltd␛]2;PWNED␇␛]52;c;SGFja2Vk␇" in screen
     finally:
         run("kill-server")
+
+
+def test_cli_list_shows_stored_controls_as_symbols(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "prospects.json"
+    _seed_hostile(path)
+    listed = _cli(path, "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "Acme Ltd␛]2;PWNED␇" in listed.stdout
+    assert not _has_control(listed.stdout.replace("\n", ""))
+    assert json.loads(_cli(path, "list", "--json").stdout)[0]["company_name"] == NAME  # exact
