@@ -332,3 +332,16 @@ def test_cli_list_shows_stored_controls_as_symbols(tmp_path: Path) -> None:
     assert "Acme Ltd␛]2;PWNED␇" in listed.stdout
     assert not _has_control(listed.stdout.replace("\n", ""))
     assert json.loads(_cli(path, "list", "--json").stdout)[0]["company_name"] == NAME  # exact
+
+
+async def test_a_click_lands_on_the_character_under_the_pointer(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "prospects.json"
+    _seed_hostile(path)
+    async with running_form(path, 1) as (app, pilot, _session):
+        name = app.screen.query_one("#company-name", Input)
+        drawn = _drawn(name)
+        column = drawn.index("P")  # the P of PWNED, after three symbols (ESC ] 2 and ;)
+        left, top = (name.content_region.x - name.region.x, name.content_region.y - name.region.y)
+        await pilot.click(name, offset=(left + column, top))
+        await pilot.pause()
+        assert NAME[name.cursor_position] == "P"

@@ -17,7 +17,7 @@ tests/test_markup_ast.py fails when a widget gets a str built from data any othe
 
 from __future__ import annotations
 
-from rich.cells import cell_len
+from rich.cells import cell_len, get_character_cell_size
 from rich.text import Text
 from textual.content import Content
 from textual.widgets import Input
@@ -65,9 +65,10 @@ class PlainInput(Input):
     changes, one symbol for one character, so cursor and selection indexes still agree.
     """
 
-    # Textual 8.2.8 draws the value through the private `_value` property and places
-    # the cursor with the private `_position_to_cell`; both are overridden to use the
-    # shown text. Recheck both when upgrading Textual (the version is pinned).
+    # Textual 8.2.8 draws the value through the private `_value` property, places the
+    # cursor with the private `_position_to_cell` and maps a click with the private
+    # `_cell_offset_to_index`; all three are overridden to measure the shown text (a
+    # raw control measures 0 cells, its symbol 1). Recheck them when upgrading Textual.
     @property
     def _value(self) -> Text:
         if self.password:
@@ -77,3 +78,13 @@ class PlainInput(Input):
 
     def _position_to_cell(self, position: int) -> int:
         return cell_len(show_controls(self.value[:position]))
+
+    def _cell_offset_to_index(self, offset: int) -> int:
+        offset += self.scroll_offset.x
+        cells = 0
+        for index, char in enumerate(show_controls(self.value)):
+            width = get_character_cell_size(char)
+            if cells <= offset < cells + width:
+                return index
+            cells += width
+        return max(0, min(offset, len(self.value)))
