@@ -110,6 +110,10 @@ def test_the_builder_keeps_hostile_but_printable_names_exactly() -> None:
     for name in ["Tom & Jerry [UK] Ltd", "[bold]x[/]", "[/x]", "👍🏽 Café"]:
         built = build_prospect(_values(company_name=name), catalog=CATALOG, users=LEADS)
         assert built.company_name == name
+    long = _errors(company_name="x" * 10_000)["company_name"]
+    assert long == "Company Name: is 10000 characters long; at most 200"
+    long = _errors(company_name="x" * 9_999 + TITLE)["company_name"]  # one error a field
+    assert long.startswith("Company Name: contains U+001B (escape) at character 10000")
 
 
 @pytest.mark.parametrize("field", ["name", "email"])
