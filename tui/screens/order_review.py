@@ -272,13 +272,18 @@ class OrderReviewScreen(Screen[None]):
         confirm.update(plain("\n".join(lines)))
         confirm.display = bool(lines)
 
+    def _refused_number(self) -> str:
+        """The error for an order number holding a control character; '' when it holds none."""
+        number, not_required, _, _ = self._state()
+        problem = None if not_required else unsafe_character(number)
+        return f"Order number: {problem}" if problem else ""
+
     def _validate(self, *, focus: bool = True) -> bool:
         """Show what stops a submit, next to each field; True when nothing does."""
         number, not_required, _, _ = self._state()
         number_error = "" if number or not_required else (
             f"Order number: enter the order number, or tick '{NOT_REQUIRED}'")
-        if not not_required and (problem := unsafe_character(number)):
-            number_error = f"Order number: {problem}"
+        number_error = self._refused_number() or number_error
         unticked = self._confirm_errors()
         self._show_errors(number_error, unticked)
         if not focus:
@@ -311,9 +316,8 @@ class OrderReviewScreen(Screen[None]):
         if self.submitted or self.order is None:
             self.dismiss(None)
             return
-        number, not_required, _, _ = self._state()
-        if not not_required and (problem := unsafe_character(number)):
-            self._show_errors(f"Order number: {problem}", [])  # a draft keeps it exactly, or not at all
+        if refused := self._refused_number():  # a draft keeps the number exactly, or not at all
+            self._show_errors(refused, [])
             self.query_one("#order-number", Input).focus()
             return
         try:
