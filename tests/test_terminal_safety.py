@@ -25,13 +25,14 @@ from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Stati
 
 from store.catalog import Catalog, Product, load_catalog
 from store.db import Store
-from store.models import User
+from store.models import AS_STORED, User
 from store.text import clean_for_display, first_letter, show_controls
 from store.validation import ProspectInvalid, build_prospect
 from tests.form_helpers import FormSession, prospect, running_form, seed
 from tests.upload_files import row, write_csv
 from tui.app import ProspectsApp
 from tui.screens.order_review import OrderReviewScreen
+from tui.screens.users import UsersScreen
 
 OSC52 = "\x1b]52;c;SGFja2Vk\x07"  # write "Hacked" to the clipboard
 TITLE = "\x1b]2;PWNED\x07"  # set the window title
@@ -349,3 +350,29 @@ async def test_a_click_lands_on_the_character_under_the_pointer(tmp_path: Path) 
         await pilot.click(name, offset=(left + column, top))
         await pilot.pause()
         assert NAME[name.cursor_position] == "P"
+
+
+async def test_a_stored_user_shows_symbols_and_an_unedited_save_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "prospects.json"
+    store = Store(path)
+    store.add_user(User.model_validate(  # as an older file may hold it
+        {"name": "Eve" + TITLE, "email": "eve@example.com"}, context=AS_STORED))
+    store.close()
+    before = path.read_bytes()
+    app = ProspectsApp(db_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = UsersScreen(app.store)
+        await app.push_screen(screen)
+        await pilot.pause()
+        assert "Eve␛]2;PWNED␇" in _screen_text(app)  # in the table
+        screen.query_one("#users").focus()
+        await pilot.press("e")
+        await pilot.pause()
+        name = screen.query_one("#user-name", Input)
+        assert name.value == "Eve" + TITLE and "Eve␛]2;PWNED␇" in _drawn(name)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = str(screen.query_one("#user-error", Static).render())
+        assert error.startswith("Name: contains U+001B (escape) at character 4")
+    assert path.read_bytes() == before
