@@ -226,11 +226,11 @@ def _press(app: Any, key: str) -> None:
 def _floor_keys(records: Sequence[dict[str, Any]]) -> list[str]:
     """Pre-folded name + domain strings, as the list's search needs them."""
     from store.listing import display_domain  # noqa: PLC0415
-    from store.text import clean_for_display, fold  # noqa: PLC0415
+    from store.text import fold, search_key  # noqa: PLC0415
 
     keys = []
     for record in records:
-        name = fold(clean_for_display(str(record.get("company_name", ""))))
+        name = search_key(str(record.get("company_name", "")))
         domain = str(record.get("domain", ""))
         extra = f"\x00{fold(display_domain(domain))}" if "xn--" in domain else ""
         keys.append(f"{name}\x00{domain}{extra}")

@@ -19,7 +19,7 @@ from tinydb.table import Document
 from store import record_schema
 from store.bulk import collector_paused
 from store.catalog import Catalog, load_catalog
-from store.models import ImportBatch, Order, Prospect, User, now
+from store.models import AS_STORED, ImportBatch, Order, Prospect, User, now
 from store.storage import SafeJSONStorage, StorageError
 from store.text import clean_for_display, fold
 from store.transaction import BATCHES, ORDERS, PROSPECTS, USERS, Record, Transaction
@@ -150,7 +150,8 @@ class Store:
 
     def users(self) -> list[User]:
         """All users, by name."""
-        users = [User.model_validate({**r, "id": int(k)}) for k, r in self._table(USERS).items()]
+        users = [User.model_validate({**r, "id": int(k)}, context=AS_STORED)
+                 for k, r in self._table(USERS).items()]
         return sorted(users, key=lambda u: u.name.casefold())
 
     def leads(self) -> list[User]:

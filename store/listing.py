@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from itertools import compress
 from typing import Any
 
-from store.text import clean_for_display, fold
+from store.text import fold, search_key
 
 Record = dict[str, Any]
 LETTERS = tuple("abcdefghijklmnopqrstuvwxyz") + ("other",)
@@ -66,7 +66,7 @@ class ProspectList:
         self.ids = [prospect_id for prospect_id, _ in records]
         self.records = [record for _, record in records]
         self.user_names = dict(user_names)
-        names = [fold(clean_for_display(str(r.get("company_name", "")))) for r in self.records]
+        names = [search_key(str(r.get("company_name", ""))) for r in self.records]
         self._letters = [_letter(n) for n in names]
         self._search = [
             f"{n}\x00{d}\x00{fold(display_domain(d))}" if "xn--" in d else f"{n}\x00{d}"

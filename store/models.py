@@ -9,7 +9,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from store.text import unsafe_character
 
 ProspectStatus = Literal["prospect", "customer"]
 OrderStatus = Literal["draft", "submitted"]
@@ -21,6 +24,11 @@ DomainVerdict = Literal[
     "duplicate",  # already a prospect or customer here
     "unknown",  # could not check (timeout, no resolver, server failure)
 ]
+
+
+# The validation context for a record read back from the file: what is stored is loaded
+# (and shown with visible symbols), never refused; only new values are checked.
+AS_STORED = {"as_stored": True}
 
 
 def now() -> datetime:
@@ -37,6 +45,17 @@ class User(Record):
     name: str = Field(min_length=1)
     email: str = Field(min_length=3)
     implementation_lead: bool = False
+
+    @field_validator("name", "email", mode="before")
+    @classmethod
+    def _no_controls(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str) or (info.context or {}).get("as_stored"):
+            return value
+        problem = unsafe_character(value.strip())
+        if problem is not None:
+            # A custom error type keeps pydantic's "Value error, " prefix off the message.
+            raise PydanticCustomError("unsafe_character", problem)
+        return value
 
     @field_validator("name")
     @classmethod

@@ -24,6 +24,7 @@ from typing import Any, overload
 from store import domain as domain_rules
 from store.catalog import Catalog
 from store.models import User
+from store.text import unsafe_character
 from store.validation import (
     FIELD_LABELS,
     MAX_NAME,
@@ -248,6 +249,8 @@ class RowJudge:
         names = list(map(str.strip, columns[_AT["company_name"]]))
         if "" in names or max(map(len, names)) > MAX_NAME:
             slow.update(i for i, name in enumerate(names) if not name or len(name) > MAX_NAME)
+        if not "".join(names).isprintable():  # a control or bidi character: validation refuses it
+            slow.update(i for i, name in enumerate(names) if unsafe_character(name))
         sites = list(map(str.strip, columns[_AT["website"]]))
         joined = "".join(sites)
         if not (joined.isascii() and joined.isprintable() and " " not in joined

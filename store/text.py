@@ -5,21 +5,20 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# C0/C1 controls (ESC included), DEL, and the bidi embedding/override/isolate
-# marks that can reorder what a terminal shows. Zero-width joiners stay: emoji
-# sequences need them.
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]"
-)
-# Line and paragraph breaks become one space, so a name stays on its line.
+# Line and paragraph breaks become one space when shown, so a name stays on its line.
 _BREAKS = re.compile("[\t\n\v\f\r\x85\u2028\u2029]+")
 ELLIPSIS = "…"
-# The same characters, refused in a single-line field at every edge (form, CLI, import,
+# C0/C1 controls (ESC included), DEL, and the bidi embedding/override/isolate marks that
+# can reorder what a terminal shows, each with what stands in for it on screen: the
+# Control Pictures block for C0 and DEL (U+241B for ESC), the replacement character for
+# C1 controls and text-direction marks. One character for one, so a cursor index into a
+# value is an index into what is shown. Zero-width joiners are not here: emoji need them.
+_SYMBOLS = {code: 0x2400 + code for code in range(0x20)} | {0x7F: 0x2421}
+_SYMBOLS |= {code: 0xFFFD for code in (*range(0x80, 0xA0), 0x200E, 0x200F, *range(0x202A, 0x202F),
+                                       *range(0x2066, 0x206A), 0x061C, 0xFEFF, 0x2028, 0x2029)}
+# The same characters are refused in a single-line field at every edge (form, CLI, import,
 # users, catalog): tab and line breaks included, since one field is one line.
-_REFUSED = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff\u2028\u2029]"
-)
-
+_REFUSED = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_SYMBOLS)) + "]")
 
 _CONTROL_NAMES = {"\x1b": "escape", "\t": "a tab", "\n": "a line break", "\r": "a line break",
                   "\x00": "a NUL byte", "\x7f": "delete"}
@@ -43,13 +42,27 @@ def unsafe_character(text: str) -> str | None:
             f"allowed; retype the value")
 
 
-def clean_for_display(text: str, max_len: int | None = None) -> str:
-    """Return text with control and bidi-override characters removed, line breaks as spaces.
+def show_controls(text: str) -> str:
+    """Return text with each control or bidi character replaced by one visible symbol.
 
-    When max_len is given, a longer result is cut and ends with an ellipsis.
+    ESC shows as U+241B, a line break as U+240A, DEL as U+2421, C1 controls and
+    text-direction marks as U+FFFD; the length never changes. For an editable field,
+    where the value must stay exact and the person must see what is there.
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    return text.translate(_SYMBOLS)
+
+
+def clean_for_display(text: str, max_len: int | None = None) -> str:
+    """Return text safe to show on one line: line breaks as one space, other controls as symbols.
+
+    Nothing in the result reaches a terminal as a control; a stored ESC shows as U+241B
+    (see show_controls). When max_len is given, a longer result is cut and ends with an
+    ellipsis.
     """
     if not text.isascii() or not text.isprintable():
-        text = _BREAKS.sub(" ", _UNSAFE.sub("", text))
+        text = show_controls(_BREAKS.sub(" ", text))
     if max_len is not None and len(text) > max_len:
         text = text[: max(max_len - 1, 0)] + ELLIPSIS
     return text
@@ -64,9 +77,20 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def search_key(text: str) -> str:
+    """Return the key a name is searched, sorted and filed under a letter by.
+
+    Folded as `fold` does, with control and bidi characters dropped and line breaks as
+    spaces, so a stored '\u202eevil' sorts and searches as 'evil'.
+    """
+    if not text.isascii() or not text.isprintable():
+        text = _REFUSED.sub("", _BREAKS.sub(" ", text))
+    return fold(text)
+
+
 def first_letter(name: str) -> str:
     """Return the A-Z bucket of a company name ('a'..'z'), or 'other' for digits and symbols."""
-    folded = fold(clean_for_display(name).strip())
+    folded = search_key(name).strip()
     if folded and "a" <= folded[0] <= "z":
         return folded[0]
     return "other"

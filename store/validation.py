@@ -15,7 +15,7 @@ from typing import Any
 from store.catalog import Catalog
 from store.domain import DomainError, normalise_domain
 from store.models import ProductLine, Prospect, User
-from store.text import clean_for_display
+from store.text import clean_for_display, unsafe_character
 
 FIELD_LABELS: dict[str, str] = {
     "company_type": "Company Type",
@@ -128,8 +128,22 @@ class _Builder:
     def fail(self, field: str, message: str) -> None:
         self.errors.append(FieldError(field, message))
 
-    def choice(self, field: str, options: tuple[str, ...], pick: Any) -> str:
+    def refused(self, field: str, text: str) -> bool:
+        """True (with the field's error) when text holds a control or bidi character."""
+        problem = unsafe_character(text)
+        if problem is not None:
+            self.fail(field, problem)
+        return problem is not None
+
+    def text(self, field: str) -> str | None:
+        """The field's text, stripped, or None when it was refused."""
         text = _text(self.values, field)
+        return None if self.refused(field, text) else text
+
+    def choice(self, field: str, options: tuple[str, ...], pick: Any) -> str:
+        text = self.text(field)
+        if text is None:
+            return ""
         if not text:
             self.fail(field, "is required")
             return ""
@@ -140,7 +154,9 @@ class _Builder:
         return chosen
 
     def company_name(self) -> str:
-        name = _text(self.values, "company_name")
+        name = self.text("company_name")
+        if name is None:
+            return ""
         if not name:
             self.fail("company_name", "is required")
         elif len(name) > MAX_NAME:
@@ -148,7 +164,9 @@ class _Builder:
         return name
 
     def domain(self) -> str:
-        text = _text(self.values, "domain")
+        text = self.text("domain")
+        if text is None:
+            return ""
         if not text:
             self.fail("domain", "is required")
             return ""
@@ -159,7 +177,9 @@ class _Builder:
             return ""
 
     def website(self) -> str:
-        text = _text(self.values, "website")
+        text = self.text("website")
+        if text is None:
+            return ""
         if len(text) > MAX_WEBSITE:
             self.fail("website", f"is longer than {MAX_WEBSITE} characters")
         elif text and (any(c.isspace() for c in text) or "." not in text):
@@ -171,6 +191,8 @@ class _Builder:
         if ref is None or (isinstance(ref, str) and not ref.strip()):
             if required:
                 self.fail(field, "is required: choose an implementation lead (add one under Users)")
+            return None
+        if isinstance(ref, str) and self.refused(field, ref):
             return None
         try:
             user = find_user(self.users, ref)
@@ -217,6 +239,8 @@ class _Builder:
         lines: list[ProductLine] = []
         seen: set[str] = set()
         for name, seats_text in parse_products(self.values.get("products")):
+            if self.refused("products", name) or self.refused("products", seats_text):
+                continue
             product = self.catalog.product(name)
             if product is None:
                 known = ", ".join(p.name for p in self.catalog.products)

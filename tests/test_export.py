@@ -22,8 +22,9 @@ from store.export import (
     unescape_cell,
 )
 from store.importer import import_file, make_plan, write_error_report
-from store.models import User
+from store.models import Prospect, User
 from store.template import write_template
+from tests.seed import seed_prospects
 from tests.test_importer import WEIRD_NAMES
 from tests.upload_files import HEADER, add_leads, row, write_csv
 
@@ -43,7 +44,7 @@ def fill(store: Store, tmp_path: Path) -> None:
         row("-minus Ltd", "minus.example"),
         row("@at Ltd", "at.example"),
         row("''=already quoted", "quoted.example"),  # stored as '=already quoted
-        row("Multi\nLine Ltd", "multi.example"),
+        row("Multi [UK] Ltd", "multi.example"),  # line breaks are refused at every edge
         row("Bücher GmbH", "bücher.example"),
     ]
     import_file(write_csv(tmp_path / "seed.csv", rows), store)
@@ -74,12 +75,20 @@ def test_an_export_reimports_to_the_same_prospects(store: Store, tmp_path: Path,
     plan, outcome = import_file(out, fresh)
     assert plan.error_lines() == [] and plan.warnings == []
     expected = comparable(store)
-    if suffix == ".xlsx":  # an .xlsx cannot hold control characters: they are dropped
-        assert result.notes
-        name = expected["w4.example"]["company_name"]
-        expected["w4.example"]["company_name"] = name.replace("\x07", "").replace("\x1b", "")
     assert comparable(fresh) == expected
     assert outcome.batch.created == len(expected)
+
+
+def test_xlsx_drops_stored_control_characters_with_a_note(store: Store, tmp_path: Path) -> None:
+    # Refused at every edge today, but an older file may hold them.
+    seed_prospects(store, [Prospect(company_type="End Customer", sector="Retail",
+                                    company_name="Bell\x07 and \x1b[2J Escape Ltd",
+                                    domain="bell.example", implementation_lead=1)])
+    result = export_prospects(store, tmp_path / "export.xlsx")
+    assert result.notes
+    fresh = same_store(tmp_path, "again")
+    import_file(tmp_path / "export.xlsx", fresh)
+    assert comparable(fresh)["bell.example"]["company_name"] == "Bell and [2J Escape Ltd"
 
 
 def test_csv_cells_never_start_a_formula(store: Store, tmp_path: Path) -> None:

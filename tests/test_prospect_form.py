@@ -8,7 +8,7 @@ from pathlib import Path
 from textual.widgets import Select, SelectionList
 
 from store.db import Store
-from store.models import ProductLine, User
+from store.models import AS_STORED, ProductLine, User
 from store.text import clean_for_display
 from tests.form_helpers import ADA, BOB, GRACE, FormSession, fill_required, prospect, running_form, seed
 from tui.app import ProspectsApp
@@ -467,8 +467,9 @@ def test_every_key_has_a_description_for_the_footer_and_palette() -> None:
         assert binding.description and binding.id  # type: ignore[union-attr]
 
 
-HOSTILE = "[bold]Tom & Jerry [UK][/] \x1b[31mred\u202eevil"
-SHOWN = clean_for_display(HOSTILE)  # without ESC and the bidi override, markup left as text
+# Control characters are refused at the edge and shown as symbols: test_terminal_safety.py
+HOSTILE = "[bold]Tom & Jerry [UK][/] 👍🏽 red"
+SHOWN = clean_for_display(HOSTILE)  # markup left as text
 
 
 def _plain(app: ProspectsApp) -> str:
@@ -479,9 +480,10 @@ def _plain(app: ProspectsApp) -> str:
 
 async def test_hostile_text_is_never_markup_anywhere_in_the_form(tmp_path: Path) -> None:
     path = db(tmp_path)
-    leads = [User(name=name, email=f"lead{i}@example.com", implementation_lead=True)
-             for i, name in enumerate(["[/]", "[bold]Bold Lead", "\x1b[31mRed\u202eLead",
-                                       "L" * 5000])]
+    leads = [User.model_validate(  # as stored: an older file may hold the ESC
+        {"name": name, "email": f"lead{i}@example.com", "implementation_lead": True},
+        context=AS_STORED)
+        for i, name in enumerate(["[/]", "[bold]Bold Lead", "\x1b[31mRed\u202eLead", "L" * 5000])]
     seed(path, *leads)
     app = ProspectsApp(db_path=path)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -130,10 +130,11 @@ async def test_errors_block_until_skipped_and_the_report_saves(store: Store,
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await choose(app, pilot, path)
-        [error] = [line for line in report(app) if line[1] == "error"]
-        # Shown verbatim (markup brackets and all), without control or bidi characters.
+        [refused, error] = [line for line in report(app) if line[1] == "error"]
+        # Shown verbatim (markup brackets and all), each control or bidi character as a symbol.
+        assert refused[:2] == ["3", "error"] and refused[4] == "Company Name"
         assert error[:2] == ["3", "error"] and error[4] == "Domain"
-        assert error[2] == "Tom & Jerry [bold]UK[/bold] Ltd [2J"
+        assert error[2] == "Tom & Jerry [bold]UK[/bold] Ltd \ufffd␛[2J"
         await pilot.click("#submit")
         await settle(app, pilot)
         assert "1 row(s) have errors, so nothing was written" in summary(app)

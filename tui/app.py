@@ -14,6 +14,7 @@ from store.bulk import collector_paused
 from store.catalog import Catalog, load_catalog
 from store.db import Store
 from tui.screens.prospect_list import ProspectListScreen
+from tui.widgets.plain import plain_line
 
 GC_THRESHOLD = 50_000
 
@@ -48,7 +49,7 @@ class ProspectsApp(App[int]):
         self.store = store
         self.nameserver = nameserver
         self.poll_seconds = poll_seconds
-        self.sub_title = str(store.path)
+        self.sub_title = plain_line(store.path)
 
     def on_mount(self) -> None:
         self.push_screen(ProspectListScreen(self.store, poll_seconds=self.poll_seconds))

@@ -6,13 +6,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.db import Store
-from store.text import clean_for_display
+from tui.widgets.plain import plain, plain_line
 
 NO_OTHER_LEAD = (
     "There is no other implementation lead to take over. "
@@ -51,13 +50,11 @@ class ChooseLeadModal(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="choose-lead-box"):
             if self.leads:
-                yield Static(Content(clean_for_display(self.question, 600)), id="choose-lead-question")
+                yield Static(plain(self.question, 600), id="choose-lead-question")
                 yield OptionList(
                     *(
                         Option(
-                            Content(
-                                f"{clean_for_display(u.name, 40)} <{clean_for_display(u.email, 40)}>"
-                            ),
+                            plain(f"{plain_line(u.name, 40)} <{plain_line(u.email, 40)}>"),
                             id=str(u.id),
                         )
                         for u in self.leads
@@ -65,7 +62,7 @@ class ChooseLeadModal(ModalScreen[int | None]):
                     id="choose-lead-options",
                 )
             else:
-                yield Static(Content(NO_OTHER_LEAD), id="choose-lead-question")
+                yield Static(plain(NO_OTHER_LEAD), id="choose-lead-question")
             with Horizontal(id="choose-lead-buttons"):
                 yield Button("Cancel", id="choose-lead-cancel")
                 if self.leads:

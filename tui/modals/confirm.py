@@ -6,11 +6,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from store.text import clean_for_display
+from tui.widgets.plain import plain
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -42,10 +42,10 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content(self.question), id="question")
+            yield Static(plain(self.question), id="question")
             with Horizontal():
-                yield Button(self.no_label, id="confirm-no")
-                yield Button(self.yes_label, id="confirm-yes", variant="warning")
+                yield Button(plain(self.no_label), id="confirm-no")
+                yield Button(plain(self.yes_label), id="confirm-yes", variant="warning")
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()

@@ -17,6 +17,8 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
+from tui.widgets.plain import plain
+
 CELL = 3  # "dd " per day
 
 
@@ -146,7 +148,7 @@ class DatePickerModal(ModalScreen[date | None]):
     def _show_title(self) -> None:
         cursor = self.query_one(MonthView).cursor
         title = f"{calendar.month_name[cursor.month]} {cursor.year}"
-        self.query_one("#calendar-title", Static).update(Content(title))
+        self.query_one("#calendar-title", Static).update(plain(title))
 
     @on(Button.Pressed, "#calendar-previous")
     def _previous(self) -> None:

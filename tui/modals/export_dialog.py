@@ -13,15 +13,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 from textual.worker import Worker, WorkerState
 
 from store.db import Store
 from store.export import ExportResult, export_prospects
-from store.text import clean_for_display
 from tui.screens.upload import free_name
+from tui.widgets.plain import PlainInput, plain, plain_line
 from tui.widgets.tick_box import TickBox
 
 
@@ -54,13 +53,13 @@ class ExportModal(ModalScreen[ExportResult | None]):
         filtered = bool(self.search.strip()) or self.letter != "all"
         parts = []
         if self.search.strip():
-            parts.append(f"search {clean_for_display(self.search.strip(), 40)!r}")
+            parts.append(f"search {plain_line(self.search.strip(), 40)!r}")
         if self.letter != "all":
             parts.append(f"letter {self.letter.upper() if len(self.letter) == 1 else 'other'}")
         with Vertical():
             yield Static("Export prospects to .csv, .xlsx or .json", markup=False)
-            yield Input(str(self.folder / "prospects-export.csv"), id="export-path")
-            yield TickBox(f"Only those shown ({', '.join(parts) or 'no filter'})",
+            yield PlainInput(str(self.folder / "prospects-export.csv"), id="export-path")
+            yield TickBox(plain(f"Only those shown ({', '.join(parts) or 'no filter'})"),
                            value=filtered, id="export-shown", disabled=not filtered)
             yield Static("", id="export-status", markup=False)
             with Horizontal():
@@ -106,4 +105,4 @@ class ExportModal(ModalScreen[ExportResult | None]):
         elif event.state == WorkerState.ERROR:
             self.query_one("#export-save", Button).disabled = False
             self.query_one("#export-status", Static).update(
-                Content(clean_for_display(str(event.worker.error), 500)))
+                plain(str(event.worker.error), 500))

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DirectoryTree, Footer, Input, Static
 
-from store.text import clean_for_display
+from tui.widgets.plain import PlainInput, plain_cell, plain_line
 
 UPLOAD_SUFFIXES = (".csv", ".xlsx", ".txt", ".tsv")
 
@@ -41,7 +41,7 @@ class UploadTree(DirectoryTree):
     def process_label(self, label: TextType) -> Text:
         """A file name is data: '[red]x.csv' must show as typed, not as markup."""
         if isinstance(label, str):
-            return Text(clean_for_display(label))
+            return plain_cell(label)
         return label
 
 
@@ -77,8 +77,8 @@ class FilePickerModal(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Choose a .csv or .xlsx file", id="picker-title")
-            yield Input(str(self.folder), id="picker-path", compact=True,
-                        placeholder="a folder or file; Enter to go there")
+            yield PlainInput(str(self.folder), id="picker-path", compact=True,
+                             placeholder="a folder or file; Enter to go there")
             yield UploadTree(self.folder, id="picker-tree")
             yield Static("Enter opens a folder or picks a file; Backspace goes up",
                          id="picker-hint")
@@ -141,5 +141,6 @@ class FilePickerModal(ModalScreen[Path | None]):
         elif path.is_file():
             self.dismiss(path)
         else:
-            missing = clean_for_display(str(path), 200)
-            self.notify(f"No such file or folder: {missing}", severity="warning", markup=False)
+            missing = plain_line(path, 200)
+            self.notify(plain_line(f"No such file or folder: {missing}"), severity="warning",
+                        markup=False)

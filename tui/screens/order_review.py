@@ -17,8 +17,9 @@ from store.db import ConflictError, NotFoundError, Store, StoreError
 from store.listing import display_domain
 from store.models import Order, Prospect
 from store.storage import StorageError
-from store.text import clean_for_display
+from store.text import clean_for_display, unsafe_character
 from tui.modals.confirm import ConfirmModal
+from tui.widgets.plain import PlainInput, plain, plain_line, plain_parts
 from tui.widgets.tick_box import TickBox
 
 NAME_SHOWN = 120  # characters of a company or product name in the summary
@@ -69,7 +70,7 @@ class OrderReviewScreen(Screen[None]):
         with VerticalScroll(id="order-review"):
             yield Static(id="order-summary")
             yield Static(id="order-stale")
-            number = Input(placeholder="e.g. PO-12345", id="order-number", max_length=64)
+            number = PlainInput(placeholder="e.g. PO-12345", id="order-number", max_length=64)
             number.border_title = "Order number"
             yield number
             yield Static(id="order-number-error", classes="order-error")
@@ -106,7 +107,7 @@ class OrderReviewScreen(Screen[None]):
         try:
             self.prospect = self.store.get_prospect(self.prospect_id)
         except NotFoundError as error:
-            self.notify(f"Cannot review the order: {error}", severity="error", markup=False)
+            self.notify(plain_line(f"Cannot review the order: {error}"), severity="error", markup=False)
             self.call_after_refresh(self._leave)
             return False
         orders = sorted(self.store.orders_for(self.prospect_id), key=lambda o: o.id or 0)
@@ -143,7 +144,7 @@ class OrderReviewScreen(Screen[None]):
             status = f"Draft saved on {when(order.updated_at)}."
         else:
             status = "New order: not saved yet."
-        self.query_one("#order-status", Static).update(Content(status))
+        self.query_one("#order-status", Static).update(plain(status))
         self.set_class(self.submitted, "-submitted")
         for widget in self.query("#order-review Checkbox"):
             widget.disabled = self.submitted
@@ -179,7 +180,7 @@ class OrderReviewScreen(Screen[None]):
         parts: list[str | tuple[str, str]] = []
         for index, (label, value) in enumerate(rows):
             parts += [(("\n" if index else "") + f"{label}: ", "bold"), *value]
-        self.query_one("#order-summary", Static).update(Content.assemble(*parts))
+        self.query_one("#order-summary", Static).update(plain_parts(*parts))
         stale = self._stale()
         note = self.query_one("#order-stale", Static)
         note.update(Content(
@@ -246,7 +247,7 @@ class OrderReviewScreen(Screen[None]):
         assert self.order is not None
         number, not_required, msa, authorised = self._state()
         return self.order.model_copy(update={
-            "order_number": "" if not_required else clean_for_display(number),
+            "order_number": "" if not_required else number,
             "order_number_not_required": not_required,
             "covered_by_msa": msa,
             "authorised": authorised,
@@ -262,20 +263,27 @@ class OrderReviewScreen(Screen[None]):
         number = self.query_one("#order-number", Input)
         number.set_class(bool(number_error), "-invalid")
         box = self.query_one("#order-number-error", Static)
-        box.update(Content(number_error))
+        box.update(plain(number_error))
         box.display = bool(number_error)
         for selector in CONFIRMATIONS:
             self.query_one(selector, Checkbox).set_class(selector in unticked, "-invalid")
         lines = [f"Confirmation required: tick '{CONFIRMATIONS[s]}'" for s in unticked]
         confirm = self.query_one("#confirm-error", Static)
-        confirm.update(Content("\n".join(lines)))
+        confirm.update(plain("\n".join(lines)))
         confirm.display = bool(lines)
+
+    def _refused_number(self) -> str:
+        """The error for an order number holding a control character; '' when it holds none."""
+        number, not_required, _, _ = self._state()
+        problem = None if not_required else unsafe_character(number)
+        return f"Order number: {problem}" if problem else ""
 
     def _validate(self, *, focus: bool = True) -> bool:
         """Show what stops a submit, next to each field; True when nothing does."""
         number, not_required, _, _ = self._state()
         number_error = "" if number or not_required else (
             f"Order number: enter the order number, or tick '{NOT_REQUIRED}'")
+        number_error = self._refused_number() or number_error
         unticked = self._confirm_errors()
         self._show_errors(number_error, unticked)
         if not focus:
@@ -308,19 +316,23 @@ class OrderReviewScreen(Screen[None]):
         if self.submitted or self.order is None:
             self.dismiss(None)
             return
+        if refused := self._refused_number():  # a draft keeps the number exactly, or not at all
+            self._show_errors(refused, [])
+            self.query_one("#order-number", Input).focus()
+            return
         try:
             await asyncio.to_thread(self.store.save_order, self._form_order())
         except NotFoundError as error:
-            self.notify(f"Draft not saved: {error}", severity="error", markup=False)
+            self.notify(plain_line(f"Draft not saved: {error}"), severity="error", markup=False)
             self.dismiss(None)
             return
         except ConflictError:
             self._show_theirs("Draft not saved")
             return
         except (StoreError, StorageError) as error:
-            self.notify(f"Draft not saved: {error}", severity="error", markup=False)
+            self.notify(plain_line(f"Draft not saved: {error}"), severity="error", markup=False)
             return
-        self.notify(f"Draft order saved for {self.company}.", markup=False)
+        self.notify(plain_line(f"Draft order saved for {self.company}."), markup=False)
         self.dismiss(None)
 
     @on(Button.Pressed, "#submit-order")
@@ -339,19 +351,19 @@ class OrderReviewScreen(Screen[None]):
             self.order = await asyncio.to_thread(
                 self.store.save_order, self._form_order(), submit=True)
         except NotFoundError as error:
-            self.notify(f"Order not submitted: {error}", severity="error", markup=False)
+            self.notify(plain_line(f"Order not submitted: {error}"), severity="error", markup=False)
             self.dismiss(None)
             return
         except ConflictError:
             self._show_theirs("Order not submitted")
             return
         except (StoreError, StorageError) as error:
-            self.notify(f"Order not submitted: {error}", severity="error", markup=False)
+            self.notify(plain_line(f"Order not submitted: {error}"), severity="error", markup=False)
             return
         self.prospect = self.prospect and self.prospect.model_copy(update={"status": "customer"})
         self._fill()
         self.query_one("#order-close", Button).focus()
-        self.notify(f"Order submitted: {self.company} is now a customer.", markup=False)
+        self.notify(plain_line(f"Order submitted: {self.company} is now a customer."), markup=False)
 
     def _show_theirs(self, what: str) -> None:
         """Someone else saved or submitted this order meanwhile: show theirs, never overwrite it."""
@@ -359,7 +371,8 @@ class OrderReviewScreen(Screen[None]):
         mine = self.order.id if self.order else None
         theirs = next((o for o in self.store.orders_for(self.prospect_id) if o.id == mine), None)
         if theirs is None:
-            self.notify(f"{what}: someone else deleted this order.", severity="error", markup=False)
+            self.notify(plain_line(f"{what}: someone else deleted this order."), severity="error",
+                        markup=False)
             self.dismiss(None)
             return
         self.order = theirs
@@ -367,7 +380,7 @@ class OrderReviewScreen(Screen[None]):
         self._fill()
         done = "submitted" if self.submitted else "changed"
         message = f"{what}: someone else {done} this order meanwhile; theirs is shown now."
-        self.notify(message, severity="error", markup=False)
+        self.notify(plain_line(message), severity="error", markup=False)
 
     # -- leaving ---------------------------------------------------------------------
 

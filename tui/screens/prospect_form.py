@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Select, SelectionList, Static
 
@@ -27,6 +26,7 @@ from store.validation import ProspectInvalid, build_prospect
 from tui.modals.confirm import ConfirmModal
 from tui.widgets.date_input import DateInput
 from tui.widgets.domain_field import DomainField
+from tui.widgets.plain import plain, plain_line
 from tui.widgets.product_picker import ProductsField
 from tui.widgets.prospect_fields import FIELD_WIDGETS, ProspectFields, sentence
 
@@ -101,7 +101,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
 
     def on_mount(self) -> None:
         if self._missing is not None:
-            self.notify(clean_for_display(self._missing, 200), severity="error", markup=False)
+            self.notify(plain_line(self._missing, 200), severity="error", markup=False)
 
             def leave() -> None:  # not awaited: a screen cannot await its own dismissal
                 self.dismiss(None)
@@ -125,7 +125,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
 
     def _say(self, message: str, style: str = "-error") -> None:
         banner = self.query_one("#form-message", Static)
-        banner.update(Content(clean_for_display(message, 600)))
+        banner.update(plain(message, 600))
         banner.set_classes(style)
         banner.display = bool(message)
 
@@ -226,7 +226,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
     def _saved(self, saved: Prospect, review_order: bool) -> None:
         self._saving = False
         assert saved.id is not None
-        self.notify(f"Saved {clean_for_display(saved.company_name, 80)}.", markup=False)
+        self.notify(f"Saved {plain_line(saved.company_name, 80)}.", markup=False)
         self.dismiss(FormResult(saved.id, review_order))
 
     def _save_failed(self, error: Exception) -> None:
@@ -243,7 +243,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
         else:  # ConflictError's message says whose change is kept and what to do
             message = f"Not saved: {message}"
         self._say(message)
-        self.notify(message, severity="error", markup=False, timeout=10)
+        self.notify(plain_line(message), severity="error", markup=False, timeout=10)
 
     def _forget_base(self) -> None:
         """The prospect is gone from the file: from now on this form creates a new one."""
@@ -325,7 +325,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
 
     def _deleted(self, base: Prospect) -> None:
         assert base.id is not None
-        self.notify(f"Deleted {clean_for_display(base.company_name, 80)}.", markup=False)
+        self.notify(f"Deleted {plain_line(base.company_name, 80)}.", markup=False)
         self.dismiss(FormResult(base.id, deleted=True))
 
     def _delete_failed(self, error: Exception) -> None:
@@ -336,4 +336,4 @@ class ProspectFormScreen(Screen[FormResult | None]):
         else:
             message = f"Not deleted: {clean_for_display(str(error), 400)}"
         self._say(message)
-        self.notify(message, severity="error", markup=False, timeout=10)
+        self.notify(plain_line(message), severity="error", markup=False, timeout=10)

@@ -8,7 +8,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, Static
@@ -18,7 +17,6 @@ from store.bulk import collector_paused
 from store.db import Store, StoreError
 from store.export import ExportResult
 from store.listing import COLUMNS, ProspectList
-from store.text import clean_for_display
 from store.validation import quoted
 from tui.modals.confirm import ConfirmModal
 from tui.modals.export_dialog import ExportModal
@@ -27,6 +25,7 @@ from tui.screens.prospect_form import FormResult, ProspectFormScreen
 from tui.screens.upload import UploadScreen
 from tui.screens.users import UsersScreen
 from tui.widgets.letter_bar import LetterBar
+from tui.widgets.plain import PlainInput, plain, plain_line
 from tui.widgets.prospect_table import Column, ProspectTable
 
 SEARCH_DEBOUNCE = 0.15
@@ -90,13 +89,13 @@ class ProspectListScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="search-bar"):
-            yield Input(placeholder="Search company name or domain", id="search")
+            yield PlainInput(placeholder="Search company name or domain", id="search")
             yield Button("Go", id="go", compact=True)
         yield LetterBar(id="letters")
         yield ProspectTable(TABLE_COLUMNS, self._cell, id="prospects")
-        new_file = f"Started a new, empty database at {clean_for_display(str(self.store.path))}. "
+        new_file = f"Started a new, empty database at {self.store.path}. "
         hint = new_file + FIRST_RUN_HINT if self.store.created_new else FIRST_RUN_HINT
-        yield Static(Content(hint), id="first-run")
+        yield Static(plain(hint), id="first-run")
         yield Static(id="status-line")
         yield Footer()
 
@@ -131,7 +130,7 @@ class ProspectListScreen(Screen[None]):
         label = COLUMNS.get(self.prospects.sort_key, self.prospects.sort_key)
         direction = "Z to A" if self.prospects.descending else "A to Z"
         status = f"{shown:,} of {total:,} prospects · sorted by {label}, {direction}"
-        self.query_one("#status-line", Static).update(Content(status), layout=False)
+        self.query_one("#status-line", Static).update(plain(status), layout=False)
         self.query_one("#first-run", Static).display = total == 0
         self.query_one(ProspectTable).display = total > 0
 
@@ -293,8 +292,9 @@ class ProspectListScreen(Screen[None]):
     def _exported(self, result: ExportResult | None) -> None:
         if result is not None:
             notes = "".join(f"\n{note}" for note in result.notes)
-            where = clean_for_display(str(result.path), 200)
-            self.notify(f"Exported {result.count:,} prospects to {where}{notes}", markup=False)
+            where = plain_line(result.path, 200)
+            self.notify(plain_line(f"Exported {result.count:,} prospects to {where}{notes}", lines=True),
+                        markup=False)
 
     @work(exclusive=True, group="delete")
     async def action_delete(self) -> None:
@@ -304,7 +304,7 @@ class ProspectListScreen(Screen[None]):
         try:
             prospect = self.store.get_prospect(prospect_id)
         except StoreError as error:
-            self.notify(str(error), severity="error", markup=False)
+            self.notify(plain_line(error), severity="error", markup=False)
             return
         question = (f"Delete {quoted(prospect.company_name, 80)} ({prospect.domain})"
                     " and its orders? This cannot be undone.")
@@ -313,7 +313,7 @@ class ProspectListScreen(Screen[None]):
         try:
             await asyncio.to_thread(self.store.delete_prospect, prospect_id, prospect.version)
         except StoreError as error:
-            self.notify(f"Not deleted: {error}", severity="error", markup=False)
+            self.notify(plain_line(f"Not deleted: {error}"), severity="error", markup=False)
             return
-        self.notify(f"Deleted {quoted(prospect.company_name, 80)}.", markup=False)
+        self.notify(plain_line(f"Deleted {quoted(prospect.company_name, 80)}."), markup=False)
         self.show_latest()

@@ -12,12 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -28,6 +26,7 @@ from store.models import ImportBatch
 from store.text import clean_for_display
 from store.validation import FIELD_LABELS
 from tui.modals.file_picker import FilePickerModal
+from tui.widgets.plain import PlainInput, plain, plain_cell, plain_line
 from tui.widgets.tick_box import TickBox
 
 SHOWN_ROWS = 500  # table lines; the saved report has every error
@@ -63,11 +62,6 @@ def free_name(path: Path) -> Path:
         n += 1
         candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
     return candidate
-
-
-def _text(value: object, limit: int = 80) -> Text:
-    """A cell of user data: never markup, no control or bidi characters."""
-    return Text(clean_for_display(str(value), limit))
 
 
 class UploadScreen(Screen[ImportBatch | None]):
@@ -108,13 +102,13 @@ class UploadScreen(Screen[ImportBatch | None]):
         with VerticalScroll(id="upload-body"):
             with Horizontal(classes="upload-row"):
                 yield Label("Template")
-                yield Input(str(self.folder / TEMPLATE_NAME), id="template-path", compact=True)
+                yield PlainInput(str(self.folder / TEMPLATE_NAME), id="template-path", compact=True)
                 yield Button("Download template", id="download-template", compact=True)
             yield Static("", id="template-status", markup=False)
             with Horizontal(classes="upload-row"):
                 yield Label("File")
-                yield Input(placeholder="a .csv or .xlsx file; Enter to check it",
-                            id="file-path", compact=True)
+                yield PlainInput(placeholder="a .csv or .xlsx file; Enter to check it",
+                                 id="file-path", compact=True)
                 yield Button("Browse…", id="browse", compact=True)
             with Horizontal(classes="upload-row"):
                 yield TickBox("Skip rows with errors", id="skip-invalid", compact=True)
@@ -135,7 +129,7 @@ class UploadScreen(Screen[ImportBatch | None]):
     # -- helpers -------------------------------------------------------------------
 
     def _say(self, text: str) -> None:
-        self.query_one("#plan-summary", Static).update(Content(clean_for_display(text, 2000)))
+        self.query_one("#plan-summary", Static).update(plain(text, 2000))
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -309,7 +303,7 @@ class UploadScreen(Screen[ImportBatch | None]):
             elif worker.name == "template":
                 self.query_one("#download-template", Button).disabled = False
                 self.query_one("#template-status", Static).update(
-                    Content(f"Wrote the template to {clean_for_display(str(result), 300)}"))
+                    plain(f"Wrote the template to {plain_line(result, 300)}"))
             elif worker.name == "report":
                 path, count = result  # type: ignore[misc]
                 self._say(f"Saved the {count} row(s) with errors to {path}: fix them there and "
@@ -320,7 +314,7 @@ class UploadScreen(Screen[ImportBatch | None]):
             if worker.name == "template":
                 self.query_one("#download-template", Button).disabled = False
                 self.query_one("#template-status", Static).update(
-                    Content(f"Could not write the template: {message}"))
+                    plain(f"Could not write the template: {message}"))
             elif worker.name == "report":
                 self._say(f"Could not save the report: {message}")
             else:
@@ -339,7 +333,7 @@ class UploadScreen(Screen[ImportBatch | None]):
         table = self.query_one("#import-report", DataTable)
         table.clear()
         for line in plan.header_errors:
-            table.add_row("1", "error", "", "", "", _text(line, 200))
+            table.add_row("1", "error", "", "", "", plain_cell(line, 200))
         shown = 0
         for issue in plan.issues:
             for field, message in zip(issue.fields, issue.messages, strict=True):
@@ -347,19 +341,19 @@ class UploadScreen(Screen[ImportBatch | None]):
                     break
                 shown += 1
                 detail = message.split(": ", 1)[1] if field and ": " in message else message
-                table.add_row(str(issue.row), issue.kind, _text(issue.company_name, 40),
-                              _text(issue.domain, 30), FIELD_LABELS.get(field, ""),
-                              _text(detail, 200))
+                table.add_row(plain_cell(issue.row), plain_cell(issue.kind),
+                              plain_cell(issue.company_name, 40), plain_cell(issue.domain, 30),
+                              plain_cell(FIELD_LABELS.get(field, "")), plain_cell(detail, 200))
         for row, record in zip(plan.create_rows, plan.records, strict=False):
             if shown >= SHOWN_ROWS:
                 break
             shown += 1
-            table.add_row(str(row), "create", _text(record["company_name"], 40),
-                          _text(record["domain"], 30), "", "")
+            table.add_row(plain_cell(row), "create", plain_cell(record["company_name"], 40),
+                          plain_cell(record["domain"], 30), "", "")
         self.query_one("#save-report", Button).disabled = not plan.errors
-        self._say(self._plan_text(plan, shown))
+        self._say(self._planplain_cell(plan, shown))
 
-    def _plan_text(self, plan: ImportPlan, shown: int) -> str:
+    def _planplain_cell(self, plan: ImportPlan, shown: int) -> str:
         lines = [plan.summary()]
         lines += plan.warnings
         if plan.already is not None or plan.blocked:
@@ -392,4 +386,4 @@ class UploadScreen(Screen[ImportBatch | None]):
         self._say(f"Imported {batch.created} prospect(s) from {batch.file_name} as import batch "
                   f"{batch.id} ({batch.duplicates} duplicate(s), {batch.errors} row(s) with "
                   f"errors skipped).{late} Press Escape to see them in the list.")
-        self.notify(f"Imported {batch.created} prospect(s).", markup=False)
+        self.notify(plain_line(f"Imported {batch.created} prospect(s)."), markup=False)

@@ -11,17 +11,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Static
 
 from store.db import DuplicateError, Store, StoreError
 from store.models import User
 from store.storage import StorageError
-from store.text import clean_for_display
 from store.validation import MAX_NAME
 from tui.modals.choose_lead import ChooseLeadModal
 from tui.modals.confirm import ConfirmModal
+from tui.widgets.plain import PlainInput, plain, plain_cell, plain_line
 from tui.widgets.tick_box import TickBox
 
 FIELDS = {"name": ("Name", "#user-name"), "email": ("E-mail", "#user-email")}
@@ -30,11 +29,6 @@ SHOWN = 40  # characters of a name or e-mail shown in messages
 # Fixed widths, so that all four columns fit an 80-column terminal.
 COLUMNS = [("name", "Name", 21), ("email", "E-mail", 20),
            ("lead", "Implementation Lead", 19), ("prospects", "Prospects", 9)]
-
-
-def shown(text: str, limit: int = SHOWN) -> str:
-    """User data made safe to show: no controls or bidi overrides, cut to `limit`."""
-    return clean_for_display(text, limit)
 
 
 def field_errors(error: ValidationError) -> list[tuple[str, str]]:
@@ -79,10 +73,10 @@ class UsersScreen(Screen[None]):
         with Vertical(id="user-form"):
             yield Static(id="user-form-title")
             with Horizontal(id="user-fields"):
-                name = Input(placeholder="Full name", id="user-name")
+                name = PlainInput(placeholder="Full name", id="user-name")
                 name.border_title = "Name"
                 yield name
-                email = Input(placeholder="name@example.com", id="user-email")
+                email = PlainInput(placeholder="name@example.com", id="user-email")
                 email.border_title = "E-mail"
                 yield email
             with Horizontal(id="user-actions"):
@@ -97,7 +91,7 @@ class UsersScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#users", DataTable)
         for key, label, width in COLUMNS:
-            table.add_column(label, width=width, key=key)
+            table.add_column(plain_cell(label), width=width, key=key)
         self.reload()
         self._set_mode(None)
         if self.user_list:
@@ -124,10 +118,10 @@ class UsersScreen(Screen[None]):
         for user in self.user_list:
             count = self.named[user.id] if user.id is not None else 0
             table.add_row(
-                Text(shown(user.name, COLUMNS[0][2])),
-                Text(shown(user.email, COLUMNS[1][2])),
+                plain_cell(user.name, COLUMNS[0][2]),
+                plain_cell(user.email, COLUMNS[1][2]),
                 Text("yes" if user.implementation_lead else ""),
-                Text(str(count) if count else ""),
+                plain_cell(count or ""),
                 key=str(user.id),
             )
         if select_id is not None:
@@ -149,11 +143,11 @@ class UsersScreen(Screen[None]):
         """Switch the form between adding a new user and editing `user`."""
         self.editing = user
         self.set_class(user is not None, "-editing")
-        title = "Add a user" if user is None else f"Editing {shown(user.name)}"
-        self.query_one("#user-form-title", Static).update(Content(title))
-        # Cleaned: an input must never show raw escapes; saving keeps the cleaned text.
-        self.query_one("#user-name", Input).value = clean_for_display(user.name) if user else ""
-        self.query_one("#user-email", Input).value = clean_for_display(user.email) if user else ""
+        title = "Add a user" if user is None else f"Editing {plain_line(user.name, SHOWN)}"
+        self.query_one("#user-form-title", Static).update(plain(title))
+        # Exact: the input shows a stored control as a symbol; saving it is refused by name.
+        self.query_one("#user-name", Input).value = user.name if user else ""
+        self.query_one("#user-email", Input).value = user.email if user else ""
         self.query_one("#user-lead", Checkbox).value = user.implementation_lead if user else False
         self._show_errors([])
 
@@ -164,7 +158,7 @@ class UsersScreen(Screen[None]):
             )
         lines = [f"{FIELDS.get(f, (f.title(), ''))[0]}: {m}" for f, m in errors]
         box = self.query_one("#user-error", Static)
-        box.update(Content("\n".join(lines)))
+        box.update(plain("\n".join(lines)))
         box.display = bool(lines)
         for field, _ in errors:
             if field in FIELDS:
@@ -243,7 +237,8 @@ class UsersScreen(Screen[None]):
         )
         if taken is not None:
             self._show_errors(
-                [("email", f"'{shown(user.email)}' already belongs to '{shown(taken.name)}'")]
+                [("email", f"'{plain_line(user.email, SHOWN)}' already belongs to "
+                           f"'{plain_line(taken.name, SHOWN)}'")]
             )
             return None
         return user
@@ -268,7 +263,7 @@ class UsersScreen(Screen[None]):
             return
         verb = "Saved" if before else "Added"
         role = " as an implementation lead" if saved.implementation_lead else ""
-        self.notify(f"{verb} {shown(saved.name)}{role}.", markup=False)
+        self.notify(plain_line(f"{verb} {plain_line(saved.name, SHOWN)}{role}."), markup=False)
         self.reload(select_id=saved.id)
         self._set_mode(None)
         self.query_one("#user-name" if before is None else "#users").focus()
@@ -286,10 +281,11 @@ class UsersScreen(Screen[None]):
         try:
             moved = await asyncio.to_thread(self.store.replace_lead, user.id, replacement)
         except (StoreError, StorageError) as error:
-            self.notify(str(error), severity="error", markup=False)
+            self.notify(plain_line(error), severity="error", markup=False)
             return False
         successor = next((u.name for u in self.user_list if u.id == replacement), "the new lead")
-        self.notify(f"{moved} prospect(s) handed over to {shown(successor)}.", markup=False)
+        self.notify(plain_line(f"{moved} prospect(s) handed over to {plain_line(successor, SHOWN)}."),
+                    markup=False)
         return True
 
     # -- flag and remove -------------------------------------------------------------
@@ -309,10 +305,10 @@ class UsersScreen(Screen[None]):
             changed = user.model_copy(update={"implementation_lead": flagged})
             await asyncio.to_thread(self.store.update_user, changed)
         except (StoreError, StorageError) as error:
-            self.notify(str(error), severity="error", markup=False)
+            self.notify(plain_line(error), severity="error", markup=False)
             return
         state = "is now an implementation lead" if flagged else "is no longer an implementation lead"
-        self.notify(f"{shown(user.name)} {state}.", markup=False)
+        self.notify(plain_line(f"{plain_line(user.name, SHOWN)} {state}."), markup=False)
         self.reload(select_id=user.id)
         if self.editing is not None and self.editing.id == user.id:
             self._set_mode(None)
@@ -332,14 +328,15 @@ class UsersScreen(Screen[None]):
         """Ask which lead takes over the user's prospects; None (and a notice) if cancelled."""
         assert user.id is not None
         question = (
-            f"{shown(user.name)} is the implementation lead or secondary contact of {count} "
-            f"prospect(s). Choose the implementation lead who takes over before you {doing} them:"
+            f"{plain_line(user.name, SHOWN)} is the implementation lead or secondary contact of "
+            f"{count} prospect(s). Choose the implementation lead who takes over before you {doing} them:"
         )
         replacement = await self.app.push_screen_wait(
             ChooseLeadModal(self.store, user.id, question=question)
         )
         if replacement is None:
-            self.notify(f"{shown(user.name)} was not changed.", severity="warning", markup=False)
+            self.notify(f"{plain_line(user.name, SHOWN)} was not changed.", severity="warning",
+                        markup=False)
         return replacement
 
     @work(exclusive=True, group="users-change")
@@ -352,17 +349,17 @@ class UsersScreen(Screen[None]):
             if replacement is None:
                 return
         sure = await self.app.push_screen_wait(
-            ConfirmModal(f"Remove {shown(user.name)}?", yes="Remove", no="Keep")
+            ConfirmModal(f"Remove {plain_line(user.name, SHOWN)}?", yes="Remove", no="Keep")
         )
         if not sure:
             return
         try:
             moved = await asyncio.to_thread(self.store.remove_user, user.id, replacement)
         except (StoreError, StorageError) as error:
-            self.notify(str(error), severity="error", markup=False)
+            self.notify(plain_line(error), severity="error", markup=False)
             return
         extra = f" {moved} prospect(s) handed over." if moved else ""
-        self.notify(f"Removed {shown(user.name)}.{extra}", markup=False)
+        self.notify(plain_line(f"Removed {plain_line(user.name, SHOWN)}.{extra}"), markup=False)
         if self.editing is not None and self.editing.id == user.id:
             self._set_mode(None)
         self.reload()

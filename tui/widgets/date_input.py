@@ -13,9 +13,9 @@ from datetime import date
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Input
 
 from tui.modals.date_picker import DatePickerModal
+from tui.widgets.plain import PlainInput
 
 _EIGHT_DIGITS = re.compile(r"\d{8}")
 
@@ -48,7 +48,7 @@ class IsoDate(Validator):
         return self.failure("use YYYY-MM-DD, e.g. 2027-03-15")
 
 
-class DateInput(Input):
+class DateInput(PlainInput):
     """A YYYY-MM-DD date input; F4 (or Alt+Down) opens a calendar to pick from."""
 
     BINDINGS: list[BindingType] = [

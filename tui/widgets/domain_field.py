@@ -10,14 +10,13 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
 from store.db import Store
 from store.domain import Nameserver
 from store.models import DomainCheck
-from store.text import clean_for_display
+from tui.widgets.plain import PlainInput, plain
 
 CHECKING = "Checking…"
 # Status line style per verdict: how worried a person should be.
@@ -81,7 +80,7 @@ class DomainField(Vertical):
         self._status = ""
 
     def compose(self) -> ComposeResult:
-        yield Input(self._initial, placeholder="example.com", id="domain")
+        yield PlainInput(self._initial, placeholder="example.com", id="domain")
         yield Button("Verify", id="verify")
         yield Static(id="verify-status")
 
@@ -118,7 +117,7 @@ class DomainField(Vertical):
     def _show(self, text: str, style: str) -> None:
         self._status = text
         status = self.query_one("#verify-status", Static)
-        status.update(Content(clean_for_display(text, 300)))
+        status.update(plain(text, 300))
         status.remove_class(*_STYLES)
         if style:
             status.add_class(style)

@@ -14,11 +14,12 @@ from typing import ClassVar
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
+
+from tui.widgets.plain import plain, plain_parts
 
 LETTERS: tuple[str, ...] = ("all", *"abcdefghijklmnopqrstuvwxyz", "other")
 PER_ROW = 14  # two rows: All, A-M / N-Z, #
@@ -71,10 +72,10 @@ class LetterBarItem(Static):
         # restyling 28 widgets per keystroke was most of a search's cost.
         style = "dim" if count == 0 else ""
         self.update(
-            Content.assemble((label, f"bold {style}"), (self._text()[len(label) :], style)),
+            plain_parts((label, f"bold {style}"), (self._text()[len(label) :], style)),
             layout=False,
         )
-        self.tooltip = Content(f"{label}: {count:,} prospects")
+        self.tooltip = plain(f"{label}: {count:,} prospects")
 
     def on_click(self, event: events.Click) -> None:
         event.stop()

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from rich.segment import Segment
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.strip import Strip
 from textual.widgets import Input, Label, SelectionList
 from textual.widgets.selection_list import Selection
@@ -15,6 +13,7 @@ from textual.widgets.selection_list import Selection
 from store.catalog import Catalog, Product
 from store.models import ProductLine
 from store.validation import quoted
+from tui.widgets.plain import PlainInput, plain, plain_cell
 
 ProductsSnapshot = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
 
@@ -66,7 +65,7 @@ class ProductsField(Vertical):
     def compose(self) -> ComposeResult:
         yield ProductPicker(
             *(
-                Selection(Text(product.name), product.name, product.name in self._initial)
+                Selection(plain_cell(product.name), product.name, product.name in self._initial)
                 for product in self.catalog.products
             ),
             id="products",
@@ -77,8 +76,8 @@ class ProductsField(Vertical):
             line = self._initial.get(product.name)
             seats = "" if line is None or line.seats is None else str(line.seats)
             row = Horizontal(
-                Label(Content(f"Seats for {product.name} *"), classes="seats-label"),
-                Input(seats, placeholder="e.g. 25", id=f"seats-{product.key}"),
+                Label(plain(f"Seats for {product.name} *"), classes="seats-label"),
+                PlainInput(seats, placeholder="e.g. 25", id=f"seats-{product.key}"),
                 classes="seats-row", id=f"seats-{product.key}-row",
             )
             row.display = product.name in self._initial  # shown only for a chosen product

@@ -20,10 +20,10 @@ from textual.widgets import Button, Input, Label, Select, Static
 from store.db import Store
 from store.domain import Nameserver
 from store.models import Prospect, User
-from store.text import clean_for_display
 from store.validation import FIELD_LABELS, FieldError, name_warning
 from tui.widgets.date_input import DateInput
 from tui.widgets.domain_field import DomainField
+from tui.widgets.plain import PlainInput, plain, plain_cell, plain_line
 from tui.widgets.product_picker import ProductsField
 
 # Model field -> widget id, in the order the form shows them (focus goes to the first error).
@@ -58,7 +58,7 @@ def sentence(error: FieldError) -> str:
 
 def user_label(user: User) -> Text:
     """A user as a Select shows them: plain text, never markup."""
-    return Text(f"{clean_for_display(user.name, 50)} <{clean_for_display(user.email, 60)}>")
+    return plain_cell(f"{plain_line(user.name, 50)} <{plain_line(user.email, 60)}>")
 
 
 class ProspectFields(VerticalScroll, can_focus=False):
@@ -78,7 +78,7 @@ class ProspectFields(VerticalScroll, can_focus=False):
 
     @staticmethod
     def _label(field: str) -> Label:
-        return Label(Content(FIELD_LABELS[field] + (" *" if field in REQUIRED else "")),
+        return Label(plain(FIELD_LABELS[field] + (" *" if field in REQUIRED else "")),
                      classes="field-label")
 
     @staticmethod
@@ -86,14 +86,14 @@ class ProspectFields(VerticalScroll, can_focus=False):
         values = list(options)
         if current and current not in values:
             values.append(current)  # a value the catalog no longer has: kept, flagged on save
-        return [(Text(clean_for_display(v, 80)), v) for v in values]
+        return [(plain_cell(v, 80), v) for v in values]
 
     def lead_options(self, keep: int | None) -> list[tuple[Text, int]]:
         """The implementation leads, plus `keep` (the saved choice) if it is no longer one."""
         options = [(user_label(u), u.id) for u in self.leads if u.id is not None]
         if keep is not None and all(value != keep for _, value in options):
             known = next((u for u in self.users if u.id == keep), None)
-            options.append((user_label(known) if known else Text(f"user {keep} (removed)"), keep))
+            options.append((user_label(known) if known else plain_cell(f"user {keep} (removed)"), keep))
         return options
 
     def compose(self) -> ComposeResult:
@@ -120,24 +120,24 @@ class ProspectFields(VerticalScroll, can_focus=False):
                      id="secondary-contact",
                      value=secondary if secondary is not None else Select.NULL)
         yield self._label("company_name")
-        yield Input(base.company_name if base else "", id="company-name",
-                    placeholder="The company's full name, not an abbreviation")
+        yield PlainInput(base.company_name if base else "", id="company-name",
+                         placeholder="The company's full name, not an abbreviation")
         yield self._label("domain")
         yield DomainField(self.store, base.domain if base else "",
                           check=base.domain_check if base else None,
                           prospect_id=base.id if base else None, nameserver=self.nameserver,
                           lifetime=self.lifetime, id="domain-box")
         yield self._label("website")
-        yield Input(base.website if base else "", id="website",
-                    placeholder="https://example.com")
+        yield PlainInput(base.website if base else "", id="website",
+                         placeholder="https://example.com")
         yield Static(Content("Other Information"), classes="form-section")
         yield self._label("expected_provision_date")
         with Horizontal(id="provision-date-row"):
             yield DateInput(base.expected_provision_date if base else None, id="provision-date")
             yield Button("Calendar", id="provision-date-calendar")
         yield self._label("permitted_users")
-        yield Input("" if permitted is None else str(permitted), id="permitted-users",
-                    placeholder="A whole number, e.g. 250")
+        yield PlainInput("" if permitted is None else str(permitted), id="permitted-users",
+                         placeholder="A whole number, e.g. 250")
         yield self._label("products")
         yield ProductsField(catalog, base.products if base else [], id="products-field")
 
@@ -216,7 +216,7 @@ class ProspectFields(VerticalScroll, can_focus=False):
             parent = cell.parent
             assert isinstance(parent, Widget)
             parent.mount(note, after=cell)
-        note.update(Content(clean_for_display(message, 400)))
+        note.update(plain(message, 400))
         note.display = bool(message)
 
     def note(self, widget_id: str, kind: str = "error") -> str:
