@@ -1,0 +1,67 @@
+"""The list at 80x24: the sorted column is always shown, and left/right scroll the columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Static
+
+from store.db import Store
+from store.models import Prospect
+from tests.seed import seed_prospects
+from tui.app import ProspectsApp
+from tui.widgets.prospect_table import ProspectTable
+
+SECTORS = ["Retail", "Agriculture", "Technology"]
+
+
+def add(store: Store) -> None:
+    seed_prospects(store, [
+        Prospect(company_type="End Customer", company_name=f"Company {n}", domain=f"c{n}.example.com",
+                 sector=sector, implementation_lead=1)
+        for n, sector in enumerate(SECTORS)])
+
+
+def header(app: ProspectsApp) -> str:
+    return app.screen.query_one(ProspectTable).render_line(0).text
+
+
+def status(app: ProspectsApp) -> str:
+    return str(app.screen.query_one("#status-line", Static).render())
+
+
+async def test_sorting_by_a_hidden_column_shows_it_at_80_columns(store: Store, db_path: Path) -> None:
+    add(store)
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "Sector" not in header(app)  # too narrow for every column
+        while "sorted by Sector" not in status(app):
+            await pilot.press("s")
+        shown = header(app)
+        assert "Sector ▲" in shown
+        assert "Company Name" in shown  # the most important column stays
+        table = app.screen.query_one(ProspectTable)
+        assert table.render_line(1).text.split()[-1] == "Agriculture"
+        assert all(len(table.render_line(y).text) == len(shown) for y in range(1, 4))
+
+
+async def test_left_and_right_scroll_the_columns_at_80_columns(store: Store, db_path: Path) -> None:
+    add(store)
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(ProspectTable)
+        assert app.focused is table
+        first = header(app)
+        assert "Products" not in first and first.rstrip().endswith("▸")  # more on the right
+        seen = {first}
+        for _ in range(len(table.columns)):
+            await pilot.press("right")
+            seen.add(header(app))
+        last = header(app)
+        assert "Products" in last and "Company Name" in last  # the first column stays
+        assert last.startswith("◂") and not last.rstrip().endswith("▸")
+        for column in table.columns:  # every column can be reached
+            assert any(column.label in line for line in seen), column.label
+        for _ in range(len(table.columns)):
+            await pilot.press("left")
+        assert header(app) == first
