@@ -11,7 +11,7 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.strip import Strip
 
-from tui.widgets.letter_bar import LETTERS, LetterBar, short_count
+from tui.widgets.letter_bar import LETTERS, LetterBar, LetterBarItem, short_count
 from tui.widgets.prospect_table import Column, ProspectTable
 from tui.widgets.table_columns import fit_columns
 
@@ -296,11 +296,19 @@ async def test_letter_bar_click_marks_and_posts() -> None:
         for letter in LETTERS:  # every choice is on screen at 80 columns
             region = app.query_one(f"#letter-{letter}").region
             assert region.width and region.right <= 80, letter
-        assert str(app.query_one("#letter-all").render()) == "All 100k"
-        assert str(app.query_one("#letter-a").render()) == "A1k"
-        empty, full = app.query_one("#letter-c").render(), app.query_one("#letter-a").render()
-        assert all(span.style == "dim" for span in empty.spans if span.end > 1)
-        assert not any("dim" in str(span.style) for span in full.spans)
+        shown = {letter: app.query_one(f"#letter-{letter}", LetterBarItem).render_line(0)
+                 for letter in LETTERS}
+        assert shown["all"].text.rstrip() == "All 100k"
+        assert shown["other"].text.rstrip() == "Other"  # no prospects: no "#0"
+        # A letter is bold and its count dim; an empty letter shows no "C0", only a dim C.
+        letter, count = list(shown["a"])[:2]
+        assert (letter.text, count.text) == ("A", "1k")
+        assert letter.style is not None and letter.style.bold and not letter.style.dim
+        assert count.style is not None and count.style.dim
+        assert shown["c"].text.rstrip() == "C" and first_style(shown["c"]).dim
+        other = app.query_one("#letter-other", LetterBarItem)
+        assert "Other: names not starting with A-Z" in str(other.tooltip)
+        assert str(app.query_one("#letter-a", LetterBarItem).tooltip) == "A (1,234 prospects)"
 
         await pilot.click("#letter-b")
         assert app.picked == ["b"] and bar.selected == "b"

@@ -26,7 +26,7 @@ from tui.screens.order_review import OrderReviewScreen
 from tui.screens.prospect_form import FormResult, ProspectFormScreen
 from tui.screens.upload import UploadScreen
 from tui.screens.users import UsersScreen
-from tui.widgets.letter_bar import LetterBar
+from tui.widgets.letter_bar import OTHER_MEANING, LetterBar
 from tui.widgets.prospect_table import Column, ProspectTable
 
 SEARCH_DEBOUNCE = 0.15
@@ -129,6 +129,9 @@ class ProspectListScreen(Screen[None]):
         label = COLUMNS.get(self.prospects.sort_key, self.prospects.sort_key)
         direction = "Z to A" if self.prospects.descending else "A to Z"
         status = f"{shown:,} of {total:,} prospects · sorted by {label}, {direction}"
+        if self.letter != "all":
+            which = OTHER_MEANING if self.letter == "other" else f"names starting with {self.letter.upper()}"
+            status = f"{shown:,} of {total:,} prospects · {which} · sorted by {label}, {direction}"
         self.query_one("#status-line", Static).update(Content(status), layout=False)
         self.query_one("#first-run", Static).display = total == 0
         self.query_one(ProspectTable).display = total > 0

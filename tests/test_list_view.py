@@ -1,4 +1,4 @@
-"""The list at 80x24: the sorted column is always shown, and left/right scroll the columns."""
+"""The list at 80x24: the sorted column is always shown, left/right scroll the columns, Other explained."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from tui.app import ProspectsApp
 from tui.widgets.prospect_table import ProspectTable
 
 SECTORS = ["Retail", "Agriculture", "Technology"]
+NAMES = ["Company 0", "Company 1", "42 Solutions"]
 
 
 def add(store: Store) -> None:
     seed_prospects(store, [
-        Prospect(company_type="End Customer", company_name=f"Company {n}", domain=f"c{n}.example.com",
+        Prospect(company_type="End Customer", company_name=name, domain=f"c{n}.example.com",
                  sector=sector, implementation_lead=1)
-        for n, sector in enumerate(SECTORS)])
+        for n, (name, sector) in enumerate(zip(NAMES, SECTORS, strict=True))])
 
 
 def header(app: ProspectsApp) -> str:
@@ -65,3 +66,16 @@ async def test_left_and_right_scroll_the_columns_at_80_columns(store: Store, db_
         for _ in range(len(table.columns)):
             await pilot.press("left")
         assert header(app) == first
+
+
+async def test_other_letter_is_explained(store: Store, db_path: Path) -> None:
+    add(store)
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        other = app.screen.query_one("#letter-other")
+        assert other.region.right <= 80
+        assert str(other.tooltip) == "Other: names not starting with A-Z (1 prospect)"
+        await pilot.click("#letter-other")
+        assert "1 of 3 prospects · Other: names not starting with A-Z · sorted by" in status(app)
+        await pilot.click("#letter-c")
+        assert "2 of 3 prospects · names starting with C · sorted by" in status(app)
