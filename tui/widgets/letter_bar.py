@@ -24,7 +24,9 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-LETTERS: tuple[str, ...] = ("all", *"abcdefghijklmnopqrstuvwxyz", "other")
+from store import listing
+
+LETTERS: tuple[str, ...] = ("all", *listing.LETTERS)
 PER_ROW = 14  # two rows: All, A-M / N-Z, Other
 # Fixed widths ("A12k", "All 100k", "Other 12k"), so a new count needs no relayout.
 ITEM_WIDTH, ALL_WIDTH, OTHER_WIDTH = 4, 8, 9
