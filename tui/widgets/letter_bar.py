@@ -70,12 +70,6 @@ class LetterBarItem(Widget):
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return self.cell_width  # fixed, whatever the count: a new count needs no relayout
 
-    @property
-    def text(self) -> str:
-        """What the item shows: 'A12k', 'All 100k', 'Other 3', or the bare label for none."""
-        gap = " " if len(self.label) > 1 and self.count_text else ""
-        return f"{self.label}{gap}{self.count_text}"
-
     def set_count(self, count: int) -> None:
         """Show this count: a zero shows no number and dims the label."""
         if count == self.count:
