@@ -119,3 +119,18 @@ def test_sorting_in_steps_gives_the_one_stable_sort(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(listing, "SORT_STEP", 7)  # many runs, and a short last one
     expected = sorted(rows, key=keys.__getitem__, reverse=descending)
     assert listing.sorted_in_steps(rows, keys, descending=descending) == expected
+
+
+def test_search_laid_out_in_sort_order_finds_the_same_rows() -> None:
+    records = [(i, {"company_name": f"{name} {i}", "domain": f"{name[::-1]}{i}.com",
+                    "sector": ["Retail", "Legal", None][i % 3]})
+               for i, name in enumerate(["beta", "Alpha", "gamma", "12 Go", "delta", "Ábc"] * 5)]
+    p = ProspectList(records, {})
+    queries = [("", "all"), ("a", "all"), ("a", "b"), ("l", "other"), ("ta", "all"), ("zz", "a")]
+    for key, descending in [("company_name", False), ("sector", True), ("domain", False)]:
+        p.sort(key, descending)
+        before = [(p.matching(q, letter), p.letter_counts(q)) for q, letter in queries]
+        p.prepare_search()
+        assert [(p.matching(q, letter), p.letter_counts(q)) for q, letter in queries] == before
+    p.sort("sector")  # a new order: the layout made for the last one is not used
+    assert p.matching("a") == [i for i in p.matching() if "a" in p._search[i]]

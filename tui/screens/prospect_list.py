@@ -109,8 +109,15 @@ class ProspectListScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="prepare-sorts", exit_on_error=False)
     def _prepare_sorts(self, prospects: ProspectList) -> None:
-        """After the first paint, work out every column's order so a sort is instant."""
+        """After the first paint, lay out the search in the shown order, then work out
+        every column's order so that a sort is instant."""
+        prospects.prepare_search()
         prospects.prepare_sorts()
+
+    @work(thread=True, exclusive=True, group="prepare-search", exit_on_error=False)
+    def _prepare_search(self, prospects: ProspectList) -> None:
+        """After a sort, lay out the search in the new order (a keystroke scans it in order)."""
+        prospects.prepare_search()
 
     # -- showing ---------------------------------------------------------------
 
@@ -219,6 +226,7 @@ class ProspectListScreen(Screen[None]):
         """Sort the list by a column; the table's header shows an arrow on it."""
         self.prospects.sort(key, descending)
         self.apply_filters()
+        self._prepare_search(self.prospects)
 
     def action_next_sort(self) -> None:
         position = SORTABLE.index(self.prospects.sort_key) if self.prospects.sort_key in SORTABLE else -1
