@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from rich.cells import cell_len
 from rich.style import Style
 from textual import on
@@ -71,27 +69,22 @@ def of_type(app: TableApp, kind: type[Message]) -> list:
     return [m for m in app.messages if isinstance(m, kind)]
 
 
-async def test_show_100k_rows_is_fast_and_only_asks_for_visible_cells() -> None:
+async def test_show_100k_rows_only_asks_for_visible_cells() -> None:
+    # Speed is measured by bench/bench_list.py; this holds the reason for it: laziness.
     app = TableApp(BIG)
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.query_one(ProspectTable)
-        started = time.perf_counter()
         table.show(range(BIG))
-        show_ms = (time.perf_counter() - started) * 1000
         await pilot.pause()
         assert table.row_count == BIG
-        assert show_ms < 50, f"show() took {show_ms:.1f} ms"
         # 24 lines = header + 23 rows; nothing beyond the screen is asked for.
         assert app.cell_rows and max(app.cell_rows) < 23
         assert len(app.cell_rows) <= 2 * 23 * len(COLUMNS)
 
         app.cell_rows.clear()
-        started = time.perf_counter()
         lines = [table.render_line(y) for y in range(table.size.height)]
-        paint_ms = (time.perf_counter() - started) * 1000
-        assert paint_ms < 50, f"painting the visible lines took {paint_ms:.1f} ms"
         assert lines[1].text.strip().startswith("Company 000000")
-        print(f"show {show_ms:.3f} ms, paint {paint_ms:.2f} ms, {len(app.cell_rows)} cells")
+        assert set(app.cell_rows) == set(range(23))
 
 
 async def test_new_order_keeps_cursor_row_and_stays_lazy() -> None:
@@ -257,6 +250,16 @@ def test_fit_columns_squeezes_then_drops_by_priority() -> None:
     squeezed = fit_columns(COLUMNS, 62)  # 7 cells left: Implementation Lead at min width
     assert [c.key for c, _ in squeezed] == ["company_name", "domain", "lead"]
     assert fit_columns(COLUMNS, 10) == [(COLUMNS[0], 9)]
+
+
+def test_fit_columns_keeps_the_sorted_column_and_scrolls_sideways() -> None:
+    kept = fit_columns(COLUMNS, 60, keep="status")  # status alone would be dropped at 60
+    assert [c.key for c, _ in kept] == ["company_name", "domain", "status"]
+    assert dict((c.key, w) for c, w in kept)["status"] >= 9 and sum(w + 1 for _, w in kept) == 60
+    skipped = fit_columns(COLUMNS, 60, skip=1)  # the first column stays, domain makes room
+    assert [c.key for c, _ in skipped] == ["company_name", "sector", "lead"]
+    assert [c.key for c, _ in fit_columns(COLUMNS, 60, keep="domain", skip=1)][:2] == [
+        "company_name", "domain"]  # the sorted column is never scrolled away
 
 
 async def test_empty_table() -> None:

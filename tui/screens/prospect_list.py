@@ -135,11 +135,13 @@ class ProspectListScreen(Screen[None]):
         total = len(self.prospects)
         label = COLUMNS.get(self.prospects.sort_key, self.prospects.sort_key)
         direction = "Z to A" if self.prospects.descending else "A to Z"
-        status = f"{shown:,} of {total:,} prospects · sorted by {label}, {direction}"
-        if self.letter != "all":
-            which = OTHER_MEANING if self.letter == "other" else f"names starting with {self.letter.upper()}"
-            status = f"{shown:,} of {total:,} prospects · {which} · sorted by {label}, {direction}"
-        self.query_one("#status-line", Static).update(Content(status), layout=False)
+        parts = [f"{shown:,} of {total:,} prospects"]
+        if self.letter == "other":
+            parts.append(OTHER_MEANING)
+        elif self.letter != "all":
+            parts.append(f"names starting with {self.letter.upper()}")
+        parts.append(f"sorted by {label}, {direction}")
+        self.query_one("#status-line", Static).update(Content(" · ".join(parts)), layout=False)
         self.query_one("#first-run", Static).display = total == 0
         self.query_one(ProspectTable).display = total > 0
 
