@@ -176,10 +176,19 @@ class ProspectList:
 
     def sort(self, key: str, descending: bool = False) -> None:
         """Sort by a column (see SORT_FIELDS); empty cells go last either way."""
-        if key not in SORT_FIELDS:
-            raise ValueError(f"cannot sort by {key!r}; choose one of: {', '.join(SORT_FIELDS)}")
+        self.prepare_order(key, descending)
         self.sort_key, self.descending = key, descending
         self._sorted = self._order(key, descending)
+
+    def has_order(self, key: str, descending: bool) -> bool:
+        """Whether that order is worked out already, so that sort() is instant."""
+        return (key, descending) in self._orders
+
+    def prepare_order(self, key: str, descending: bool) -> None:
+        """Work out one column's order ahead of sort() (for a background thread)."""
+        if key not in SORT_FIELDS:
+            raise ValueError(f"cannot sort by {key!r}; choose one of: {', '.join(SORT_FIELDS)}")
+        self._order(key, descending)
 
     def prepare_sorts(self) -> None:
         """Work out every column's A-Z and Z-A order ahead of time (for a background thread)."""

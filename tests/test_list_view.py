@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Static
 
 from store.db import Store
@@ -79,3 +80,28 @@ async def test_other_letter_is_explained(store: Store, db_path: Path) -> None:
         assert "1 of 3 prospects · Other: names not starting with A-Z · sorted by" in status(app)
         await pilot.click("#letter-c")
         assert "2 of 3 prospects · names starting with C · sorted by" in status(app)
+
+
+async def test_a_first_sort_of_a_big_list_runs_off_the_event_loop(
+        store: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.screens import prospect_list
+
+    add(store)
+    monkeypatch.setattr(prospect_list, "THREADED_SORT_ROWS", 1)  # "big" from one row
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        screen = app.screen
+        screen.prospects = screen._load()  # a fresh list: no order worked out yet
+        screen.apply_filters()
+        screen.sort_by("sector")
+        assert screen.prospects.sort_key == "company_name"  # not sorted on the event loop
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Sector ▲" in header(app) and "sorted by Sector, A to Z" in status(app)
+        table = app.screen.query_one(ProspectTable)
+        assert table.render_line(1).text.split()[-1] == "Agriculture"
+        await pilot.press("r")  # worked out in the background already, or in a thread now
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Sector ▼" in header(app) and table.render_line(1).text.split()[-1] == "Technology"

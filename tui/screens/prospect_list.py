@@ -30,6 +30,7 @@ from tui.widgets.letter_bar import OTHER_MEANING, LetterBar
 from tui.widgets.prospect_table import Column, ProspectTable
 
 SEARCH_DEBOUNCE = 0.15
+THREADED_SORT_ROWS = 20_000  # from here a first sort takes a frame or more: sort in a thread
 
 # Widths, and which columns go first when the terminal is narrow (higher = dropped first).
 TABLE_COLUMNS = [
@@ -225,10 +226,27 @@ class ProspectListScreen(Screen[None]):
         self.sort_by(event.column_key, descending=same and not self.prospects.descending)
 
     def sort_by(self, key: str, descending: bool = False) -> None:
-        """Sort the list by a column; the table's header shows an arrow on it."""
-        self.prospects.sort(key, descending)
+        """Sort the list by a column; the table's header shows an arrow on it.
+
+        An order not worked out yet is, for a big list, worked out in a thread (a
+        100k-row sort takes longer than a frame), so the screen never freezes."""
+        if len(self.prospects) < THREADED_SORT_ROWS or self.prospects.has_order(key, descending):
+            self._show_sorted(self.prospects, key, descending)
+        else:
+            self._sort_in_thread(self.prospects, key, descending)
+
+    @work(thread=True, exclusive=True, group="sort", exit_on_error=False)
+    def _sort_in_thread(self, prospects: ProspectList, key: str, descending: bool) -> None:
+        prospects.prepare_order(key, descending)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_sorted, prospects, key, descending)
+
+    def _show_sorted(self, prospects: ProspectList, key: str, descending: bool) -> None:
+        if prospects is not self.prospects:
+            return  # reloaded meanwhile: the fresh list keeps the sort it had
+        prospects.sort(key, descending)
         self.apply_filters()
-        self._prepare_search(self.prospects)
+        self._prepare_search(prospects)
 
     def action_next_sort(self) -> None:
         position = SORTABLE.index(self.prospects.sort_key) if self.prospects.sort_key in SORTABLE else -1
