@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from store.db import Store
 from store.models import Prospect
@@ -105,3 +105,25 @@ async def test_a_first_sort_of_a_big_list_runs_off_the_event_loop(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "Sector ▼" in header(app) and table.render_line(1).text.split()[-1] == "Technology"
+
+
+async def test_clearing_the_search_rebuilds_the_footer_once(
+        store: Store, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each rebuild of the footer relayouts the whole screen.
+    rebuilds: list[Footer] = []
+    recompose = Footer.recompose
+
+    async def counted(self: Footer) -> None:
+        rebuilds.append(self)
+        await recompose(self)
+
+    monkeypatch.setattr(Footer, "recompose", counted)
+    add(store)
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", "4")
+        await pilot.pause(0.3)
+        rebuilds.clear()
+        app.screen.action_clear_filters()  # back to the table: "Open" shows again
+        await pilot.pause()
+        assert len(rebuilds) == 1  # the stock Footer rebuilds twice

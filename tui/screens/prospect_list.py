@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Header, Input, Static
+from textual.widgets import Button, Header, Input, Static
 from textual.worker import get_current_worker
 
 from store.bulk import collector_paused
@@ -28,6 +28,7 @@ from tui.screens.upload import UploadScreen
 from tui.screens.users import UsersScreen
 from tui.widgets.letter_bar import OTHER_MEANING, LetterBar
 from tui.widgets.prospect_table import Column, ProspectTable
+from tui.widgets.steady_footer import SteadyFooter
 
 SEARCH_DEBOUNCE = 0.15
 THREADED_SORT_ROWS = 20_000  # from here a first sort takes a frame or more: sort in a thread
@@ -97,7 +98,7 @@ class ProspectListScreen(Screen[None]):
         yield ProspectTable(TABLE_COLUMNS, self._cell, id="prospects")
         yield Static(Content(FIRST_RUN_HINT), id="first-run")
         yield Static(id="status-line")
-        yield Footer()
+        yield SteadyFooter()
 
     def _cell(self, row: int, key: str) -> str:
         return self.prospects.cell(row, key)
