@@ -247,7 +247,7 @@ class ProspectListScreen(Screen[None]):
             return  # reloaded meanwhile: the fresh list keeps the sort it had
         prospects.sort(key, descending)
         self.apply_filters()
-        self._prepare_search(prospects)
+        self.call_after_refresh(self._prepare_search, prospects)  # not before the repaint
 
     def action_next_sort(self) -> None:
         position = SORTABLE.index(self.prospects.sort_key) if self.prospects.sort_key in SORTABLE else -1

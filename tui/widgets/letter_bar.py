@@ -32,9 +32,7 @@ PER_ROW = 14  # two rows: All, A-M / N-Z, Other
 ITEM_WIDTH, ALL_WIDTH, OTHER_WIDTH = 4, 8, 9
 ONE_LINE_WIDTH = ALL_WIDTH + OTHER_WIDTH + (len(LETTERS) - 2) * ITEM_WIDTH + len(LETTERS) - 1
 OTHER_MEANING = "Other: names not starting with A-Z"
-LABEL = Style(bold=True)
-COUNT = Style(dim=True)
-EMPTY = Style(dim=True)
+LABEL, DIM = Style(bold=True), Style(dim=True)  # a letter; its count, or an empty letter
 
 
 def letter_label(letter: str) -> str:
@@ -86,10 +84,10 @@ class LetterBarItem(Widget):
     def render_line(self, y: int) -> Strip:
         base = self.rich_style
         if not self.count_text:
-            label = Segment(self.label, base + (EMPTY if self.count == 0 else LABEL))
+            label = Segment(self.label, base + (DIM if self.count == 0 else LABEL))
             return Strip([label]).extend_cell_length(self.size.width, base)
         gap = " " if len(self.label) > 1 else ""
-        segments = [Segment(self.label, base + LABEL), Segment(gap + self.count_text, base + COUNT)]
+        segments = [Segment(self.label, base + LABEL), Segment(gap + self.count_text, base + DIM)]
         return Strip(segments).extend_cell_length(self.size.width, base)
 
     def on_click(self, event: events.Click) -> None:
