@@ -18,9 +18,6 @@ from store.text import clean_for_display, fold
 Record = dict[str, Any]
 LETTERS = (*ascii_lowercase, "other")
 """The A-Z buckets of a company name; 'other' holds digits, symbols and other scripts."""
-# Rows sorted per C call: a sort holds the GIL throughout, so one of 100k rows in the
-# background thread froze the screen for its whole length; in steps, a few ms at a time.
-SORT_STEP = 16_384
 NO_NUMBER = -1  # the sort key of an empty (or not a number) Permitted Users: sorts first, moved last
 
 COLUMNS: dict[str, str] = {
@@ -163,14 +160,14 @@ class ProspectList:
                 empty = keys.count(NO_NUMBER if key == "permitted_users" else "")
                 order = self._name_order
                 if key != "company_name":
-                    order = sorted_in_steps(order, keys, descending=False)
+                    order = sorted(order, key=keys.__getitem__)
                 order = order[empty:] + order[:empty]
             else:
                 # Z to A: re-sorting the A-Z order backwards is near-linear, and stable
                 # (reverse=True keeps ties in their order), so ties stay A to Z by name;
                 # empty keys, the smallest, go last.
                 ascending = self._orders.get((key, False), self._name_order)
-                order = sorted_in_steps(ascending, keys, descending=True)
+                order = sorted(ascending, key=keys.__getitem__, reverse=True)
             self._orders[(key, descending)] = order
         return order
 
@@ -253,15 +250,3 @@ class _Scan:
         if self._last[0] != query:
             self._last = (query, [query in key for key in self.search])
         return self._last[1]
-
-
-def sorted_in_steps(rows: list[int], keys: Sequence[Any], *, descending: bool) -> list[int]:
-    """`sorted(rows, key=keys.__getitem__, reverse=descending)`, the same stable result,
-    as sorted runs of SORT_STEP rows and then one near-linear merge of the runs."""
-    key = keys.__getitem__
-    runs: list[int] = []
-    for start in range(0, len(rows), SORT_STEP):
-        runs += sorted(rows[start : start + SORT_STEP], key=key, reverse=descending)
-    if len(rows) <= SORT_STEP:
-        return runs
-    return sorted(runs, key=key, reverse=descending)

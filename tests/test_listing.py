@@ -1,10 +1,5 @@
 """Search, letters and sort over the in-memory list."""
 
-import random
-
-import pytest
-
-from store import listing
 from store.listing import ProspectList
 
 RECORDS = [
@@ -108,17 +103,6 @@ def test_letters_use_the_name_as_shown() -> None:
     p.sort("domain", descending=True)
     assert names(p, p.matching("d", letter="other")) == ["", "42", "ωmega"]
     assert p.letter_counts("d6")["z"] == 1 and sum(p.letter_counts("d6").values()) == 1
-
-
-@pytest.mark.parametrize("descending", [False, True])
-def test_sorting_in_steps_gives_the_one_stable_sort(monkeypatch: pytest.MonkeyPatch,
-                                                    descending: bool) -> None:
-    rng = random.Random(5)
-    keys = [rng.choice(["", "a", "b", "c", "dd"]) for _ in range(500)]
-    rows = rng.sample(range(500), 500)
-    monkeypatch.setattr(listing, "SORT_STEP", 7)  # many runs, and a short last one
-    expected = sorted(rows, key=keys.__getitem__, reverse=descending)
-    assert listing.sorted_in_steps(rows, keys, descending=descending) == expected
 
 
 def test_search_laid_out_in_sort_order_finds_the_same_rows() -> None:
