@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.protocol import rich_cast
 from rich.style import Style
 from textual import on
 from textual.app import App, ComposeResult
@@ -310,8 +311,8 @@ async def test_letter_bar_click_marks_and_posts() -> None:
         assert count.style is not None and count.style.dim
         assert shown["c"].text.rstrip() == "C" and first_style(shown["c"]).dim
         other = app.query_one("#letter-other", LetterBarItem)
-        assert "Other: names not starting with A-Z" in str(other.tooltip)
-        assert str(app.query_one("#letter-a", LetterBarItem).tooltip) == "A (1,234 prospects)"
+        assert "Other: names not starting with A-Z" in rich_cast(other.tooltip)
+        assert rich_cast(app.query_one("#letter-a", LetterBarItem).tooltip) == "A (1,234 prospects)"
 
         await pilot.click("#letter-b")
         assert app.picked == ["b"] and bar.selected == "b"

@@ -49,6 +49,17 @@ def short_count(count: int) -> str:
     return f"{count // 1_000_000}M"
 
 
+class _Described:
+    """A tooltip worked out when shown (Textual renders anything with __rich__):
+    setting 28 tooltips on every search keystroke was 1.4 ms of it at 1k rows."""
+
+    def __init__(self, item: LetterBarItem) -> None:
+        self.item = item
+
+    def __rich__(self) -> str:
+        return self.item.describe()
+
+
 class LetterBarItem(Widget):
     """One choice of the bar; not focusable, so that the bar is one tab stop.
 
@@ -64,6 +75,7 @@ class LetterBarItem(Widget):
         self.count: int | None = None
         self.count_text = ""
         self.cell_width = {"all": ALL_WIDTH, "other": OTHER_WIDTH}.get(letter, ITEM_WIDTH)
+        self.tooltip = _Described(self)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return self.cell_width  # fixed, whatever the count: a new count needs no relayout
@@ -73,13 +85,17 @@ class LetterBarItem(Widget):
         if count == self.count:
             return
         was_empty, self.count = self.count == 0, count
-        what = f"{count:,} prospect{'' if count == 1 else 's'}" if count else "no prospects"
-        meaning = OTHER_MEANING if self.letter == "other" else self.label
-        self.tooltip = f"{meaning} ({what})"
         text = short_count(count) if count else ""
         if text != self.count_text or was_empty != (count == 0):
             self.count_text = text
             self.refresh()
+
+    def describe(self) -> str:
+        """The tooltip: 'A (1,234 prospects)', 'Other: names not starting with A-Z (no prospects)'."""
+        count = self.count or 0
+        what = f"{count:,} prospect{'' if count == 1 else 's'}" if count else "no prospects"
+        meaning = OTHER_MEANING if self.letter == "other" else self.label
+        return f"{meaning} ({what})"
 
     def render_line(self, y: int) -> Strip:
         base = self.rich_style
