@@ -86,11 +86,3 @@ def search_key(text: str) -> str:
     if not text.isascii() or not text.isprintable():
         text = _REFUSED.sub("", _BREAKS.sub(" ", text))
     return fold(text)
-
-
-def first_letter(name: str) -> str:
-    """Return the A-Z bucket of a company name ('a'..'z'), or 'other' for digits and symbols."""
-    folded = search_key(name).strip()
-    if folded and "a" <= folded[0] <= "z":
-        return folded[0]
-    return "other"

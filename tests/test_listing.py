@@ -54,8 +54,67 @@ def test_sort_by_name_both_ways_and_empty_last() -> None:
 
 def test_cells_as_shown() -> None:
     p = make()
-    assert p.cell(0, "implementation_lead") == "Ada"
-    assert p.cell(3, "implementation_lead") == ""
-    assert p.cell(2, "domain") == "münchen.de"
-    assert p.cell(1, "status") == "Customer"
-    assert p.row_of(4) == 3 and p.row_of(99) is None
+    assert p.cell(p.row_of(1), "implementation_lead") == "Ada"
+    assert p.cell(p.row_of(4), "implementation_lead") == ""
+    assert p.cell(p.row_of(3), "domain") == "münchen.de"
+    assert p.cell(p.row_of(2), "status") == "Customer"
+    assert p.ids[p.row_of(4)] == 4 and p.row_of(99) is None
+
+
+def test_ties_stay_a_to_z_by_name_and_empty_cells_go_last_both_ways() -> None:
+    sectors = ["Retail", "", "retail", "Agriculture", None, "Retail"]
+    records = [(i, {"company_name": name, "domain": f"d{i}.com", "sector": sector})
+               for i, (name, sector) in enumerate(zip("FEDCBA", sectors, strict=True))]
+    p = ProspectList(records, {})
+    p.sort("sector")
+    assert names(p, p.matching()) == ["C", "A", "D", "F", "B", "E"]
+    p.sort("sector", descending=True)
+    assert names(p, p.matching()) == ["A", "D", "F", "C", "B", "E"]
+    p.sort("domain", descending=True)
+    assert names(p, p.matching()) == ["A", "B", "C", "D", "E", "F"]
+
+
+def test_hand_edited_values_sort_without_error() -> None:
+    # A file edited by hand may hold a list where text belongs, or text where a number does.
+    records = [(1, {"company_name": "b", "sector": ["x"], "permitted_users": "many",
+                    "products": "none", "status": None}),
+               (2, {"company_name": "a", "sector": "Retail", "permitted_users": 12,
+                    "products": [{"product": "Archive", "seats": 3}], "status": "customer"})]
+    p = ProspectList(records, {})
+    for key in ("sector", "permitted_users", "products", "status"):
+        for descending in (False, True):
+            p.sort(key, descending)
+            assert sorted(names(p, p.matching())) == ["a", "b"]
+    p.sort("permitted_users")
+    assert names(p, p.matching()) == ["a", "b"]  # numbers first, in numeric order
+    p.sort("status")
+    assert names(p, p.matching()) == ["a", "b"]  # a missing status reads (and sorts) as Prospect
+
+
+def test_letters_use_the_name_as_shown() -> None:
+    records = [(i, {"company_name": name, "domain": f"d{i}.com"}) for i, name in
+               enumerate(["  zed", "Ábaco", "ωmega", "42", "", "apple", "Zoo"])]
+    p = ProspectList(records, {})
+    assert names(p, p.matching()) == ["42", "Ábaco", "apple", "  zed", "Zoo", "ωmega", ""]
+    assert names(p, p.matching(letter="z")) == ["  zed", "Zoo"]
+    assert names(p, p.matching(letter="other")) == ["42", "ωmega", ""]
+    counts = p.letter_counts()
+    assert (counts["a"], counts["z"], counts["other"], sum(counts.values())) == (2, 2, 3, 7)
+    p.sort("domain", descending=True)
+    assert names(p, p.matching("d", letter="other")) == ["", "42", "ωmega"]
+    assert p.letter_counts("d6")["z"] == 1 and sum(p.letter_counts("d6").values()) == 1
+
+
+def test_search_laid_out_in_sort_order_finds_the_same_rows() -> None:
+    records = [(i, {"company_name": f"{name} {i}", "domain": f"{name[::-1]}{i}.com",
+                    "sector": ["Retail", "Legal", None][i % 3]})
+               for i, name in enumerate(["beta", "Alpha", "gamma", "12 Go", "delta", "Ábc"] * 5)]
+    p = ProspectList(records, {})
+    queries = [("", "all"), ("a", "all"), ("a", "b"), ("l", "other"), ("ta", "all"), ("zz", "a")]
+    for key, descending in [("company_name", False), ("sector", True), ("domain", False)]:
+        p.sort(key, descending)
+        before = [(p.matching(q, letter), p.letter_counts(q)) for q, letter in queries]
+        p.prepare_search()
+        assert [(p.matching(q, letter), p.letter_counts(q)) for q, letter in queries] == before
+    p.sort("sector")  # a new order: the layout made for the last one is not used
+    assert p.matching("a") == [i for i in p.matching() if "a" in p._search[i]]

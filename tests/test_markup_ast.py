@@ -15,7 +15,7 @@ from pathlib import Path
 
 TUI = Path(__file__).resolve().parent.parent / "tui"
 HELPER_MODULE = TUI / "widgets" / "plain.py"
-HELPERS = {"plain", "plain_cell", "plain_line", "plain_parts"}
+HELPERS = {"plain", "plain_cell", "plain_line", "plain_parts", "plain_later"}
 # Widgets whose first argument (or these keywords) is shown as text, maybe as markup.
 LABELLED = {"Static", "Label", "Button", "Checkbox", "TickBox", "RadioButton", "Option",
             "Selection", "Markdown", "Pretty", "Link"}

@@ -25,8 +25,9 @@ from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Stati
 
 from store.catalog import Catalog, Product, load_catalog
 from store.db import Store
+from store.listing import ProspectList
 from store.models import AS_STORED, User
-from store.text import clean_for_display, first_letter, show_controls
+from store.text import clean_for_display, show_controls
 from store.validation import ProspectInvalid, build_prospect
 from tests.form_helpers import FormSession, prospect, running_form, seed
 from tests.upload_files import row, write_csv
@@ -79,9 +80,11 @@ def test_clean_for_display_shows_controls_and_keeps_a_line() -> None:
     assert clean_for_display("x" * 10_000, 40) == "x" * 39 + "…"
 
 
-def test_first_letter_ignores_a_leading_control() -> None:
-    assert first_letter(BIDI) == "e"
-    assert first_letter(TITLE + "Zed") == "other"  # "]2;PWNED" is what follows the ESC
+def test_the_list_files_a_name_ignoring_a_leading_control() -> None:
+    listed = ProspectList([(1, {"company_name": BIDI, "domain": "a.example"}),
+                           (2, {"company_name": TITLE + "Zed", "domain": "b.example"})], {})
+    assert listed.matching(letter="e") == [0]
+    assert listed.matching(letter="other") == [1]  # "]2;PWNED" is what follows the ESC
 
 
 # -- refused at the edge, naming the field -------------------------------------------------

@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Header, Input, Static
+from textual.widgets import Button, Header, Input, Static
 from textual.worker import get_current_worker
 
 from store.bulk import collector_paused
@@ -24,11 +24,13 @@ from tui.screens.order_review import OrderReviewScreen
 from tui.screens.prospect_form import FormResult, ProspectFormScreen
 from tui.screens.upload import UploadScreen
 from tui.screens.users import UsersScreen
-from tui.widgets.letter_bar import LetterBar
+from tui.widgets.letter_bar import OTHER_MEANING, LetterBar
 from tui.widgets.plain import PlainInput, plain, plain_line
 from tui.widgets.prospect_table import Column, ProspectTable
+from tui.widgets.steady_footer import SteadyFooter
 
 SEARCH_DEBOUNCE = 0.15
+THREADED_SORT_ROWS = 20_000  # from here a first sort takes a frame or more: sort in a thread
 
 # Widths, and which columns go first when the terminal is narrow (higher = dropped first).
 TABLE_COLUMNS = [
@@ -97,7 +99,7 @@ class ProspectListScreen(Screen[None]):
         hint = new_file + FIRST_RUN_HINT if self.store.created_new else FIRST_RUN_HINT
         yield Static(plain(hint), id="first-run")
         yield Static(id="status-line")
-        yield Footer()
+        yield SteadyFooter()
 
     def _cell(self, row: int, key: str) -> str:
         return self.prospects.cell(row, key)
@@ -110,8 +112,15 @@ class ProspectListScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="prepare-sorts", exit_on_error=False)
     def _prepare_sorts(self, prospects: ProspectList) -> None:
-        """After the first paint, work out every column's order so a sort is instant."""
+        """After the first paint, lay out the search in the shown order, then work out
+        every column's order so that a sort is instant."""
+        prospects.prepare_search()
         prospects.prepare_sorts()
+
+    @work(thread=True, exclusive=True, group="prepare-search", exit_on_error=False)
+    def _prepare_search(self, prospects: ProspectList) -> None:
+        """After a sort, lay out the search in the new order (a keystroke scans it in order)."""
+        prospects.prepare_search()
 
     # -- showing ---------------------------------------------------------------
 
@@ -129,8 +138,13 @@ class ProspectListScreen(Screen[None]):
         total = len(self.prospects)
         label = COLUMNS.get(self.prospects.sort_key, self.prospects.sort_key)
         direction = "Z to A" if self.prospects.descending else "A to Z"
-        status = f"{shown:,} of {total:,} prospects · sorted by {label}, {direction}"
-        self.query_one("#status-line", Static).update(plain(status), layout=False)
+        parts = [f"{shown:,} of {total:,} prospects"]
+        if self.letter == "other":
+            parts.append(OTHER_MEANING)
+        elif self.letter != "all":
+            parts.append(f"names starting with {self.letter.upper()}")
+        parts.append(f"sorted by {label}, {direction}")
+        self.query_one("#status-line", Static).update(plain(" · ".join(parts)), layout=False)
         self.query_one("#first-run", Static).display = total == 0
         self.query_one(ProspectTable).display = total > 0
 
@@ -214,9 +228,27 @@ class ProspectListScreen(Screen[None]):
         self.sort_by(event.column_key, descending=same and not self.prospects.descending)
 
     def sort_by(self, key: str, descending: bool = False) -> None:
-        """Sort the list by a column; the table's header shows an arrow on it."""
-        self.prospects.sort(key, descending)
+        """Sort the list by a column; the table's header shows an arrow on it.
+
+        An order not worked out yet is, for a big list, worked out in a thread (a
+        100k-row sort takes longer than a frame), so the screen never freezes."""
+        if len(self.prospects) < THREADED_SORT_ROWS or self.prospects.has_order(key, descending):
+            self._show_sorted(self.prospects, key, descending)
+        else:
+            self._sort_in_thread(self.prospects, key, descending)
+
+    @work(thread=True, exclusive=True, group="sort", exit_on_error=False)
+    def _sort_in_thread(self, prospects: ProspectList, key: str, descending: bool) -> None:
+        prospects.prepare_order(key, descending)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_sorted, prospects, key, descending)
+
+    def _show_sorted(self, prospects: ProspectList, key: str, descending: bool) -> None:
+        if prospects is not self.prospects:
+            return  # reloaded meanwhile: the fresh list keeps the sort it had
+        prospects.sort(key, descending)
         self.apply_filters()
+        self.call_after_refresh(self._prepare_search, prospects)  # not before the repaint
 
     def action_next_sort(self) -> None:
         position = SORTABLE.index(self.prospects.sort_key) if self.prospects.sort_key in SORTABLE else -1

@@ -17,6 +17,8 @@ tests/test_markup_ast.py fails when a widget gets a str built from data any othe
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.cells import cell_len, get_character_cell_size
 from rich.text import Text
 from textual.content import Content
@@ -55,6 +57,21 @@ def plain_parts(*parts: str | tuple[str, str]) -> Content:
 def plain_cell(text: object, limit: int | None = None, *, style: str = "") -> Text:
     """A rich Text for a DataTable cell or a Select / OptionList prompt, never read as markup."""
     return Text(plain_line(text, limit), style=style)
+
+
+class _PlainLater:
+    """Text worked out only when Textual renders it (anything with __rich__ renders)."""
+
+    def __init__(self, describe: Callable[[], str]) -> None:
+        self.describe = describe
+
+    def __rich__(self) -> Content:
+        return plain(self.describe())
+
+
+def plain_later(describe: Callable[[], str]) -> _PlainLater:
+    """A tooltip that calls `describe` when shown, not each time what it describes changes."""
+    return _PlainLater(describe)
 
 
 class PlainInput(Input):

@@ -41,17 +41,40 @@ def fit_cell(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + ELLIPSIS
 
 
-def fit_columns(columns: Sequence[Column], width: int) -> list[tuple[Column, int]]:
+def fit_columns(
+    columns: Sequence[Column], width: int, *, keep: str | None = None, skip: int = 0
+) -> list[tuple[Column, int]]:
     """Choose the columns that fit in `width` cells and their widths, in display order.
 
     Columns are taken most important first at their preferred width; the first one
     that does not fit is squeezed into the space left if its min_width allows, and
     it and every less important column are dropped otherwise. The last column shown
     takes any cells left over.
+
+    `skip` scrolls sideways: the most important column stays, and the first `skip`
+    of the others (in display order) are left out. The column keyed `keep` (the
+    sorted one) is always shown: if it would be dropped, it takes the place of the
+    least important columns it needs the room of.
     """
     if width <= 0 or not columns:
         return []
     ranked = sorted(range(len(columns)), key=lambda i: (columns[i].priority, i))
+    others = [i for i in range(len(columns)) if i != ranked[0]]
+    kept = next((i for i, column in enumerate(columns) if column.key == keep), None)
+    hidden = set(others[:skip]) - {kept}
+    ranked = [i for i in ranked if i not in hidden]
+    chosen = _fit(columns, ranked, width)
+    if kept is not None and kept not in chosen:
+        rest = [i for i in ranked if i != kept]
+        for place in range(len(chosen) - 1, 0, -1):
+            chosen = _fit(columns, [*rest[:place], kept, *rest[place:]], width)
+            if kept in chosen:
+                break
+    return [(columns[i], chosen[i]) for i in sorted(chosen)]
+
+
+def _fit(columns: Sequence[Column], ranked: Sequence[int], width: int) -> dict[int, int]:
+    """Widths of the columns that fit, taken in `ranked` order (see fit_columns)."""
     chosen: dict[int, int] = {}
     used = 0
     for i in ranked:
@@ -69,6 +92,5 @@ def fit_columns(columns: Sequence[Column], width: int) -> list[tuple[Column, int
         # Even the most important column is wider than the terminal: show it cut.
         chosen[ranked[0]] = max(width - GAP, 1)
         used = width
-    shown = sorted(chosen)
-    chosen[shown[-1]] += width - used
-    return [(columns[i], chosen[i]) for i in shown]
+    chosen[max(chosen)] += width - used
+    return chosen
