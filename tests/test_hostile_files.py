@@ -405,7 +405,8 @@ def openpyxl_rows(path: Path, width: int) -> list[list[object]]:
 
 
 def lean_rows(path: Path, store: Store) -> list[list[object]]:
-    from store.table_file import open_table, read_upload
+    from store.importer import open_table
+    from store.table_file import read_upload
 
     table = open_table(read_upload(path))
     try:

@@ -19,9 +19,8 @@ from textual.widgets import Button, Input, Static
 from textual.worker import Worker, WorkerState
 
 from store.db import Store
-from store.export import ExportResult, export_prospects
+from store.export import ExportResult, export_prospects, free_name
 from store.text import clean_for_display
-from tui.screens.upload import free_name
 from tui.widgets.tick_box import TickBox
 
 
