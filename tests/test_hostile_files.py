@@ -180,8 +180,8 @@ def test_a_password_protected_workbook_says_so(store: Store, tmp_path: Path) -> 
         make_plan(path, store)
 
 
-def test_the_cli_refuses_hostile_files_with_exit_2_and_one_line(tmp_path: Path) -> None:
-    db = tmp_path / "data" / "prospects.json"
+def test_the_cli_refuses_hostile_files_with_exit_2_and_one_line(store: Store, tmp_path: Path) -> None:
+    db = store.path  # an existing database: a new one would be announced on stderr
     files = hostile_workbooks(tmp_path)
     for what in ("billion laughs", "zip bomb", "malformed sheet", "damaged styles"):
         path, phrase = files[what]
