@@ -136,6 +136,15 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
 
 
+def free_name(path: Path) -> Path:
+    """path, or 'name-2.ext', 'name-3.ext'... so that nothing is overwritten."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
+
+
 def check_target(path: Path, database: Path, *, replace: bool) -> None:
     """Refuse to write path when it is the database, its lock file or one of its temporary
     files (even with replace), or when it exists and replace is False.

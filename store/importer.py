@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from store.bulk import collector_paused
+from store.csv_reader import CsvTable
 from store.db import AlreadyImportedError, Store
 from store.export import unescape_cell, write_csv_rows
 from store.models import ImportBatch
 from store.row_judge import FIELDS, PlannedRecords, RowJudge
-from store.table_file import MAX_ROWS, Table, TableError, column_letter, open_table, read_upload
+from store.table_file import MAX_ROWS, Table, TableError, UploadFile, column_letter, read_upload
 from store.validation import FIELD_LABELS, ProspectInvalid, quoted
-from store.xlsx_reader import cell_text
+from store.xlsx_reader import XlsxTable, cell_text
 
 Record = dict[str, Any]
 Progress = Callable[[float], None]
@@ -186,6 +187,11 @@ def _map_header(header: Sequence[str], plan: ImportPlan, row: int) -> list[int] 
     if plan.header_errors:
         return None
     return [where[name][0] if name in where else -1 for name in FIELDS]
+
+
+def open_table(upload: UploadFile) -> Table:
+    """Open an uploaded file as a Table (CSV or XLSX); raises TableError on a bad header."""
+    return XlsxTable(upload) if upload.kind == "xlsx" else CsvTable(upload)
 
 
 def make_plan(path: Path | str, store: Store, *, progress: Progress | None = None) -> ImportPlan:

@@ -1,4 +1,6 @@
-"""Open an uploaded file as a table of rows: CSV (any Excel encoding) or XLSX.
+"""An uploaded file read and told apart, CSV (any Excel encoding) or XLSX, and what its readers share.
+
+store.csv_reader and store.xlsx_reader read its rows; store.importer.open_table picks one.
 
 The file is read once, into memory (it is at most MAX_BYTES): the SHA-256
 that makes a re-submitted file harmless and the rows imported come from the
@@ -227,14 +229,3 @@ def _legacy_encoding(path: Path, data: bytes, high: bytes) -> str:
         looks.append("its text reads as no encoding for certain")
     raise TableError(f"{path}: the file is not UTF-8: {', and '.join(looks)}; save it again as "
                      "'CSV UTF-8' (Excel: File > Save As > CSV UTF-8)")
-
-
-def open_table(facts: UploadFile) -> Table:
-    """Open an uploaded file as a Table (CSV or XLSX); raises TableError on a bad header."""
-    if facts.kind == "xlsx":
-        from store.xlsx_reader import XlsxTable
-
-        return XlsxTable(facts)
-    from store.csv_reader import CsvTable
-
-    return CsvTable(facts)

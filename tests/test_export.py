@@ -19,6 +19,7 @@ from store.export import (
     check_target,
     escape_cell,
     export_prospects,
+    free_name,
     unescape_cell,
 )
 from store.importer import import_file, make_plan, write_error_report
@@ -208,3 +209,12 @@ def test_an_existing_file_is_replaced_only_when_asked(store: Store, tmp_path: Pa
     assert out.read_text(encoding="utf-8") == "keep me"
     assert export_prospects(store, out, replace=True).count == len(store.prospect_records())
     assert out.read_bytes().startswith(b"\xef\xbb\xbfCompany Type,")
+
+
+def test_a_free_name_never_names_an_existing_file(tmp_path: Path) -> None:
+    # The upload screen's template and error report, and the export dialog, save under it.
+    target = tmp_path / "prospects [Q1] & co.xlsx"
+    assert free_name(target) == target
+    target.write_bytes(b"")
+    (tmp_path / "prospects [Q1] & co-2.xlsx").write_bytes(b"")
+    assert free_name(target) == tmp_path / "prospects [Q1] & co-3.xlsx"

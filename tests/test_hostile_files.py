@@ -180,8 +180,8 @@ def test_a_password_protected_workbook_says_so(store: Store, tmp_path: Path) -> 
         make_plan(path, store)
 
 
-def test_the_cli_refuses_hostile_files_with_exit_2_and_one_line(tmp_path: Path) -> None:
-    db = tmp_path / "data" / "prospects.json"
+def test_the_cli_refuses_hostile_files_with_exit_2_and_one_line(store: Store, tmp_path: Path) -> None:
+    db = store.path  # an existing database: a new one would be announced on stderr
     files = hostile_workbooks(tmp_path)
     for what in ("billion laughs", "zip bomb", "malformed sheet", "damaged styles"):
         path, phrase = files[what]
@@ -405,7 +405,8 @@ def openpyxl_rows(path: Path, width: int) -> list[list[object]]:
 
 
 def lean_rows(path: Path, store: Store) -> list[list[object]]:
-    from store.table_file import open_table, read_upload
+    from store.importer import open_table
+    from store.table_file import read_upload
 
     table = open_table(read_upload(path))
     try:

@@ -22,7 +22,7 @@ def test_cli_commands_start_without_textual_or_openpyxl() -> None:
     """The CLI's light commands import neither the UI nor openpyxl (start-up speed)."""
     code = (
         "import sys\n"
-        "from tui.cli import run\n"
+        "from tui.cli.parser import run\n"
         "run(['catalog', '--json'])\n"
         "heavy = [n for n in ('textual', 'openpyxl', 'dns') if n in sys.modules]\n"
         "sys.stderr.write(repr(heavy))\n"

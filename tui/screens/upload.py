@@ -21,6 +21,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Pro
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from store.db import Store
+from store.export import free_name
 from store.importer import ImportOutcome, ImportPlan, already_message
 from store.models import ImportBatch
 from store.text import clean_for_display
@@ -53,15 +54,6 @@ def file_key(path: Path) -> FileKey | None:
     except OSError:
         return None
     return FileKey(path.resolve(), st.st_size, st.st_mtime_ns)
-
-
-def free_name(path: Path) -> Path:
-    """path, or 'name-2.ext', 'name-3.ext'... so that nothing is overwritten."""
-    candidate, n = path, 1
-    while candidate.exists():
-        n += 1
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-    return candidate
 
 
 class UploadScreen(Screen[ImportBatch | None]):

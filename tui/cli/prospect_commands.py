@@ -1,18 +1,19 @@
-"""The subcommands for prospects and users: add, list, users, catalog, verify."""
+"""The commands about prospects and users: add, list, users, catalog, verify."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from store.listing import COLUMNS, SORT_FIELDS, ProspectList
 from store.models import User
-from tui.cli import OK, USAGE_ERROR, CommandError, emit_json, open_store, safe
+from tui.cli.errors import OK, USAGE_ERROR, CommandError
+from tui.cli.options import letter, open_store
+from tui.cli.output import emit_json, safe
 
 
-def register(sub: Any) -> None:
-    """Add every subcommand to the parser's subparsers."""
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `users`, `add`, `list`, `catalog` and `verify` to the parser's subparsers."""
     users = sub.add_parser("users", help="add or list users (implementation leads)")
     users_sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     add_user = users_sub.add_parser("add", help="add a user")
@@ -56,10 +57,6 @@ def register(sub: Any) -> None:
                         help=f"seconds to wait for DNS, more than 0 and at most {MAX_LIFETIME:g} "
                         "(default 3)")
     verify.set_defaults(handler=verify_domain)
-
-    from tui import transfer_commands  # noqa: PLC0415 - import, template, export
-
-    transfer_commands.register(sub)
 
 
 MAX_LIFETIME = 60.0
@@ -136,19 +133,12 @@ def add_prospect(args: argparse.Namespace) -> int:
     return OK
 
 
-def _letter(value: str) -> str:
-    letter = value.strip().lower()
-    if letter in ("all", "other") or (len(letter) == 1 and "a" <= letter <= "z"):
-        return letter
-    raise CommandError(f"--letter: {safe(value, 20)!r} is not A-Z, 'other' or 'all'", USAGE_ERROR)
-
-
 def list_prospects(args: argparse.Namespace) -> int:
     store = open_store(args)
     users = {u.id: u.name for u in store.users() if u.id is not None}
     prospects = ProspectList(store.prospect_records(), users)
     prospects.sort(args.sort, args.desc)
-    rows = prospects.matching(args.search, _letter(args.letter))
+    rows = prospects.matching(args.search, letter(args.letter))
     if args.json:
         emit_json([{"id": prospects.ids[i], **prospects.records[i]} for i in rows])
         return OK

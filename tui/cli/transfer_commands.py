@@ -9,12 +9,17 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from tui.cli import INPUT_ERROR, OK, USAGE_ERROR, CommandError, error_lines, open_store, safe
+from tui.cli.errors import INPUT_ERROR, OK, USAGE_ERROR, CommandError
+from tui.cli.options import letter, open_store
+from tui.cli.output import error_lines, safe
+
+if TYPE_CHECKING:
+    from store.importer import ImportPlan
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `template`, `import` and `export` to the parser's subparsers."""
     template = sub.add_parser("template", help="write the .xlsx upload template")
     template.add_argument("out", metavar="OUT.xlsx", type=Path)
@@ -124,7 +129,7 @@ def import_prospects(args: argparse.Namespace) -> int:
     return OK  # what was asked (the valid rows) was written; the errors are on stderr
 
 
-def print_plan(plan: Any) -> None:
+def print_plan(plan: ImportPlan) -> None:
     """The dry run's plan on stdout: one tab-separated line a row, then the counts."""
     lines: list[tuple[int, str]] = []
     for row, record in zip(plan.create_rows, plan.records, strict=True):
@@ -169,12 +174,11 @@ def undo_import(args: argparse.Namespace) -> int:
 
 def export_prospects(args: argparse.Namespace) -> int:
     from store.export import ExportError, export_prospects  # noqa: PLC0415
-    from tui.commands import _letter  # noqa: PLC0415 - the same --letter rule as `list`
 
     store = open_store(args)
-    letter = _letter(args.letter)
+    chosen = letter(args.letter)
     try:
-        result = export_prospects(store, args.out, search=args.search, letter=letter,
+        result = export_prospects(store, args.out, search=args.search, letter=chosen,
                                   replace=args.force)
     except ExportError as error:
         raise _output_refused(error) from None

@@ -1,0 +1,30 @@
+"""The values of the options several commands share: the store (--db, --catalog) and --letter."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from store.catalog import load_catalog
+from store.db import Store
+from tui.cli.errors import USAGE_ERROR, CommandError
+from tui.cli.output import safe
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    """The Store named by --db / PROSPECTS_DB / the default, with the chosen catalog.
+
+    A new file is announced on stderr: the path may have been mistyped.
+    """
+    store = Store(args.db, catalog=load_catalog(args.catalog))
+    if store.created_new:
+        print(f"created a new empty database at {safe(store.path)}", file=sys.stderr)
+    return store
+
+
+def letter(value: str) -> str:
+    """--letter (of `list` and `export`): 'a'-'z', 'other' or 'all', whatever the case."""
+    chosen = value.strip().lower()
+    if chosen in ("all", "other") or (len(chosen) == 1 and "a" <= chosen <= "z"):
+        return chosen
+    raise CommandError(f"--letter: {safe(value, 20)!r} is not A-Z, 'other' or 'all'", USAGE_ERROR)

@@ -1,0 +1,61 @@
+"""The parser of every command, and run(): parse argv, run the command, return its exit code."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from store.catalog import CatalogError
+from store.db import StoreError, default_db_path
+from store.storage import StorageError
+from store.validation import ProspectInvalid
+from tui.cli import prospect_commands, transfer_commands
+from tui.cli.errors import INPUT_ERROR, USAGE_ERROR, CommandError
+from tui.cli.output import degrade_unprintable_output, error_lines
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for the TUI and every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="prospects", description="MSP Prospects: keep your email-security prospects."
+    )
+    parser.add_argument("--db", type=Path, help="the data file (default: PROSPECTS_DB or "
+                        f"{default_db_path()})")
+    parser.add_argument("--catalog", type=Path,
+                        help="a TOML catalog replacing the built-in one (or PROSPECTS_CATALOG)")
+    parser.add_argument("--nameserver", help="DNS server for Verify, host:port "
+                        "(or PROSPECTS_NAMESERVER); default: the system resolver")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    prospect_commands.register(sub)
+    transfer_commands.register(sub)
+    return parser
+
+
+def run(argv: Sequence[str] | None = None, *, no_command: Handler | None = None) -> int:
+    """Parse argv and run its command, or no_command (the app) when none is given.
+
+    Returns the exit code; a command's errors are printed on stderr, one a line.
+    """
+    degrade_unprintable_output()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None) or no_command
+    if handler is None:
+        parser.error("give a COMMAND")
+    try:
+        return handler(args)
+    except CommandError as error:
+        error_lines(str(error).splitlines())
+        return error.code
+    except ProspectInvalid as error:
+        error_lines([str(e) for e in error.errors])
+        return INPUT_ERROR
+    except (StorageError, CatalogError) as error:
+        error_lines([str(error)])
+        return USAGE_ERROR
+    except StoreError as error:
+        error_lines([str(error)])
+        return INPUT_ERROR
