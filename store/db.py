@@ -20,6 +20,7 @@ from store.bulk import collector_paused
 from store.catalog import Catalog, load_catalog
 from store.models import DomainCheck, ImportBatch, Order, Prospect, User, now
 from store.storage import SafeJSONStorage, StorageError
+from store.text import fold
 from store.transaction import BATCHES, ORDERS, PROSPECTS, USERS, Record, Transaction
 from store.validation import quoted
 
@@ -57,6 +58,14 @@ def default_db_path() -> Path:
     if env:
         return Path(env)
     return user_data_path("msp-prospects", appauthor=False) / "prospects.json"
+
+
+def submit_refusal(order: Order) -> str | None:
+    """Why this order cannot be submitted yet, or None; the TUI and the CLI say the same."""
+    if not order.products:
+        return ("Products: this order has no products; choose at least one on the prospect "
+                "before submitting")
+    return None
 
 
 def _dump(model: Prospect | User | Order | ImportBatch) -> Record:
@@ -117,6 +126,19 @@ class Store:
             if record.get("domain") == domain and int(key) != exclude:
                 return Prospect.model_validate({**record, "id": int(key)})
         return None
+
+    def prospects_named(self, name: str, exclude_id: int | None = None) -> list[Prospect]:
+        """Prospects and customers whose company name equals `name`, blind to case, accents
+        and spacing (a warning, never a block: two companies may share a name)."""
+        wanted = " ".join(fold(name).split())
+        if not wanted:
+            return []
+        return [
+            Prospect.model_validate({**record, "id": int(key)})
+            for key, record in self._table(PROSPECTS).items()
+            if int(key) != exclude_id
+            and " ".join(fold(str(record.get("company_name", ""))).split()) == wanted
+        ]
 
     def users(self) -> list[User]:
         """All users, by name."""
@@ -357,7 +379,13 @@ class Store:
                 txn.table(ORDERS).remove(doc_ids=orders)
 
     def save_order(self, order: Order, *, submit: bool = False) -> Order:
-        """Save a draft order; with submit=True submit it and make its prospect a customer."""
+        """Save a draft order; with submit=True submit it and make its prospect a customer.
+
+        A submit without products is refused (StoreError, see submit_refusal).
+        """
+        refusal = submit_refusal(order) if submit else None
+        if refusal is not None:
+            raise StoreError(refusal)
         with self._transaction() as txn:
             if str(order.prospect) not in txn.raw(PROSPECTS):
                 raise NotFoundError("its prospect was deleted by someone else")
@@ -416,4 +444,5 @@ __all__ = [
     "StoreError",
     "StorageError",
     "default_db_path",
+    "submit_refusal",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,6 +14,7 @@ from textual.widgets import Input, Select, Static
 from store.db import Store
 from store.models import Prospect, User
 from tui.app import ProspectsApp
+from tui.modals.confirm import ConfirmModal
 from tui.screens.prospect_form import FormResult, ProspectFormScreen
 
 ADA = User(name="Ada Lovelace", email="ada@example.com", implementation_lead=True)
@@ -40,6 +42,20 @@ def prospect(**fields: Any) -> Prospect:
 
 
 SIZE = (80, 24)
+
+
+def record_threads(store: Store, *names: str) -> dict[str, threading.Thread]:
+    """Wrap store methods to note the thread each last ran in."""
+    threads: dict[str, threading.Thread] = {}
+    for name in names:
+        method = getattr(store, name)
+
+        def wrapped(*args, _name=name, _method=method, **kwargs):  # type: ignore[no-untyped-def]
+            threads[_name] = threading.current_thread()
+            return _method(*args, **kwargs)
+
+        setattr(store, name, wrapped)
+    return threads
 
 
 class FormSession:
@@ -99,6 +115,15 @@ class FormSession:
     def text_of(self, selector: str) -> str:
         static = self.app.screen.query_one(selector, Static)
         return str(static.visual) if static.display else ""
+
+    async def save(self, key: str = "ctrl+s") -> None:
+        """Press a save key and, when the form asks "Save anyway?" about an unverified
+        domain, answer yes (as a person who knows the domain is right would)."""
+        await self.pilot.press(key)
+        await self.pilot.pause()
+        if isinstance(self.app.screen, ConfirmModal) and "Save anyway" in self.app.screen.question:
+            await self.pilot.press("y")
+            await self.pilot.pause()
 
     async def settle(self) -> None:
         """Wait for workers (save, verify) and the messages they post."""

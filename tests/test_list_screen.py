@@ -200,9 +200,77 @@ async def test_keys_open_users_and_order_review_and_palette(store: Store, db_pat
         assert isinstance(app.screen, OrderReviewScreen)
         await pilot.press("escape")
         await pilot.pause()
-        titles = [c.title for c in app.get_system_commands(app.screen)]
-        for title in ["New", "Edit", "Order", "Upload", "Users", "Search", "Sort by Domain"]:
-            assert title in titles
+        titles = " | ".join(c.title for c in app.get_system_commands(app.screen)).casefold()
+        for word in ["new", "edit", "order", "upload", "users", "search", "sort by domain"]:
+            assert word in titles
+
+
+async def palette_hits(app: ProspectsApp, pilot, query: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Open the command palette, type `query`, and read the commands it offers."""
+    from textual.command import CommandList, CommandPalette
+
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    assert isinstance(app.screen, CommandPalette)
+    await pilot.press(*query)
+    await pilot.pause(0.3)  # the palette searches its providers in the background
+    await pilot.pause()
+    options = app.screen.query_one(CommandList)
+    hits = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+    await pilot.press("escape")
+    await pilot.pause()
+    return hits
+
+
+async def test_every_list_action_is_found_in_the_palette_by_its_word(
+    store: Store, db_path: Path
+) -> None:
+    add(store, NAMES)
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        expected = {"template": "upload", "import": "upload", "verify": "verify",
+                    "export": "export", "delete": "delete", "reverse": "reverse",
+                    "keys": "keys", "other": "letter #"}
+        for word, found in expected.items():
+            hits = await palette_hits(app, pilot, word)
+            assert any(found in hit.casefold() for hit in hits), (word, hits)
+        quits = [hit for hit in await palette_hits(app, pilot, "quit")
+                 if hit.casefold().startswith("quit")]
+        assert len(quits) == 1, quits
+
+
+async def test_the_footer_shows_every_list_key_at_80_columns(store: Store, db_path: Path) -> None:
+    from textual.widgets._footer import FooterKey
+
+    add(store, NAMES)
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        width = app.screen.size.width
+        keys = {key.description: key.region for key in app.screen.query(FooterKey)}
+        for description in ["New", "Order", "Upload", "Reverse", "Export", "Delete", "Quit",
+                            "Keys"]:
+            region = keys[description]
+            assert region.width > len(description) and region.right <= width, description
+
+
+async def test_f1_lists_every_key_of_the_screen(store: Store, db_path: Path) -> None:
+    from tui.modals.key_help import KeyHelpModal
+
+    add(store, NAMES)
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, KeyHelpModal)
+        shown = dict(app.screen.rows)
+        for key in ["n", "e", "o", "v", "u", "U", "/", "s", "r", "x", "d", "esc", "^q"]:
+            assert key in shown, key
+        assert any("# = Other" in note for note in app.screen.notes)
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, KeyHelpModal)
 
 
 async def test_export_the_shown_prospects_from_the_list(store: Store, db_path: Path,
@@ -253,3 +321,16 @@ async def test_keys_open_the_form_and_upload(store: Store, db_path: Path) -> Non
         await pilot.press("u")
         await pilot.pause()
         assert isinstance(app.screen, UploadScreen)
+
+
+async def test_the_title_keeps_the_database_file_name_at_80_columns(tmp_path: Path) -> None:
+    from tui.app import PATH_SHOWN
+
+    deep = tmp_path / ("client-data-" * 4) / ("shared-team-folder-" * 3) / "north-prospects.json"
+    deep.parent.mkdir(parents=True)
+    app = ProspectsApp(db_path=deep)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        header = "".join(s.text for s in app.screen._compositor.render_strips()[0])
+        assert header.rstrip().endswith("north-prospects.json")
+        assert len(app.sub_title) <= PATH_SHOWN and app.sub_title.startswith("…/")

@@ -49,6 +49,7 @@ async def open_users(app: ProspectsApp, pilot) -> UsersScreen:  # type: ignore[n
     await pilot.pause()
     screen = UsersScreen(app.store)
     await app.push_screen(screen)
+    await app.workers.wait_for_complete()  # the file is read in a thread
     await pilot.pause()
     return screen
 

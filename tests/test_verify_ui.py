@@ -142,7 +142,7 @@ async def test_the_last_answer_is_saved_with_the_prospect(path: Path,
         await fill_required(s, domain="https://www.example.com/")
         await pilot.press("f5")
         await s.settle()
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
         assert s.results == [FormResult(2)]
     check = Store(path).get_prospect(2).domain_check
@@ -160,7 +160,7 @@ async def test_an_answer_about_another_domain_is_not_saved(path: Path,
         await pilot.press("f5")
         await s.settle()
         await s.type("#domain", "example.org")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
     assert Store(path).get_prospect(2).domain_check is None
 
@@ -174,7 +174,7 @@ async def test_could_not_check_never_blocks_saving(path: Path, dns_server: DnsRe
         await pilot.press("f5")
         await s.settle()
         assert "could not check" in s.text_of("#verify-status")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
         assert s.results == [FormResult(2)]
     saved = Store(path).get_prospect(2).domain_check
@@ -187,7 +187,7 @@ async def test_a_duplicate_blocks_saving(path: Path, dns_server: DnsResponder) -
         await pilot.press("f5")
         await s.settle()
         assert "already here" in s.text_of("#verify-status")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
         assert "contoso.com is already prospect 'Contoso Limited'" in s.error("domain")
         assert s.results == []
@@ -203,7 +203,7 @@ async def test_editing_keeps_its_own_domain_and_the_stored_check(
         await pilot.press("f5")  # its own domain is not a duplicate of itself
         await s.settle()
         assert "could not check" in s.text_of("#verify-status")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
     saved = Store(path).get_prospect(1)
     assert saved.domain_check is not None and saved.domain_check.verdict == "unknown"

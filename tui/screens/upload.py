@@ -28,6 +28,7 @@ from store.models import ImportBatch
 from store.text import clean_for_display
 from store.validation import FIELD_LABELS
 from tui.modals.file_picker import FilePickerModal
+from tui.widgets.banner import StorageBanner
 from tui.widgets.tick_box import TickBox
 
 SHOWN_ROWS = 500  # table lines; the saved report has every error
@@ -87,11 +88,15 @@ class UploadScreen(Screen[ImportBatch | None]):
     UploadScreen #import-report { height: auto; max-height: 100%; min-height: 4; margin-top: 1; }
     """
     BINDINGS: list[BindingType] = [
-        Binding("escape", "back", "Back", id="upload-back"),
-        Binding("ctrl+s", "submit", "Submit", id="upload-submit"),
-        Binding("ctrl+o", "browse", "Browse", id="upload-browse"),
-        Binding("ctrl+t", "download_template", "Template", id="upload-template"),
-        Binding("ctrl+e", "save_report", "Save errors", id="upload-save-report"),
+        Binding("escape", "back", "Back", id="upload-back", tooltip="Back to the list"),
+        Binding("ctrl+s", "submit", "Submit", id="upload-submit",
+                tooltip="Submit: check the file, then import it (a second press writes)"),
+        Binding("ctrl+o", "browse", "Browse", id="upload-browse",
+                tooltip="Browse for the CSV or XLSX file to import"),
+        Binding("ctrl+t", "download_template", "Template", id="upload-template",
+                tooltip="Download the upload template (.xlsx)"),
+        Binding("ctrl+e", "save_report", "Save errors", id="upload-save-report",
+                tooltip="Save the error report (CSV) beside the uploaded file"),
     ]
 
     def __init__(self, store: Store, *, folder: Path | None = None) -> None:
@@ -105,6 +110,7 @@ class UploadScreen(Screen[ImportBatch | None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield StorageBanner()
         with VerticalScroll(id="upload-body"):
             with Horizontal(classes="upload-row"):
                 yield Label("Template")
