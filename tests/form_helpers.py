@@ -44,6 +44,12 @@ def prospect(**fields: Any) -> Prospect:
 SIZE = (80, 24)
 
 
+def screen_text(app: ProspectsApp) -> str:
+    """What the terminal shows now, as plain text."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
 def record_threads(store: Store, *names: str) -> dict[str, threading.Thread]:
     """Wrap store methods to note the thread each last ran in."""
     threads: dict[str, threading.Thread] = {}

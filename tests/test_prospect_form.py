@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 
-from textual.widgets import Select, SelectionList
+from textual.widgets import Input, Select, SelectionList
 
 from store.db import Store
 from store.models import ProductLine, User
 from store.text import clean_for_display
-from tests.form_helpers import ADA, BOB, GRACE, FormSession, fill_required, prospect, running_form, seed
+from tests.form_helpers import (
+    ADA,
+    BOB,
+    GRACE,
+    FormSession,
+    fill_required,
+    prospect,
+    record_threads,
+    running_form,
+    screen_text,
+    seed,
+)
 from tui.app import ProspectsApp
 from tui.modals.confirm import ConfirmModal
 from tui.modals.date_picker import DatePickerModal
@@ -553,3 +565,50 @@ async def test_the_forms_keys_are_in_the_command_palette(tmp_path: Path) -> None
         await s.open(1)
         titles = " | ".join(c.title for c in app.get_system_commands(app.screen)).casefold()
         assert "delete" in titles
+
+
+async def test_a_company_name_already_here_warns_but_never_blocks(tmp_path: Path) -> None:
+    path = db(tmp_path)
+    seed(path, ADA, prospects=(prospect(),))  # Contoso Limited, contoso.com
+    threads = {}
+    async with running_form(path) as (app, pilot, s):
+        threads = record_threads(app.store, "prospects_named")
+        await fill_required(s, name="CONTOSO  limited", domain="contoso-uk.com")
+        await pilot.pause(0.4)  # the check waits for typing to stop
+        await s.settle()
+        warning = s.error("company-name", "warning")
+        assert "Same name as prospect Contoso Limited (contoso.com)" in warning
+        await s.save()  # a warning: saving goes ahead
+        await s.settle()
+        assert s.results == [FormResult(2)]
+    assert Store(path).get_prospect(2).company_name == "CONTOSO  limited"
+    assert threads["prospects_named"] is not threading.main_thread()  # a scan, off the loop
+
+
+async def test_a_customer_opens_as_a_customer_with_its_order_fields_read_only(
+    tmp_path: Path,
+) -> None:
+    from store.models import Order
+
+    path = db(tmp_path)
+    lines = [ProductLine(product="Email Security Cloud Gateway")]
+    seed(path, ADA, prospects=(prospect(products=lines, permitted_users=40),))
+    store = Store(path)
+    store.save_order(Order(prospect=1, products=lines, permitted_users=40,
+                           order_number_not_required=True, covered_by_msa=True,
+                           authorised=True), submit=True)
+    store.close()
+    async with running_form(path, 1) as (app, pilot, s):
+        await pilot.pause()
+        header = screen_text(app).splitlines()[0]
+        assert "Edit customer" in header
+        assert app.screen.query_one("#products").is_disabled
+        assert app.screen.query_one("#permitted-users", Input).disabled
+        assert "submitted order" in s.error("products", "info")
+        await s.type("#website", "https://contoso.com")  # the rest stays editable
+        await pilot.press("ctrl+s")
+        await s.settle()
+        assert s.results == [FormResult(1)]
+    saved = Store(path).get_prospect(1)
+    assert (saved.status, saved.products, saved.permitted_users) == ("customer", lines, 40)
+    assert saved.website == "https://contoso.com"

@@ -11,12 +11,22 @@ from textual.widgets import Input
 
 from store.db import Store
 from tests.dns_responder import SERVFAIL, SILENT, DnsResponder
-from tests.form_helpers import ADA, FormSession, fill_required, prospect, running_form, seed
+from tests.form_helpers import (
+    ADA,
+    FormSession,
+    fill_required,
+    prospect,
+    running_form,
+    screen_text,
+    seed,
+)
 from tui.app import ProspectsApp
+from tui.modals.confirm import ConfirmModal
 from tui.screens.prospect_form import FormResult
 from tui.widgets.domain_field import CHECKING, DomainField
 
 SIZE = (80, 24)
+
 
 
 @pytest.fixture
@@ -174,7 +184,7 @@ async def test_could_not_check_never_blocks_saving(path: Path, dns_server: DnsRe
         await pilot.press("f5")
         await s.settle()
         assert "could not check" in s.text_of("#verify-status")
-        await s.save()
+        await pilot.press("ctrl+s")  # never asks: DNS may only be unreachable
         await s.settle()
         assert s.results == [FormResult(2)]
     saved = Store(path).get_prospect(2).domain_check
@@ -187,7 +197,7 @@ async def test_a_duplicate_blocks_saving(path: Path, dns_server: DnsResponder) -
         await pilot.press("f5")
         await s.settle()
         assert "already here" in s.text_of("#verify-status")
-        await s.save()
+        await pilot.press("ctrl+s")  # no "Save anyway?": a duplicate is never saved
         await s.settle()
         assert "contoso.com is already prospect 'Contoso Limited'" in s.error("domain")
         assert s.results == []
@@ -215,7 +225,81 @@ async def test_editing_keeps_its_own_domain_and_the_stored_check(
 async def test_verify_with_nothing_typed_says_so(path: Path) -> None:
     async with running_form(path) as (app, pilot, s):
         await pilot.press("f5")
+        await pilot.pause()
+        await pilot.pause()
         assert s.text_of("#verify-status") == "Type a domain first, e.g. example.com"
+        # Said where it can be seen (at 80x24 the line was below the fold), at the field.
+        assert "Type a domain first" in screen_text(app)
+        assert app.focused is not None and app.focused.id == "domain"
+
+
+async def test_a_domain_that_does_not_exist_asks_before_saving(
+    path: Path, dns_server: DnsResponder,
+) -> None:
+    async with running_form(path, nameserver=dns_server.nameserver) as (app, pilot, s):
+        await fill_required(s, domain="nowhere.example")  # not in the zone: NXDOMAIN
+        await pilot.press("f5")
+        await s.settle()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, ConfirmModal)
+        assert "does not exist" in modal.question and "Save anyway?" in modal.question
+        await pilot.press("n")  # go back: nothing saved, the domain is pointed at
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "domain"
+        assert len(Store(path).prospect_records()) == 1
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await s.settle()
+        assert s.results == [FormResult(2)]
+    saved = Store(path).get_prospect(2)
+    assert saved.domain_check is not None and saved.domain_check.verdict == "nxdomain"
+
+
+async def test_a_domain_never_verified_asks_once(path: Path) -> None:
+    async with running_form(path) as (app, pilot, s):
+        await fill_required(s, domain="northwind.com")
+        await s.type("#company-name", "")  # a refused save first: no question then
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmModal)
+        await s.type("#company-name", "Northwind Ltd")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        assert "northwind.com was not verified" in app.screen.question
+        await pilot.press("y")
+        await s.settle()
+        assert s.results == [FormResult(2)]
+    async with running_form(path, 2) as (app, pilot, s):  # editing, same domain: no question
+        await s.type("#website", "https://northwind.com")
+        await pilot.press("ctrl+s")
+        await s.settle()
+        assert s.results == [FormResult(2)]
+    assert Store(path).get_prospect(2).website == "https://northwind.com"
+
+
+async def test_a_yes_is_not_asked_for_again_after_a_failed_save(
+    path: Path, dns_server: DnsResponder,
+) -> None:
+    async with running_form(path, nameserver=dns_server.nameserver) as (app, pilot, s):
+        await fill_required(s, domain="nowhere.example")
+        await pilot.press("f5")
+        await s.settle()
+        # Someone else adds the same domain meanwhile: the save after "yes" is refused ...
+        Store(path).create_prospect(prospect(domain="nowhere.example", company_name="Other"))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")
+        await s.settle()
+        assert "nowhere.example is already" in s.error("domain")
+        # ... and pressing Save again asks nothing more: the answer was for this domain.
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmModal)
 
 
 async def test_a_malformed_nameserver_setting_is_could_not_check(path: Path) -> None:
