@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,15 @@ def seed(path: Path, *users: User, prospects: tuple[Prospect, ...] = ()) -> None
     for prospect in prospects:
         store.create_prospect(prospect)
     store.close()
+
+
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], limit: float = 10) -> None:
+    """Let the app run until `condition()` holds (a poll or a worker did its part)."""
+    for _ in range(int(limit / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    assert condition(), "the app never got there"
 
 
 def prospect(**fields: Any) -> Prospect:

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from store.db import Store
 from store.models import Prospect
+from tests.form_helpers import wait_until
 from tests.seed import seed_prospects
 from tui.app import ProspectsApp
 from tui.widgets.letter_bar import LetterBar
@@ -334,3 +335,24 @@ async def test_the_title_keeps_the_database_file_name_at_80_columns(tmp_path: Pa
         header = "".join(s.text for s in app.screen._compositor.render_strips()[0])
         assert header.rstrip().endswith("north-prospects.json")
         assert len(app.sub_title) <= PATH_SHOWN and app.sub_title.startswith("…/")
+
+
+async def test_the_banner_comes_and_goes_with_the_file(store: Store, db_path: Path) -> None:
+    add(store, NAMES)
+    saved = db_path.read_bytes()
+    app = ProspectsApp(db_path=db_path, poll_seconds=0.1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        banner = app.screen.query_one("#banner", Static)
+        assert not banner.display
+        rows = app.screen.query_one(ProspectTable).row_count
+        db_path.unlink()
+        await wait_until(pilot, lambda: banner.display)
+        assert "was removed or renamed" in str(banner.visual)
+        assert app.screen.query_one(ProspectTable).row_count == rows  # still shown
+        await pilot.press("n")  # the app keeps working
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        db_path.write_bytes(saved)  # someone puts it back
+        await wait_until(pilot, lambda: not banner.display)

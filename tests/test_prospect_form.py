@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.widgets import Input, Select, SelectionList
 
 from store.db import Store
@@ -22,6 +24,7 @@ from tests.form_helpers import (
     running_form,
     screen_text,
     seed,
+    wait_until,
 )
 from tui.app import ProspectsApp
 from tui.modals.confirm import ConfirmModal
@@ -612,3 +615,52 @@ async def test_a_customer_opens_as_a_customer_with_its_order_fields_read_only(
     saved = Store(path).get_prospect(1)
     assert (saved.status, saved.products, saved.permitted_users) == ("customer", lines, 40)
     assert saved.website == "https://contoso.com"
+
+
+def _delete(path: Path) -> None:
+    path.unlink()
+
+
+def _symlink(path: Path) -> None:
+    elsewhere = path.with_name("elsewhere.json")
+    elsewhere.write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to(elsewhere)
+
+
+def _garbage(path: Path) -> None:
+    path.write_bytes(b"\x00garbage, not JSON")
+
+
+@pytest.mark.parametrize(("damage", "reason"), [
+    (_delete, "was removed or renamed"),
+    (_symlink, "is a symbolic link"),
+    (_garbage, "is not a usable prospects database"),
+])
+async def test_a_damaged_file_raises_a_banner_and_keeps_the_form(
+    tmp_path: Path, damage: Any, reason: str,
+) -> None:
+    path = db(tmp_path)
+    seed(path, ADA)
+    app = ProspectsApp(db_path=path, poll_seconds=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        s = FormSession(app, pilot)
+        await s.open()
+        await fill_required(s)
+        damage(path)
+        before = path.read_bytes() if path.exists() else None
+        await wait_until(pilot, lambda: bool(s.text_of("#banner")))  # the list polls the file
+        banner = s.text_of("#banner")
+        assert reason in banner and "Nothing is saved until it is fixed" in banner
+        assert "Database problem" in screen_text(app)
+        await s.save()
+        await s.settle()
+        assert s.results == []  # the form stays open, with everything typed
+        assert s.value("#company-name") == "Northwind Ltd"
+        assert s.value("#domain") == "northwind.com"
+        assert reason in s.text_of("#form-message")
+        await pilot.press("f5")  # Verify too says so, and nothing breaks
+        await s.settle()
+        assert "could not check" in s.text_of("#verify-status")
+    assert (path.read_bytes() if path.exists() else None) == before  # nothing written over it
+    assert not path.exists() or damage is not _delete

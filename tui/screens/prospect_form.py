@@ -24,7 +24,7 @@ from textual.widgets import Button, Footer, Header, Input, Select, SelectionList
 from store.db import DuplicateError, NotFoundError, Store
 from store.domain import Nameserver
 from store.listing import display_domain
-from store.models import Prospect
+from store.models import Prospect, User
 from store.storage import StorageError
 from store.text import clean_for_display
 from store.validation import ProspectInvalid, build_prospect
@@ -99,12 +99,14 @@ class ProspectFormScreen(Screen[FormResult | None]):
         self.nameserver = nameserver
         self.verify_lifetime = verify_lifetime
         self.base: Prospect | None = None
-        self._missing: str | None = None
-        if prospect_id is not None:
-            try:
+        self.users: list[User] = []
+        self._missing: NotFoundError | StorageError | None = None  # why it cannot open
+        try:
+            if prospect_id is not None:
                 self.base = store.get_prospect(prospect_id)
-            except NotFoundError as error:
-                self._missing = str(error)
+            self.users = store.users()
+        except (NotFoundError, StorageError) as error:
+            self._missing = error
         self._saving = False
         self._at_open: tuple[Any, ...] = ()
         self._asked_for: str | None = None  # the domain "Save anyway?" was answered yes for
@@ -137,7 +139,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
         yield Header()
         yield StorageBanner()
         yield Static(id="form-message")
-        yield ProspectFields(self.store, self.base, self.store.users(), id="form-body",
+        yield ProspectFields(self.store, self.base, self.users, id="form-body",
                              nameserver=self.nameserver, lifetime=self.verify_lifetime)
         with Horizontal(id="form-buttons"):
             yield Button("Save Prospect and Exit", id="save", variant="primary")
@@ -148,7 +150,10 @@ class ProspectFormScreen(Screen[FormResult | None]):
 
     def on_mount(self) -> None:
         if self._missing is not None:
-            self.notify(clean_for_display(self._missing, 200), severity="error", markup=False)
+            if isinstance(self._missing, StorageError):
+                report_storage_problem(self, self._missing)
+            self.notify(clean_for_display(str(self._missing), 200), severity="error",
+                        markup=False)
 
             def leave() -> None:  # not awaited: a screen cannot await its own dismissal
                 self.dismiss(None)

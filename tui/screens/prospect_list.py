@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Header, Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from store.bulk import collector_paused
 from store.db import Store, StoreError
@@ -94,6 +94,7 @@ class ProspectListScreen(Screen[None]):
         self.search_text = ""
         self.letter = "all"
         self._debounce: Timer | None = None
+        self._polling: Worker[None] | None = None
 
     def _load(self) -> ProspectList:
         self.loaded_revision = self.store.revision
@@ -171,8 +172,12 @@ class ProspectListScreen(Screen[None]):
     # -- live refresh ------------------------------------------------------------
 
     def _poll_file(self) -> None:
+        # One re-read at a time: at 100k one takes about as long as the poll interval,
+        # and a damaged file stays "changed" at every poll until it is fixed.
+        if self._polling is not None and self._polling.is_running:
+            return
         if self.store.changed_on_disk():
-            self._reload_in_background()
+            self._polling = self._reload_in_background()
 
     @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
     def _reload_in_background(self, focus_id: int | None = None) -> None:
@@ -345,7 +350,7 @@ class ProspectListScreen(Screen[None]):
             return
         try:
             prospect = self.store.get_prospect(prospect_id)
-        except StoreError as error:
+        except (StoreError, StorageError) as error:
             self.notify(str(error), severity="error", markup=False)
             return
         question = (f"Delete {quoted(prospect.company_name, 80)} ({prospect.domain})"
@@ -354,7 +359,7 @@ class ProspectListScreen(Screen[None]):
             return
         try:
             await asyncio.to_thread(self.store.delete_prospect, prospect_id, prospect.version)
-        except StoreError as error:
+        except (StoreError, StorageError) as error:
             self.notify(f"Not deleted: {error}", severity="error", markup=False)
             return
         self.notify(f"Deleted {quoted(prospect.company_name, 80)}.", markup=False)
