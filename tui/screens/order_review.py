@@ -13,7 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Static
+from textual.widgets import Button, Checkbox, Header, Input, Static
 
 from store.db import ConflictError, NotFoundError, Store, StoreError, submit_refusal
 from store.listing import display_domain
@@ -23,6 +23,7 @@ from store.text import clean_for_display
 from tui.modals.confirm import ConfirmModal
 from tui.screens.prospect_form import ProspectFormScreen
 from tui.widgets.banner import StorageBanner, report_storage_problem
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.refusal import point_at
 from tui.widgets.tick_box import TickBox
 
@@ -56,7 +57,8 @@ class OrderReviewScreen(Screen[None]):
                 tooltip="Save the order as a draft and exit"),
         Binding("ctrl+o", "submit", "Submit", id="order-submit",
                 tooltip="Submit the order: the prospect becomes a customer (asks first)"),
-        Binding("ctrl+e", "edit_products", "Edit products", id="order-edit-products",
+        # priority: the order number Input would take ctrl+e (end of line) first and hide it.
+        Binding("ctrl+e", "edit_products", "Edit products", id="order-edit-products", priority=True,
                 tooltip="Edit the prospect's products (an order needs at least one)"),
         Binding("ctrl+r", "update_from_prospect", "Take prospect's products",
                 id="order-update-from-prospect",
@@ -96,7 +98,7 @@ class OrderReviewScreen(Screen[None]):
                 yield Button("Submit Order", id="submit-order", variant="primary")
                 yield Button("Save and Exit", id="save-and-exit")
                 yield Button("Back", id="order-close")
-        yield Footer()
+        yield KeyFooter(columns=4)
 
     @dataclass
     class Loaded(Message):

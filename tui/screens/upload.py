@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from store.db import Store
@@ -29,6 +29,7 @@ from store.text import clean_for_display
 from store.validation import FIELD_LABELS
 from tui.modals.file_picker import FilePickerModal
 from tui.widgets.banner import StorageBanner
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.tick_box import TickBox
 
 SHOWN_ROWS = 500  # table lines; the saved report has every error
@@ -86,6 +87,11 @@ class UploadScreen(Screen[ImportBatch | None]):
     UploadScreen #plan-summary { color: $text; margin-top: 1; }
     UploadScreen #progress { margin-top: 1; height: 1; }
     UploadScreen #import-report { height: auto; max-height: 100%; min-height: 4; margin-top: 1; }
+    UploadScreen #report-detail {
+        display: none; height: auto; max-height: 8; padding: 0 1;
+        background: $boost; border-top: solid $primary;
+    }
+    UploadScreen #report-detail.-shown { display: block; }
     """
     BINDINGS: list[BindingType] = [
         Binding("escape", "back", "Back", id="upload-back", tooltip="Back to the list"),
@@ -95,7 +101,8 @@ class UploadScreen(Screen[ImportBatch | None]):
                 tooltip="Browse for the CSV or XLSX file to import"),
         Binding("ctrl+t", "download_template", "Template", id="upload-template",
                 tooltip="Download the upload template (.xlsx)"),
-        Binding("ctrl+e", "save_report", "Save errors", id="upload-save-report",
+        # priority: the file path Input would take ctrl+e (end of line) first and hide it.
+        Binding("ctrl+e", "save_report", "Save errors", id="upload-save-report", priority=True,
                 tooltip="Save the error report (CSV) beside the uploaded file"),
     ]
 
@@ -107,6 +114,7 @@ class UploadScreen(Screen[ImportBatch | None]):
         self.plan_key: FileKey | None = None
         self.imported: ImportBatch | None = None  # what this visit wrote, for the list
         self.busy = False
+        self.details: list[str] = []  # the whole of each report line, as #report-detail shows it
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -131,7 +139,10 @@ class UploadScreen(Screen[ImportBatch | None]):
                          "Submit: you will see the plan before anything is written.",
                          id="plan-summary", markup=False)
             yield DataTable(id="import-report", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        # Outside the scroll, always in view: the report's Message column is off-screen at
+        # 80 columns, so the selected line is spelled out here in full, wrapped.
+        yield Static(id="report-detail")
+        yield KeyFooter(columns=4)
 
     def on_mount(self) -> None:
         table = self.query_one("#import-report", DataTable)
@@ -141,7 +152,9 @@ class UploadScreen(Screen[ImportBatch | None]):
     # -- helpers -------------------------------------------------------------------
 
     def _say(self, text: str) -> None:
-        self.query_one("#plan-summary", Static).update(Content(clean_for_display(text, 2000)))
+        # Line by line: clean_for_display turns line breaks into spaces.
+        lines = (clean_for_display(line, 2000) for line in text.splitlines())
+        self.query_one("#plan-summary", Static).update(Content("\n".join(lines)))
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -223,6 +236,8 @@ class UploadScreen(Screen[ImportBatch | None]):
         self.plan, self.plan_key = None, None
         self.query_one("#save-report", Button).disabled = True
         self.query_one("#import-report", DataTable).clear()
+        self.details = []
+        self._show_detail(-1)
         self._progress(0.0)
         self._say(f"Reading {path.name}…")
         self._make_plan(path)
@@ -344,8 +359,10 @@ class UploadScreen(Screen[ImportBatch | None]):
         self.plan, self.plan_key = plan, key
         table = self.query_one("#import-report", DataTable)
         table.clear()
+        self.details = []
         for line in plan.header_errors:
             table.add_row("1", "error", "", "", "", _text(line, 200))
+            self.details.append(f"Row 1 (the header), error: {line}")
         shown = 0
         for issue in plan.issues:
             for field, message in zip(issue.fields, issue.messages, strict=True):
@@ -353,17 +370,33 @@ class UploadScreen(Screen[ImportBatch | None]):
                     break
                 shown += 1
                 detail = message.split(": ", 1)[1] if field and ": " in message else message
+                column = FIELD_LABELS.get(field, "")
                 table.add_row(str(issue.row), issue.kind, _text(issue.company_name, 40),
-                              _text(issue.domain, 30), FIELD_LABELS.get(field, ""),
-                              _text(detail, 200))
+                              _text(issue.domain, 30), column, _text(detail, 200))
+                self.details.append(f"Row {issue.row}, {issue.kind}"
+                                    f"{f', column {column}' if column else ''}: {detail}")
         for row, record in zip(plan.create_rows, plan.records, strict=False):
             if shown >= SHOWN_ROWS:
                 break
             shown += 1
             table.add_row(str(row), "create", _text(record["company_name"], 40),
                           _text(record["domain"], 30), "", "")
+            self.details.append(f"Row {row}, create: {record['company_name']} "
+                                f"({record['domain']})")
         self.query_one("#save-report", Button).disabled = not plan.errors
         self._say(self._plan_text(plan, shown))
+        self._show_detail(table.cursor_row)
+
+    @on(DataTable.RowHighlighted, "#import-report")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail(event.cursor_row)
+
+    def _show_detail(self, row: int) -> None:
+        """Spell out the report's selected line in full, wrapped, under the table."""
+        text = self.details[row] if 0 <= row < len(self.details) else ""
+        box = self.query_one("#report-detail", Static)
+        box.update(Content(clean_for_display(text, 2000)))
+        box.set_class(bool(text), "-shown")
 
     def _plan_text(self, plan: ImportPlan, shown: int) -> str:
         lines = [plan.summary()]

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Static
+from textual.widgets import Button, Checkbox, DataTable, Header, Input, Static
 
 from store.db import DuplicateError, Store, StoreError
 from store.models import User
@@ -25,6 +25,7 @@ from store.validation import MAX_NAME
 from tui.modals.choose_lead import ChooseLeadModal
 from tui.modals.confirm import ConfirmModal
 from tui.widgets.banner import StorageBanner, report_storage_problem
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.refusal import point_at
 from tui.widgets.tick_box import TickBox
 
@@ -102,7 +103,7 @@ class UsersScreen(Screen[None]):
                 yield Button("Remove", id="remove-user", variant="error")
                 yield Button("Cancel edit", id="new-user")
             yield Static(id="user-error")
-        yield Footer()
+        yield KeyFooter(columns=4)
 
     @dataclass
     class Counted(Message):
