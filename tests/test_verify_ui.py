@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from tests.form_helpers import (
     FormSession,
     fill_required,
     prospect,
+    record_threads,
     running_form,
     screen_text,
     seed,
@@ -346,3 +348,14 @@ async def test_a_silent_server_is_given_up_on_within_lifetime_plus_a_quarter_sec
 ) -> None:
     elapsed = await _time_verify(path, dns_server, "silent.example.com", 0.5)
     assert 0.5 <= elapsed < 0.5 + 0.25
+
+
+async def test_the_duplicate_scan_runs_off_the_event_loop(path: Path,
+                                                         dns_server: DnsResponder) -> None:
+    async with running_form(path, nameserver=dns_server.nameserver) as (app, pilot, s):
+        threads = record_threads(app.store, "prospect_with_domain")
+        await s.type("#domain", "contoso.com")
+        await pilot.press("f5")
+        await s.settle()
+        assert "already here" in s.text_of("#verify-status")
+    assert threads["prospect_with_domain"] is not threading.main_thread()

@@ -18,7 +18,7 @@ from tui.screens.prospect_list import ProspectListScreen
 
 GC_THRESHOLD = 50_000
 # Characters of the database path in the title: what fits beside "MSP Prospects — " in 80 columns.
-PATH_SHOWN = 56
+PATH_SHOWN = 44
 
 
 def shortened_path(path: str, limit: int) -> str:

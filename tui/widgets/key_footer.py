@@ -11,7 +11,7 @@ class KeyFooter(Footer):
     Export, Delete and Quit."""
 
     DEFAULT_CSS = """
-    KeyFooter { height: 2; layout: grid; grid-columns: 1fr; }
+    KeyFooter { height: auto; max-height: 3; layout: grid; grid-columns: 1fr; }
     """
 
     def __init__(self, columns: int, *, id: str | None = None) -> None:
