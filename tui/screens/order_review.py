@@ -127,8 +127,7 @@ class OrderReviewScreen(Screen[None]):
             orders = sorted(self.store.orders_for(self.prospect_id), key=lambda o: o.id or 0)
             users = self.store.users()
         except (StoreError, StorageError) as error:
-            if isinstance(error, StorageError):
-                self.app.call_from_thread(report_storage_problem, self, error)
+            self.app.call_from_thread(report_storage_problem, self, error)
             self.post_message(self.Loaded(None, None, [], refill, str(error)))
             return
         self.post_message(self.Loaded(prospect, orders[-1] if orders else None, users, refill))
@@ -386,6 +385,7 @@ class OrderReviewScreen(Screen[None]):
             self._show_theirs("Draft not saved")
             return
         except (StoreError, StorageError) as error:
+            report_storage_problem(self, error)
             self.notify(f"Draft not saved: {error}", severity="error", markup=False)
             return
         self.notify(f"Draft order saved for {self.company}.", markup=False)
@@ -414,6 +414,7 @@ class OrderReviewScreen(Screen[None]):
             self._show_theirs("Order not submitted")
             return
         except (StoreError, StorageError) as error:
+            report_storage_problem(self, error)
             self.notify(f"Order not submitted: {error}", severity="error", markup=False)
             return
         self.prospect = self.prospect and self.prospect.model_copy(update={"status": "customer"})

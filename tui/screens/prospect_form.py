@@ -150,8 +150,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
 
     def on_mount(self) -> None:
         if self._missing is not None:
-            if isinstance(self._missing, StorageError):
-                report_storage_problem(self, self._missing)
+            report_storage_problem(self, self._missing)
             self.notify(clean_for_display(str(self._missing), 200), severity="error",
                         markup=False)
 
@@ -353,8 +352,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
     def _save_failed(self, error: Exception) -> None:
         self._set_saving(False)
         message = clean_for_display(str(error) or type(error).__name__, 400)
-        if isinstance(error, StorageError):
-            report_storage_problem(self, error)  # nothing was written; the form keeps it all
+        report_storage_problem(self, error)  # nothing was written; the form keeps it all
         if isinstance(error, DuplicateError):
             self._show_errors([("domain", message)])
             return

@@ -351,6 +351,7 @@ class ProspectListScreen(Screen[None]):
         try:
             prospect = self.store.get_prospect(prospect_id)
         except (StoreError, StorageError) as error:
+            report_storage_problem(self, error)
             self.notify(str(error), severity="error", markup=False)
             return
         question = (f"Delete {quoted(prospect.company_name, 80)} ({prospect.domain})"
@@ -360,6 +361,7 @@ class ProspectListScreen(Screen[None]):
         try:
             await asyncio.to_thread(self.store.delete_prospect, prospect_id, prospect.version)
         except (StoreError, StorageError) as error:
+            report_storage_problem(self, error)
             self.notify(f"Not deleted: {error}", severity="error", markup=False)
             return
         self.notify(f"Deleted {quoted(prospect.company_name, 80)}.", markup=False)

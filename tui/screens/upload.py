@@ -28,7 +28,7 @@ from store.models import ImportBatch
 from store.text import clean_for_display
 from store.validation import FIELD_LABELS
 from tui.modals.file_picker import FilePickerModal
-from tui.widgets.banner import StorageBanner
+from tui.widgets.banner import StorageBanner, report_storage_problem
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.tick_box import TickBox
 
@@ -337,6 +337,7 @@ class UploadScreen(Screen[ImportBatch | None]):
                           "upload that file (its Row, Column and Message columns are ignored).")
         elif event.state == WorkerState.ERROR:
             error = worker.error
+            report_storage_problem(self, error)
             message = clean_for_display(str(error), 1000)
             if worker.name == "template":
                 self.query_one("#download-template", Button).disabled = False

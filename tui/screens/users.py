@@ -298,8 +298,7 @@ class UsersScreen(Screen[None]):
             self._show_errors([("email", str(error).removeprefix("E-mail: "))])
             return
         except (StoreError, StorageError) as error:
-            if isinstance(error, StorageError):
-                report_storage_problem(self, error)
+            report_storage_problem(self, error)
             self._show_errors([("user", str(error))])
             return
         verb = "Saved" if before else "Added"
@@ -319,8 +318,7 @@ class UsersScreen(Screen[None]):
 
     def _refused(self, error: StoreError | StorageError) -> None:
         """Say why a change was not made; a damaged file also raises the banner."""
-        if isinstance(error, StorageError):
-            report_storage_problem(self, error)
+        report_storage_problem(self, error)
         self.notify(str(error), severity="error", markup=False)
 
     async def _hand_over(self, user: User, doing: str) -> bool:

@@ -12,16 +12,25 @@ from textual.content import Content
 from textual.dom import DOMNode
 from textual.widgets import Static
 
+from store.storage import StorageError
 from store.text import clean_for_display
 
 ADVICE = "Nothing is saved until it is fixed; what you typed stays on screen."
 
 
-def report_storage_problem(node: DOMNode, error: Exception | None) -> None:
-    """Show `error` (a StorageError) in every screen's banner; None hides the banner."""
+def report_storage_problem(node: DOMNode, error: BaseException | None) -> None:
+    """Show a StorageError in every screen's banner; None hides the banner.
+
+    Any other error is left to the caller's own message: only the file's trouble
+    belongs at the top of every screen.
+    """
     app = node.app
-    if hasattr(app, "storage_problem"):
-        app.storage_problem = "" if error is None else str(error)
+    if not hasattr(app, "storage_problem"):
+        return
+    if error is None:
+        app.storage_problem = ""
+    elif isinstance(error, StorageError):
+        app.storage_problem = str(error)
 
 
 class StorageBanner(Static):

@@ -180,8 +180,7 @@ class DomainField(Vertical):
                 exclude=self.prospect_id,
             ))
         except (ValueError, StorageError) as error:  # a bad nameserver; an unreadable file
-            if isinstance(error, StorageError):
-                self.app.call_from_thread(report_storage_problem, self, error)
+            self.app.call_from_thread(report_storage_problem, self, error)
             check = DomainCheck(verdict="unknown", message=f"could not check: {error}")
             shown, style = check.message, _STYLE["unknown"]
         else:
