@@ -127,7 +127,7 @@ class ProspectsApp(App[int]):
         if isinstance(screen, KeyHelpModal):
             return
         # The screen's own keys first, then the focused widget's, then the app's.
-        rank = {screen: 0, self: 2}
+        rank: dict[object, int] = {screen: 0, self: 2}
         keys = sorted(self.screen_keys(screen), key=lambda key: rank.get(key[2], 1))
         rows = [(shown, binding.tooltip or binding.description) for shown, binding, _ in keys]
         rows.append((self.get_key_display(Binding("ctrl+p", "command_palette")),

@@ -21,7 +21,7 @@ from store.models import Order, Prospect, User
 from store.storage import StorageError
 from store.text import clean_for_display
 from tui.modals.confirm import ConfirmModal
-from tui.screens.prospect_form import ProspectFormScreen
+from tui.screens.prospect_form import FormResult, ProspectFormScreen
 from tui.widgets.banner import StorageBanner, report_storage_problem
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.refusal import point_at
@@ -365,7 +365,10 @@ class OrderReviewScreen(Screen[None]):
             return
         form = ProspectFormScreen(self.store, self.prospect_id, focus="#products",
                                   nameserver=getattr(self.app, "nameserver", None))
-        self.app.push_screen(form, lambda _result: self._read(refill=False))
+        self.app.push_screen(form, self._products_edited)
+
+    def _products_edited(self, _result: FormResult | None) -> None:
+        self._read(refill=False)  # what was typed here stays; the products are read afresh
 
     # -- saving and submitting ----------------------------------------------------
 

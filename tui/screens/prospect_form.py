@@ -93,8 +93,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
     ) -> None:
         super().__init__()
         self._verify_on_open = verify
-        if focus is not None:
-            self.AUTO_FOCUS = focus  # e.g. "#products", from the order review
+        self._focus = focus  # e.g. "#products", from the order review
         self.store = store
         self.nameserver = nameserver
         self.verify_lifetime = verify_lifetime
@@ -159,6 +158,8 @@ class ProspectFormScreen(Screen[FormResult | None]):
 
             self.call_after_refresh(leave)
             return
+        if self._focus is not None:  # before AUTO_FOCUS, which then leaves it be
+            self.query_one(self._focus).focus()
         if self.is_customer:
             self.sub_title = "Edit customer"
             self.fields.freeze_order_fields(CUSTOMER_ORDER_FIELDS)
