@@ -21,7 +21,7 @@ from store.bulk import collector_paused
 from store.catalog import Catalog, load_catalog
 from store.models import AS_STORED, ImportBatch, Order, Prospect, User, now
 from store.storage import SafeJSONStorage, StorageError
-from store.text import clean_for_display, fold
+from store.text import search_key
 from store.transaction import BATCHES, ORDERS, PROSPECTS, USERS, Record, Transaction
 from store.validation import quoted
 
@@ -65,7 +65,15 @@ def _name_key(name: str) -> str:
     folded = name.casefold()
     if folded.isascii() and folded.isprintable():  # most names: 5x faster, same answer
         return " ".join(folded.split())
-    return " ".join(fold(clean_for_display(name)).split())
+    return " ".join(search_key(name).split())
+
+
+def submit_refusal(order: Order) -> str | None:
+    """Why this order cannot be submitted yet, or None; the TUI and the CLI say the same."""
+    if not order.products:
+        return ("Products: this order has no products; choose at least one on the prospect "
+                "before submitting")
+    return None
 
 
 def _dump(model: Prospect | User | Order | ImportBatch) -> Record:
@@ -380,7 +388,13 @@ class Store:
                 txn.table(ORDERS).remove(doc_ids=orders)
 
     def save_order(self, order: Order, *, submit: bool = False) -> Order:
-        """Save a draft order; with submit=True submit it and make its prospect a customer."""
+        """Save a draft order; with submit=True submit it and make its prospect a customer.
+
+        A submit without products is refused (StoreError, see submit_refusal).
+        """
+        refusal = submit_refusal(order) if submit else None
+        if refusal is not None:
+            raise StoreError(refusal)
         with self._transaction() as txn:
             if str(order.prospect) not in txn.raw(PROSPECTS):
                 raise NotFoundError("its prospect was deleted by someone else")
@@ -439,4 +453,5 @@ __all__ = [
     "StoreError",
     "StorageError",
     "default_db_path",
+    "submit_refusal",
 ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from textual.widgets import Input, Select, Static
 from store.db import Store
 from store.models import Prospect, User
 from tui.app import ProspectsApp
+from tui.modals.confirm import ConfirmModal
 from tui.screens.prospect_form import FormResult, ProspectFormScreen
 
 ADA = User(name="Ada Lovelace", email="ada@example.com", implementation_lead=True)
@@ -31,6 +33,15 @@ def seed(path: Path, *users: User, prospects: tuple[Prospect, ...] = ()) -> None
     store.close()
 
 
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], limit: float = 10) -> None:
+    """Let the app run until `condition()` holds (a poll or a worker did its part)."""
+    for _ in range(int(limit / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    assert condition(), "the app never got there"
+
+
 def prospect(**fields: Any) -> Prospect:
     """A valid prospect led by user 1 (Ada, when seeded first)."""
     values: dict[str, Any] = {
@@ -41,6 +52,26 @@ def prospect(**fields: Any) -> Prospect:
 
 
 SIZE = (80, 24)
+
+
+def screen_text(app: ProspectsApp) -> str:
+    """What the terminal shows now, as plain text."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+def record_threads(store: Store, *names: str) -> dict[str, threading.Thread]:
+    """Wrap store methods to note the thread each last ran in."""
+    threads: dict[str, threading.Thread] = {}
+    for name in names:
+        method = getattr(store, name)
+
+        def wrapped(*args, _name=name, _method=method, **kwargs):  # type: ignore[no-untyped-def]
+            threads[_name] = threading.current_thread()
+            return _method(*args, **kwargs)
+
+        setattr(store, name, wrapped)
+    return threads
 
 
 class FormSession:
@@ -108,6 +139,15 @@ class FormSession:
     def text_of(self, selector: str) -> str:
         static = self.app.screen.query_one(selector, Static)
         return str(static.visual) if static.display else ""
+
+    async def save(self, key: str = "ctrl+s") -> None:
+        """Press a save key and, when the form asks "Save anyway?" about an unverified
+        domain, answer yes (as a person who knows the domain is right would)."""
+        await self.pilot.press(key)
+        await self.pilot.pause()
+        if isinstance(self.app.screen, ConfirmModal) and "Save anyway" in self.app.screen.question:
+            await self.pilot.press("y")
+            await self.pilot.pause()
 
     async def settle(self) -> None:
         """Wait for workers (save, verify) and the messages they post."""

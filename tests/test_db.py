@@ -6,7 +6,7 @@ import orjson
 import pytest
 
 from store.db import ConflictError, DuplicateError, NotFoundError, Store, StoreError
-from store.models import Order, Prospect, User
+from store.models import Order, ProductLine, Prospect, User
 from tests.seed import seed_prospects
 
 
@@ -65,13 +65,23 @@ def test_users_email_unique_and_lead_protected(store: Store) -> None:
 
 def test_order_submit_makes_a_customer_and_is_read_only(store: Store) -> None:
     p = store.create_prospect(prospect())
-    draft = store.save_order(Order(prospect=p.id or 0, order_number="PO-1"))
+    draft = store.save_order(Order(prospect=p.id or 0, order_number="PO-1",
+                                   products=[ProductLine(product="Email Security Cloud Gateway")]))
     assert draft.status == "draft" and store.get_prospect(p.id or 0).status == "prospect"
     submitted = store.save_order(draft, submit=True)
     assert submitted.status == "submitted"
     assert store.get_prospect(p.id or 0).status == "customer"
     with pytest.raises(ConflictError, match="read-only"):
         store.save_order(submitted)
+
+
+def test_an_order_without_products_is_never_submitted(store: Store) -> None:
+    p = store.create_prospect(prospect())
+    draft = store.save_order(Order(prospect=p.id or 0, order_number="PO-1"))  # a draft may
+    with pytest.raises(StoreError, match="no products"):
+        store.save_order(draft, submit=True)
+    assert store.get_prospect(p.id or 0).status == "prospect"
+    assert store.orders_for(p.id or 0)[0].status == "draft"
 
 
 def test_delete_needs_the_current_version(store: Store) -> None:

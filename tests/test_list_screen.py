@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from store.db import Store
 from store.models import Prospect
+from tests.form_helpers import wait_until
 from tests.seed import seed_prospects
 from tui.app import ProspectsApp
 from tui.widgets.letter_bar import LetterBar
@@ -200,9 +201,94 @@ async def test_keys_open_users_and_order_review_and_palette(store: Store, db_pat
         assert isinstance(app.screen, OrderReviewScreen)
         await pilot.press("escape")
         await pilot.pause()
-        titles = [c.title for c in app.get_system_commands(app.screen)]
-        for title in ["New", "Edit", "Order", "Upload", "Users", "Search", "Sort by Domain"]:
-            assert title in titles
+        titles = " | ".join(c.title for c in app.get_system_commands(app.screen)).casefold()
+        for word in ["new", "edit", "order", "upload", "users", "search", "sort by domain"]:
+            assert word in titles
+
+
+async def palette_hits(app: ProspectsApp, pilot, query: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """Open the command palette, type `query`, and read the commands it offers."""
+    from textual.command import CommandList, CommandPalette
+
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    assert isinstance(app.screen, CommandPalette)
+    await pilot.press(*query)
+    await pilot.pause(0.3)  # the palette searches its providers in the background
+    await pilot.pause()
+    options = app.screen.query_one(CommandList)
+    hits = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+    await pilot.press("escape")
+    await pilot.pause()
+    return hits
+
+
+async def test_every_list_action_is_found_in_the_palette_by_its_word(
+    store: Store, db_path: Path
+) -> None:
+    add(store, NAMES)
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        expected = {"template": "upload", "import": "upload", "verify": "verify",
+                    "export": "export", "delete": "delete", "reverse": "reverse",
+                    "keys": "keys", "other": "letter #"}
+        for word, found in expected.items():
+            hits = await palette_hits(app, pilot, word)
+            assert any(found in hit.casefold() for hit in hits), (word, hits)
+        quits = [hit for hit in await palette_hits(app, pilot, "quit")
+                 if hit.casefold().startswith("quit")]
+        assert len(quits) == 1, quits
+
+
+def footer_problems(app: ProspectsApp) -> list[str]:
+    """Keys of the Footer that are not shown whole ("^e Save errors") on the bottom lines."""
+    from textual.widgets._footer import FooterKey
+
+    bottom = "\n".join(screen_lines(app)[-2:])
+    return [f"{k.key_display} {k.description}" for k in app.screen.query(FooterKey)
+            if f"{k.key_display} {k.description}" not in bottom]
+
+
+def screen_lines(app: ProspectsApp) -> list[str]:
+    strips = app.screen._compositor.render_strips()
+    return ["".join(segment.text for segment in strip) for strip in strips]
+
+
+async def test_every_footer_shows_all_its_keys_at_80_columns(store: Store, db_path: Path) -> None:
+    add(store, NAMES)
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        descriptions = {k.description for k in app.screen.query("FooterKey").results()}
+        assert {"Reverse", "Export", "Delete", "Quit", "Keys"} <= descriptions  # type: ignore[attr-defined]
+        assert footer_problems(app) == []
+        for key in ["u", "o", "U", "n", "e"]:  # upload, order, users, new, edit
+            await pilot.press(key)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert footer_problems(app) == [], (key, footer_problems(app))
+            await pilot.press("escape")
+            await pilot.pause()
+
+
+async def test_f1_lists_every_key_of_the_screen(store: Store, db_path: Path) -> None:
+    from tui.modals.key_help import KeyHelpModal
+
+    add(store, NAMES)
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, KeyHelpModal)
+        shown = dict(app.screen.rows)
+        for key in ["n", "e", "o", "v", "u", "U", "/", "s", "r", "x", "d", "esc", "^q"]:
+            assert key in shown, key
+        assert any("# = Other" in note for note in app.screen.notes)
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, KeyHelpModal)
 
 
 async def test_export_the_shown_prospects_from_the_list(store: Store, db_path: Path,
@@ -253,3 +339,37 @@ async def test_keys_open_the_form_and_upload(store: Store, db_path: Path) -> Non
         await pilot.press("u")
         await pilot.pause()
         assert isinstance(app.screen, UploadScreen)
+
+
+async def test_the_title_keeps_the_database_file_name_at_80_columns(tmp_path: Path) -> None:
+    from tui.app import PATH_SHOWN
+
+    deep = tmp_path / ("client-data-" * 4) / ("shared-team-folder-" * 3) / "north-prospects.json"
+    deep.parent.mkdir(parents=True)
+    app = ProspectsApp(db_path=deep)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        header = "".join(s.text for s in app.screen._compositor.render_strips()[0])
+        assert header.rstrip().endswith("north-prospects.json")
+        assert len(app.sub_title) <= PATH_SHOWN and app.sub_title.startswith("…/")
+
+
+async def test_the_banner_comes_and_goes_with_the_file(store: Store, db_path: Path) -> None:
+    add(store, NAMES)
+    saved = db_path.read_bytes()
+    app = ProspectsApp(db_path=db_path, poll_seconds=0.1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        banner = app.screen.query_one("#banner", Static)
+        assert not banner.display
+        rows = app.screen.query_one(ProspectTable).row_count
+        db_path.unlink()
+        await wait_until(pilot, lambda: banner.display)
+        assert "was removed or renamed" in str(banner.visual)
+        assert app.screen.query_one(ProspectTable).row_count == rows  # still shown
+        await pilot.press("n")  # the app keeps working
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        db_path.write_bytes(saved)  # someone puts it back
+        await wait_until(pilot, lambda: not banner.display)

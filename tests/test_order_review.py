@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from textual.widgets import Button, Checkbox, Input, Static
 
 from store.db import Store
 from store.models import AS_STORED, ProductLine, Prospect, User
+from tests.form_helpers import record_threads
 from tui.app import ProspectsApp
 from tui.modals.confirm import ConfirmModal
 from tui.screens.order_review import OrderReviewScreen
@@ -48,6 +50,7 @@ async def open_order(app: ProspectsApp, pilot, prospect_id: int) -> OrderReviewS
     await pilot.pause()
     screen = OrderReviewScreen(app.store, prospect_id)
     await app.push_screen(screen)
+    await app.workers.wait_for_complete()  # the file is read in a thread
     await pilot.pause()
     return screen
 
@@ -233,3 +236,90 @@ async def test_a_deleted_prospect_closes_the_screen(path: Path) -> None:
         screen = await open_order(app, pilot, prospect_id)
         await pilot.pause()
         assert app.screen is not screen
+
+
+def on_screen(app: ProspectsApp, text: str) -> bool:
+    """True when `text` is on one line of what the terminal shows now."""
+    return text in screen_text(app)
+
+
+async def test_a_refused_submit_shows_its_message_in_view_and_focuses_the_box(path: Path) -> None:
+    prospect_id = seed(path)
+    app = ProspectsApp(db_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_order(app, pilot, prospect_id)
+        await pilot.press(*"PO-1", "ctrl+o")  # neither confirmation ticked
+        await pilot.pause()
+        await pilot.pause()
+        assert app.focused is screen.query_one("#confirm-msa")
+        # At 80x24 the line under the boxes was below the fold: it is scrolled into view.
+        assert on_screen(app, "Confirmation required: tick 'The order is covered by the")
+        await pilot.press("space", "ctrl+o")  # MSA ticked; "authorised" still missing
+        await pilot.pause()
+        await pilot.pause()
+        assert app.focused is screen.query_one("#confirm-authorised")
+        assert on_screen(app, "Confirmation required: tick 'I am authorised")
+    assert Store(path).orders_for(prospect_id) == []
+
+
+def seed_without_products(path: Path) -> int:
+    store = Store(path)
+    lead = store.add_user(User(name="Ada Lovelace", email="ada@example.com", implementation_lead=True))
+    bare = store.create_prospect(Prospect(
+        company_type="End Customer", company_name="Bare Ltd", domain="bare.example",
+        sector="Retail", implementation_lead=lead.id or 0,
+    ))
+    store.close()
+    assert bare.id is not None
+    return bare.id
+
+
+async def test_an_order_without_products_is_refused_and_points_at_the_products(path: Path) -> None:
+    prospect_id = seed_without_products(path)
+    app = ProspectsApp(db_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_order(app, pilot, prospect_id)
+        await pilot.press(*"PO-1", "tab", "tab", "space", "tab", "space", "ctrl+o")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen is screen  # refused before asking: no "Submit order?" question
+        assert "no products" in shown(screen, "#products-error")
+        assert on_screen(app, "this order has no products")
+        assert app.focused is screen.query_one("#edit-products")
+        # Enter opens the prospect at its products; choose one, save, and submit.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "products"
+        await pilot.press("space", "ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.query_one("#order-number", Input).value == "PO-1"  # kept
+        assert shown(screen, "#products-error") == ""
+        assert "Email Security Cloud Gateway" in shown(screen, "#order-summary")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    [order] = Store(path).orders_for(prospect_id)
+    assert order.status == "submitted" and order.products
+
+
+async def test_the_order_is_read_in_a_thread_worker(path: Path) -> None:
+    prospect_id = seed(path)
+    app = ProspectsApp(db_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        threads = record_threads(app.store, "refresh", "get_prospect", "orders_for")
+        screen = OrderReviewScreen(app.store, prospect_id)
+        await app.push_screen(screen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Acme Ltd" in shown(screen, "#order-summary")
+    # Every read of the file (600 ms at 100k prospects) ran off the event loop.
+    assert set(threads) == {"refresh", "get_prospect", "orders_for"}
+    assert threading.main_thread() not in threads.values()

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from textual.widgets import Select, SelectionList
+import pytest
+from textual.widgets import Input, Select, SelectionList
 
 from store.db import Store
 from store.models import AS_STORED, ProductLine, User
 from store.text import clean_for_display
-from tests.form_helpers import ADA, BOB, GRACE, FormSession, fill_required, prospect, running_form, seed
+from tests.form_helpers import (
+    ADA,
+    BOB,
+    GRACE,
+    FormSession,
+    fill_required,
+    prospect,
+    record_threads,
+    running_form,
+    screen_text,
+    seed,
+    wait_until,
+)
 from tui.app import ProspectsApp
 from tui.modals.confirm import ConfirmModal
 from tui.modals.date_picker import DatePickerModal
@@ -53,6 +68,10 @@ async def test_fill_every_field_with_keys_save_and_find_it(tmp_path: Path) -> No
         await pilot.press(*"25", "tab")
         assert app.focused.id == "save"
         await pilot.press("enter")
+        await pilot.pause()
+        # Not verified: the form asks once, and y answers "Save anyway".
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
         await s.settle()
 
     assert s.results == [FormResult(1, review_order=False)]
@@ -77,7 +96,7 @@ async def test_saved_prospect_shows_in_the_list(tmp_path: Path) -> None:
     seed(path, ADA)
     async with running_form(path) as (app, pilot, s):
         await fill_required(s)
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
         assert s.results == [FormResult(1)]
         assert app.screen.query_one("#prospects", ProspectTable).row_count == 1
@@ -88,7 +107,7 @@ async def test_review_order_saves_then_asks_for_the_order(tmp_path: Path) -> Non
     seed(path, ADA)
     async with running_form(path) as (app, pilot, s):
         await fill_required(s)
-        await pilot.press("ctrl+r")
+        await s.save("ctrl+r")
         await s.settle()
     assert s.results == [FormResult(1, review_order=True)]
     assert Store(path).get_prospect(1).company_name == "Northwind Ltd"
@@ -135,7 +154,7 @@ async def test_missing_required_fields_are_shown_and_focus_jumps_to_the_first(
     seed(path, ADA)
     async with running_form(path) as (app, pilot, s):
         await s.paste("#website", "https://northwind.com")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
         assert s.error("company-type") == "Company Type is required"
         assert s.error("sector") == "Sector is required"
@@ -161,7 +180,7 @@ async def test_focus_goes_to_the_first_bad_field_in_form_order(tmp_path: Path) -
     async with running_form(path) as (app, pilot, s):
         await fill_required(s, name="", domain="exa mple.com")
         await s.type("#permitted-users", "abc")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
         assert app.focused is not None and app.focused.id == "company-name"
         assert "spaces are not allowed" in s.error("domain")
@@ -178,14 +197,14 @@ async def test_permitted_users_must_be_a_whole_number_of_one_or_more(tmp_path: P
         await fill_required(s)
         for bad in ("0", "-3", "2.5"):
             await s.type("#permitted-users", bad)
-            await pilot.press("ctrl+s")
+            await s.save()
             await s.settle()
             assert s.error("permitted-users") == (
                 f"Permitted Users: '{bad}' must be a whole number of 1 or more"
             )
             assert app.focused is not None and app.focused.id == "permitted-users"
         await s.type("#permitted-users", "1,200")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
     assert Store(path).get_prospect(1).permitted_users == 1200
 
@@ -201,19 +220,19 @@ async def test_a_product_that_needs_seats_asks_for_them(tmp_path: Path) -> None:
         await pilot.press("end", "up", "up", "up", "enter")  # Mimecast for Mac
         assert app.screen.query_one("#products", SelectionList).selected == ["Mimecast for Mac"]
         assert row.display is True
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
         assert s.error("seats-mimecast-for-mac") == (
             "Seats for Mimecast for Mac is required: a whole number of 1 or more"
         )
         assert app.focused is not None and app.focused.id == "seats-mimecast-for-mac"
         await pilot.press(*"none")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
         assert "'none' must be a whole number of 1 or more" in s.error("seats-mimecast-for-mac")
         await s.type("#seats-mimecast-for-mac", "40")
         assert s.error("seats-mimecast-for-mac") == ""
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
     assert Store(path).get_prospect(1).products == [ProductLine(product="Mimecast for Mac",
                                                                 seats=40)]
@@ -229,7 +248,7 @@ async def test_unticking_a_product_drops_its_seats(tmp_path: Path) -> None:
         await s.focus("#products")
         await pilot.press("space")  # untick: its seats input hides, and is not asked for
         assert app.screen.query_one("#seats-mimecast-for-mac-row").display is False
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
     assert Store(path).get_prospect(1).products == []
 
@@ -240,7 +259,7 @@ async def test_an_abbreviated_name_warns_but_never_blocks(tmp_path: Path) -> Non
     async with running_form(path) as (app, pilot, s):
         await fill_required(s, name="IBM")
         assert "looks like an abbreviation" in s.error("company-name", "warning")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
         assert s.results == [FormResult(1)]
     assert Store(path).get_prospect(1).company_name == "IBM"
@@ -256,13 +275,13 @@ async def test_secondary_contact_must_not_be_the_lead(tmp_path: Path) -> None:
         options = [str(prompt) for prompt, _ in form.query_one("#lead", Select)._options[1:]]
         assert options == ["Ada Lovelace <ada@example.com>", "Grace Hopper <grace@example.com>"]
         await s.choose("#secondary-contact", "a")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
         assert s.error("secondary-contact") == (
             "Secondary Implementation Contact must be someone other than the implementation lead"
         )
         await s.choose("#secondary-contact", "g")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
     assert Store(path).get_prospect(1).secondary_contact == 2
 
@@ -315,7 +334,7 @@ async def test_edit_loads_the_prospect_and_saves_changes(tmp_path: Path) -> None
         assert s.value("#permitted-users") == "50"
         assert s.value("#seats-mimecast-for-mac") == "5"
         await s.paste("#company-name", "Contoso Group Limited")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
     assert s.results == [FormResult(1)]
     saved = Store(path).get_prospect(1)
@@ -327,7 +346,7 @@ async def test_saving_an_unchanged_prospect_writes_nothing(tmp_path: Path) -> No
     path = db(tmp_path)
     seed(path, ADA, prospects=(prospect(),))
     async with running_form(path, 1) as (app, pilot, s):
-        await pilot.press("ctrl+r")
+        await s.save("ctrl+r")
         await s.settle()
     assert s.results == [FormResult(1, review_order=True)]
     assert Store(path).get_prospect(1).version == 1
@@ -345,7 +364,7 @@ async def test_a_stale_save_is_refused_theirs_kept_yours_still_in_the_form(
         other.update_prospect(theirs)
         other.close()
         await s.paste("#company-name", "Contoso Mine Limited")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
         message = s.text_of("#form-message")
         assert "changed by someone else since you opened it" in message
@@ -367,11 +386,11 @@ async def test_saving_a_prospect_someone_deleted_offers_to_add_it_again(tmp_path
         other.delete_prospect(1, 1)
         other.close()
         await s.paste("#company-name", "Contoso Again Limited")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
         assert "deleted by someone else" in s.text_of("#form-message")
         assert not app.screen.query("#delete")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
     [result] = s.results
     assert result is not None
@@ -411,7 +430,7 @@ async def test_saving_a_domain_already_here_is_refused_under_the_domain(tmp_path
     seed(path, ADA, prospects=(prospect(domain="northwind.com"),))
     async with running_form(path) as (app, pilot, s):
         await fill_required(s, domain="https://www.NorthWind.com/contact")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
         assert "northwind.com is already prospect 'Contoso Limited'" in s.error("domain")
         assert app.focused is not None and app.focused.id == "domain"
@@ -436,7 +455,7 @@ async def test_no_lead_yet_offers_to_open_users(tmp_path: Path) -> None:
         assert isinstance(app.screen, ProspectFormScreen)
         assert not app.screen.query("#no-leads")
         await fill_required(s, name="Northwind Ltd")  # "a" finds the only lead, Lea
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
     assert Store(path).get_prospect(1).implementation_lead == 2
 
@@ -505,7 +524,7 @@ async def test_hostile_text_is_never_markup_anywhere_in_the_form(tmp_path: Path)
             form.query_one(selector).value = text
         await s.choose("#company-type", "r")
         await s.choose("#sector", "he")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
         assert "'[/]' is not a web address" in s.error("website")
         assert "'[bold]' is not a date" in s.error("provision-date")
@@ -513,7 +532,7 @@ async def test_hostile_text_is_never_markup_anywhere_in_the_form(tmp_path: Path)
         assert "[bold]Tom & Jerry [UK][/]" in s.error("domain")
         assert "\x1b" not in s.error("domain")
         form.query_one("#company-name").value = "N" * 5000
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
         assert s.error("company-name") == "Company Name is 5000 characters long; at most 200"
         _plain(app)  # renders without a markup error
@@ -522,7 +541,7 @@ async def test_hostile_text_is_never_markup_anywhere_in_the_form(tmp_path: Path)
                                "#website": "", "#provision-date": "",
                                "#permitted-users": ""}.items():
             form.query_one(selector).value = text
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
         assert s.results == [FormResult(1)]
         saved = app._notifications
@@ -544,10 +563,107 @@ async def test_the_forms_keys_are_in_the_command_palette(tmp_path: Path) -> None
     path = db(tmp_path)
     seed(path, ADA, prospects=(prospect(),))
     async with running_form(path) as (app, pilot, s):
-        titles = {c.title for c in app.get_system_commands(app.screen)}
-        assert {"Save", "Review order", "Verify", "Back"} <= titles
-        assert "Delete" not in titles  # nothing to delete in a new form
+        titles = " | ".join(c.title for c in app.get_system_commands(app.screen)).casefold()
+        for word in ("save", "review order", "verify", "back"):
+            assert word in titles
+        assert "delete" not in titles  # nothing to delete in a new form
         await pilot.press("escape")
         await s.open(1)
-        titles = {c.title for c in app.get_system_commands(app.screen)}
-        assert "Delete" in titles
+        titles = " | ".join(c.title for c in app.get_system_commands(app.screen)).casefold()
+        assert "delete" in titles
+
+
+async def test_a_company_name_already_here_warns_but_never_blocks(tmp_path: Path) -> None:
+    path = db(tmp_path)
+    seed(path, ADA, prospects=(prospect(),))  # Contoso Limited, contoso.com
+    threads = {}
+    async with running_form(path) as (app, pilot, s):
+        threads = record_threads(app.store, "same_name_prospects")
+        await fill_required(s, name="CONTOSO  limited", domain="contoso-uk.com")
+        await pilot.pause(0.4)  # the check waits for typing to stop
+        await s.settle()
+        warning = s.error("company-name", "warning")
+        assert "Same name as prospect Contoso Limited (contoso.com)" in warning
+        await s.save()  # a warning: saving goes ahead
+        await s.settle()
+        assert s.results == [FormResult(2)]
+    assert Store(path).get_prospect(2).company_name == "CONTOSO  limited"
+    assert threads["same_name_prospects"] is not threading.main_thread()  # a scan, off the loop
+
+
+async def test_a_customer_opens_as_a_customer_with_its_order_fields_read_only(
+    tmp_path: Path,
+) -> None:
+    from store.models import Order
+
+    path = db(tmp_path)
+    lines = [ProductLine(product="Email Security Cloud Gateway")]
+    seed(path, ADA, prospects=(prospect(products=lines, permitted_users=40),))
+    store = Store(path)
+    store.save_order(Order(prospect=1, products=lines, permitted_users=40,
+                           order_number_not_required=True, covered_by_msa=True,
+                           authorised=True), submit=True)
+    store.close()
+    async with running_form(path, 1) as (app, pilot, s):
+        await pilot.pause()
+        header = screen_text(app).splitlines()[0]
+        assert "Edit customer" in header
+        assert app.screen.query_one("#products").is_disabled
+        assert app.screen.query_one("#permitted-users", Input).disabled
+        assert "submitted order" in s.error("products", "info")
+        await s.type("#website", "https://contoso.com")  # the rest stays editable
+        await pilot.press("ctrl+s")
+        await s.settle()
+        assert s.results == [FormResult(1)]
+    saved = Store(path).get_prospect(1)
+    assert (saved.status, saved.products, saved.permitted_users) == ("customer", lines, 40)
+    assert saved.website == "https://contoso.com"
+
+
+def _delete(path: Path) -> None:
+    path.unlink()
+
+
+def _symlink(path: Path) -> None:
+    elsewhere = path.with_name("elsewhere.json")
+    elsewhere.write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to(elsewhere)
+
+
+def _garbage(path: Path) -> None:
+    path.write_bytes(b"\x00garbage, not JSON")
+
+
+@pytest.mark.parametrize(("damage", "reason"), [
+    (_delete, "was removed or renamed"),
+    (_symlink, "is a symbolic link"),
+    (_garbage, "is not a usable prospects database"),
+])
+async def test_a_damaged_file_raises_a_banner_and_keeps_the_form(
+    tmp_path: Path, damage: Any, reason: str,
+) -> None:
+    path = db(tmp_path)
+    seed(path, ADA)
+    app = ProspectsApp(db_path=path, poll_seconds=0.1)
+    async with app.run_test(size=SIZE) as pilot:
+        s = FormSession(app, pilot)
+        await s.open()
+        await fill_required(s)
+        damage(path)
+        before = path.read_bytes() if path.exists() else None
+        await wait_until(pilot, lambda: bool(s.text_of("#banner")))  # the list polls the file
+        banner = s.text_of("#banner")
+        assert reason in banner and "Nothing is saved until it is fixed" in banner
+        assert "Database problem" in screen_text(app)
+        await s.save()
+        await s.settle()
+        assert s.results == []  # the form stays open, with everything typed
+        assert s.value("#company-name") == "Northwind Ltd"
+        assert s.value("#domain") == "northwind.com"
+        assert reason in s.text_of("#form-message")
+        await pilot.press("f5")  # Verify too says so, and nothing breaks
+        await s.settle()
+        assert "could not check" in s.text_of("#verify-status")
+    assert (path.read_bytes() if path.exists() else None) == before  # nothing written over it
+    assert not path.exists() or damage is not _delete

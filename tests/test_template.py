@@ -57,6 +57,7 @@ def test_columns_drop_downs_and_rules(store: Store, tmp_path: Path) -> None:
 def test_without_leads_it_says_to_add_them(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
+    (tmp_path / "d").mkdir()
     empty = Store(tmp_path / "d" / "db.json")
     path = write_template(tmp_path / "template.xlsx", empty)
     assert "F" not in rules(path)

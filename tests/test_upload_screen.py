@@ -290,3 +290,33 @@ async def test_from_the_list_template_fill_upload_twice_back(store: Store, tmp_p
         assert len(app.screen.prospects) == 2  # type: ignore[attr-defined]
     assert sorted(r["domain"] for _, r in store.prospect_records()) == [
         "filled.example", "second.example"]
+
+
+def visible_text(app: App[None]) -> str:
+    """What the terminal shows now, as one line of words (wrapping undone)."""
+    strips = app.screen._compositor.render_strips()
+    return " ".join(" ".join("".join(s.text for s in strip).split()) for strip in strips)
+
+
+async def test_the_selected_error_is_readable_whole_at_80_columns(store: Store,
+                                                                   tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "in.csv", [
+        row("Good Ltd", "good.example"),
+        row("Bad Domain Ltd", "exa mple.com", company_type="Space Agency"),
+    ])
+    app = UploadApp(store, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await choose(app, pilot, path)
+        screen = app.screen
+        assert isinstance(screen, UploadScreen)
+        errors = [d for d in screen.details if ", error" in d]
+        assert len(errors) == 2
+        # The first line is spelled out under the table: row, column and the whole message.
+        first = " ".join(errors[0].split())
+        assert first.startswith("Row 3, error, column ") and first in visible_text(app)
+        screen.query_one("#import-report").focus()
+        await pilot.press("down")
+        await pilot.pause()
+        second = " ".join(errors[1].split())
+        assert second in visible_text(app) and first not in visible_text(app)

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 
 from store.db import Store
 from tests.dns_responder import SERVFAIL, SILENT, DnsResponder
-from tests.form_helpers import ADA, FormSession, fill_required, prospect, running_form, seed
+from tests.form_helpers import (
+    ADA,
+    FormSession,
+    fill_required,
+    prospect,
+    record_threads,
+    running_form,
+    screen_text,
+    seed,
+)
 from tui.app import ProspectsApp
+from tui.modals.confirm import ConfirmModal
 from tui.screens.prospect_form import FormResult
 from tui.widgets.domain_field import CHECKING
 
 SIZE = (80, 24)
+
 
 
 @pytest.fixture
@@ -116,7 +128,7 @@ async def test_the_last_answer_is_saved_with_the_prospect(path: Path,
         await fill_required(s, domain="https://www.example.com/")
         await pilot.press("f5")
         await s.settle()
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
         assert s.results == [FormResult(2)]
     check = Store(path).get_prospect(2).domain_check
@@ -134,7 +146,7 @@ async def test_an_answer_about_another_domain_is_not_saved(path: Path,
         await pilot.press("f5")
         await s.settle()
         await s.type("#domain", "example.org")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
     assert Store(path).get_prospect(2).domain_check is None
 
@@ -148,7 +160,7 @@ async def test_could_not_check_never_blocks_saving(path: Path, dns_server: DnsRe
         await pilot.press("f5")
         await s.settle()
         assert "could not check" in s.text_of("#verify-status")
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+s")  # never asks: DNS may only be unreachable
         await s.settle()
         assert s.results == [FormResult(2)]
     saved = Store(path).get_prospect(2).domain_check
@@ -161,7 +173,7 @@ async def test_a_duplicate_blocks_saving(path: Path, dns_server: DnsResponder) -
         await pilot.press("f5")
         await s.settle()
         assert "already here" in s.text_of("#verify-status")
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+s")  # no "Save anyway?": a duplicate is never saved
         await s.settle()
         assert "contoso.com is already prospect 'Contoso Limited'" in s.error("domain")
         assert s.results == []
@@ -177,7 +189,7 @@ async def test_editing_keeps_its_own_domain_and_the_stored_check(
         await pilot.press("f5")  # its own domain is not a duplicate of itself
         await s.settle()
         assert "could not check" in s.text_of("#verify-status")
-        await pilot.press("ctrl+s")
+        await s.save()
         await s.settle()
     saved = Store(path).get_prospect(1)
     assert saved.domain_check is not None and saved.domain_check.verdict == "unknown"
@@ -189,7 +201,81 @@ async def test_editing_keeps_its_own_domain_and_the_stored_check(
 async def test_verify_with_nothing_typed_says_so(path: Path) -> None:
     async with running_form(path) as (app, pilot, s):
         await pilot.press("f5")
+        await pilot.pause()
+        await pilot.pause()
         assert s.text_of("#verify-status") == "Type a domain first, e.g. example.com"
+        # Said where it can be seen (at 80x24 the line was below the fold), at the field.
+        assert "Type a domain first" in screen_text(app)
+        assert app.focused is not None and app.focused.id == "domain"
+
+
+async def test_a_domain_that_does_not_exist_asks_before_saving(
+    path: Path, dns_server: DnsResponder,
+) -> None:
+    async with running_form(path, nameserver=dns_server.nameserver) as (app, pilot, s):
+        await fill_required(s, domain="nowhere.example")  # not in the zone: NXDOMAIN
+        await pilot.press("f5")
+        await s.settle()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, ConfirmModal)
+        assert "does not exist" in modal.question and "Save anyway?" in modal.question
+        await pilot.press("n")  # go back: nothing saved, the domain is pointed at
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "domain"
+        assert len(Store(path).prospect_records()) == 1
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("y")
+        await s.settle()
+        assert s.results == [FormResult(2)]
+    saved = Store(path).get_prospect(2)
+    assert saved.domain_check is not None and saved.domain_check.verdict == "nxdomain"
+
+
+async def test_a_domain_never_verified_asks_once(path: Path) -> None:
+    async with running_form(path) as (app, pilot, s):
+        await fill_required(s, domain="northwind.com")
+        await s.type("#company-name", "")  # a refused save first: no question then
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmModal)
+        await s.type("#company-name", "Northwind Ltd")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        assert "northwind.com was not verified" in app.screen.question
+        await pilot.press("y")
+        await s.settle()
+        assert s.results == [FormResult(2)]
+    async with running_form(path, 2) as (app, pilot, s):  # editing, same domain: no question
+        await s.type("#website", "https://northwind.com")
+        await pilot.press("ctrl+s")
+        await s.settle()
+        assert s.results == [FormResult(2)]
+    assert Store(path).get_prospect(2).website == "https://northwind.com"
+
+
+async def test_a_yes_is_not_asked_for_again_after_a_failed_save(
+    path: Path, dns_server: DnsResponder,
+) -> None:
+    async with running_form(path, nameserver=dns_server.nameserver) as (app, pilot, s):
+        await fill_required(s, domain="nowhere.example")
+        await pilot.press("f5")
+        await s.settle()
+        # Someone else adds the same domain meanwhile: the save after "yes" is refused ...
+        Store(path).create_prospect(prospect(domain="nowhere.example", company_name="Other"))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")
+        await s.settle()
+        assert "nowhere.example is already" in s.error("domain")
+        # ... and pressing Save again asks nothing more: the answer was for this domain.
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmModal)
 
 
 async def test_a_malformed_nameserver_setting_is_could_not_check(path: Path) -> None:
@@ -202,3 +288,14 @@ async def test_a_malformed_nameserver_setting_is_could_not_check(path: Path) -> 
         await s.settle()
         assert "could not check" in s.text_of("#verify-status")
         assert "not a nameserver" in s.text_of("#verify-status")
+
+
+async def test_the_duplicate_scan_runs_off_the_event_loop(path: Path,
+                                                         dns_server: DnsResponder) -> None:
+    async with running_form(path, nameserver=dns_server.nameserver) as (app, pilot, s):
+        threads = record_threads(app.store, "prospect_with_domain")
+        await s.type("#domain", "contoso.com")
+        await pilot.press("f5")
+        await s.settle()
+        assert "already here" in s.text_of("#verify-status")
+    assert threads["prospect_with_domain"] is not threading.main_thread()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.reactive import reactive
 from textual.screen import Screen
 
 from store.bulk import collector_paused
@@ -17,6 +18,24 @@ from tui.screens.prospect_list import ProspectListScreen
 from tui.widgets.plain import plain_line
 
 GC_THRESHOLD = 50_000
+# Characters of the database path in the title: what fits beside "MSP Prospects — " in 80 columns.
+PATH_SHOWN = 44
+
+
+def shortened_path(path: str, limit: int) -> str:
+    """The path, or its tail from a whole folder on, after '…/', to fit `limit` characters.
+
+    The file name is always kept whole: it is what tells two databases apart.
+    """
+    if len(path) <= limit:
+        return path
+    parts = path.split("/")
+    kept = parts[-1]
+    for part in reversed(parts[:-1]):
+        if len(part) + len(kept) + 3 > limit:  # 3: the "…/" in front and this part's "/"
+            break
+        kept = f"{part}/{kept}"
+    return f"…/{kept}"
 
 
 class ProspectsApp(App[int]):
@@ -25,9 +44,13 @@ class ProspectsApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "MSP Prospects"
     BINDINGS: list[BindingType] = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
-        Binding("f1", "show_help_panel", "Keys", id="keys", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True,
+                tooltip="Quit the application"),
+        Binding("f1,question_mark", "keys", "Keys", id="keys",
+                tooltip="Keys: help on every key of this screen"),
     ]
+    # Why the database file cannot be used now ('' when it can): every screen's #banner shows it.
+    storage_problem: reactive[str] = reactive("")
 
     def __init__(
         self,
@@ -49,7 +72,7 @@ class ProspectsApp(App[int]):
         self.store = store
         self.nameserver = nameserver
         self.poll_seconds = poll_seconds
-        self.sub_title = plain_line(store.path)
+        self.sub_title = plain_line(shortened_path(str(store.path), PATH_SHOWN))
 
     def on_mount(self) -> None:
         self.push_screen(ProspectListScreen(self.store, poll_seconds=self.poll_seconds))
@@ -60,25 +83,58 @@ class ProspectsApp(App[int]):
 
         self.push_screen(UsersScreen(self.store))
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every key of the current screen is also a palette entry."""
+    def screen_keys(self, screen: Screen[object]) -> list[tuple[str, Binding, object]]:
+        """The keys in force on `screen` with a description: (key shown, binding, node)."""
         seen: set[str] = set()
+        keys: list[tuple[str, Binding, object]] = []
         for _key, active in screen.active_bindings.items():
             binding = active.binding
             if not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
-            target = active.node
+            shown = ", ".join(self.get_key_display(Binding(key, binding.action))
+                              for key in binding.key.split(","))
+            keys.append((shown, binding, active.node))
+        return keys
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every key of the current screen is also a palette entry, found by its words.
+
+        The title is the binding's tooltip (a phrase with the words people search
+        for: 'import', 'template', 'verify'); the help line names the key.
+        """
+        titles: set[str] = set()
+        for shown, binding, target in self.screen_keys(screen):
 
             def run(action: str = binding.action, node: object = target) -> None:
                 self.call_later(self.run_action, action, node)
 
-            help_text = binding.tooltip or f"{binding.description} ({binding.key_display or binding.key})"
-            yield SystemCommand(binding.description, help_text, run)
+            title = binding.tooltip or binding.description
+            titles.add(binding.description.casefold())
+            titles.add(title.casefold())
+            yield SystemCommand(title, f"{binding.description} (key: {shown})", run)
         extra = getattr(screen, "palette_commands", None)
         if extra is not None:
             yield from extra()
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title.casefold() not in titles:  # Quit, Keys: ours already
+                yield command
+
+    def action_keys(self) -> None:
+        """Show every key of the current screen, with what it does."""
+        from tui.modals.key_help import KeyHelpModal  # noqa: PLC0415 - only when asked
+
+        screen = self.screen
+        if isinstance(screen, KeyHelpModal):
+            return
+        # The screen's own keys first, then the focused widget's, then the app's.
+        rank: dict[object, int] = {screen: 0, self: 2}
+        keys = sorted(self.screen_keys(screen), key=lambda key: rank.get(key[2], 1))
+        rows = [(shown, binding.tooltip or binding.description) for shown, binding, _ in keys]
+        rows.append((self.get_key_display(Binding("ctrl+p", "command_palette")),
+                     "Command palette: find any action by a word"))
+        notes = list(getattr(screen, "KEY_NOTES", ()))
+        self.push_screen(KeyHelpModal("Keys on this screen (Escape closes)", rows, notes))
 
     def on_unmount(self) -> None:
         self.store.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from textual import on, work
@@ -10,16 +11,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Static
+from textual.widgets import Button, Checkbox, Header, Input, Static
 
-from store.db import ConflictError, NotFoundError, Store, StoreError
+from store.db import ConflictError, NotFoundError, Store, StoreError, submit_refusal
 from store.listing import display_domain
-from store.models import Order, Prospect
+from store.models import Order, Prospect, User
 from store.storage import StorageError
 from store.text import clean_for_display, unsafe_character
 from tui.modals.confirm import ConfirmModal
+from tui.screens.prospect_form import FormResult, ProspectFormScreen
+from tui.widgets.banner import StorageBanner, report_storage_problem
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.plain import PlainInput, plain, plain_line, plain_parts
+from tui.widgets.refusal import point_at
 from tui.widgets.tick_box import TickBox
 
 NAME_SHOWN = 120  # characters of a company or product name in the summary
@@ -46,11 +52,18 @@ class OrderReviewScreen(Screen[None]):
     """
 
     BINDINGS: list[BindingType] = [
-        Binding("escape", "back", "Back", id="order-back"),
-        Binding("ctrl+s", "save_and_exit", "Save draft & exit", id="order-save"),
-        Binding("ctrl+o", "submit", "Submit order", id="order-submit"),
+        Binding("escape", "back", "Back", id="order-back",
+                tooltip="Back to the list (asks before dropping changes)"),
+        Binding("ctrl+s", "save_and_exit", "Save draft", id="order-save",
+                tooltip="Save the order as a draft and exit"),
+        Binding("ctrl+o", "submit", "Submit", id="order-submit",
+                tooltip="Submit the order: the prospect becomes a customer (asks first)"),
+        # priority: the order number Input would take ctrl+e (end of line) first and hide it.
+        Binding("ctrl+e", "edit_products", "Edit products", id="order-edit-products", priority=True,
+                tooltip="Edit the prospect's products (an order needs at least one)"),
         Binding("ctrl+r", "update_from_prospect", "Take prospect's products",
-                id="order-update-from-prospect"),
+                id="order-update-from-prospect",
+                tooltip="Update the order with the prospect's current products and users"),
     ]
 
     def __init__(self, store: Store, prospect_id: int) -> None:
@@ -59,16 +72,20 @@ class OrderReviewScreen(Screen[None]):
         self.prospect_id = prospect_id
         self.prospect: Prospect | None = None
         self.order: Order | None = None
+        self.users: list[User] = []
         self._clean_state: State = ("", False, False, False)
         self._submit_tried = False
         self._typed_number = ""  # kept while "not required" is ticked, to restore on untick
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield StorageBanner()
         # Outside the scroll, so that "Submitted on ..." is always in view.
         yield Static(id="order-status")
         with VerticalScroll(id="order-review"):
             yield Static(id="order-summary")
+            yield Static(id="products-error", classes="order-error")
+            yield Button("Edit products", id="edit-products")
             yield Static(id="order-stale")
             number = PlainInput(placeholder="e.g. PO-12345", id="order-number", max_length=64)
             number.border_title = "Order number"
@@ -82,12 +99,57 @@ class OrderReviewScreen(Screen[None]):
                 yield Button("Submit Order", id="submit-order", variant="primary")
                 yield Button("Save and Exit", id="save-and-exit")
                 yield Button("Back", id="order-close")
-        yield Footer()
+        yield KeyFooter(columns=4)
+
+    @dataclass
+    class Loaded(Message):
+        """The prospect, its latest order and the users, as the file holds them now.
+
+        `error` says why they could not be read; `refill` is False after editing the
+        prospect's products, so that what was typed in the order stays.
+        """
+
+        prospect: Prospect | None
+        order: Order | None
+        users: list[User]
+        refill: bool = True
+        error: str = ""
 
     def on_mount(self) -> None:
-        self.store.refresh()
-        if self._load():
-            (self.query_one("#order-close") if self.submitted else self._first_field()).focus()
+        self.query_one("#order-status", Static).update(Content("Loading the order…"))
+        self._read()
+
+    @work(thread=True, exclusive=True, group="order-load", exit_on_error=False)
+    def _read(self, refill: bool = True) -> None:
+        """Re-read the file off the event loop (about half a second at 100k prospects)."""
+        try:
+            self.store.refresh()
+            prospect = self.store.get_prospect(self.prospect_id)
+            orders = sorted(self.store.orders_for(self.prospect_id), key=lambda o: o.id or 0)
+            users = self.store.users()
+        except (StoreError, StorageError) as error:
+            self.app.call_from_thread(report_storage_problem, self, error)
+            self.post_message(self.Loaded(None, None, [], refill, str(error)))
+            return
+        self.post_message(self.Loaded(prospect, orders[-1] if orders else None, users, refill))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        if event.prospect is None:
+            self.notify(plain_line(f"Cannot review the order: {event.error}"), severity="error", markup=False)
+            self._leave()
+            return
+        self.prospect, self.users = event.prospect, event.users
+        if not event.refill:  # back from editing the prospect: keep what was typed here
+            if self.order is not None and not self.order.products:
+                self._take_prospects_products()
+            self._show_summary()
+            self.refresh_bindings()
+            self._recheck()
+            return
+        self.order = event.order or self._new_order()
+        self._fill()
+        (self.query_one("#order-close") if self.submitted else self._first_field()).focus()
 
     # -- loading and showing -------------------------------------------------------
 
@@ -101,19 +163,6 @@ class OrderReviewScreen(Screen[None]):
         """The company name, safe to put in a question or notification."""
         name = self.prospect.company_name if self.prospect else f"prospect {self.prospect_id}"
         return clean_for_display(name, SHORT)
-
-    def _load(self) -> bool:
-        """Read the prospect and its latest order; False (and leave) if it is gone."""
-        try:
-            self.prospect = self.store.get_prospect(self.prospect_id)
-        except NotFoundError as error:
-            self.notify(plain_line(f"Cannot review the order: {error}"), severity="error", markup=False)
-            self.call_after_refresh(self._leave)
-            return False
-        orders = sorted(self.store.orders_for(self.prospect_id), key=lambda o: o.id or 0)
-        self.order = orders[-1] if orders else self._new_order()
-        self._fill()
-        return True
 
     def _new_order(self) -> Order:
         """A draft from the prospect as it is now; written only on Save or Submit."""
@@ -155,7 +204,7 @@ class OrderReviewScreen(Screen[None]):
     def _user_text(self, user_id: int | None, missing: str) -> str:
         if user_id is None:
             return missing
-        user = next((u for u in self.store.users() if u.id == user_id), None)
+        user = next((u for u in self.users if u.id == user_id), None)
         if user is None:
             return f"user {user_id} (no longer exists)"
         return f"{clean_for_display(user.name, SHORT)} <{clean_for_display(user.email, SHORT)}>"
@@ -198,8 +247,8 @@ class OrderReviewScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide the keys that cannot apply: nothing changes on a submitted order."""
-        if action in ("save_and_exit", "submit"):
-            return not self.submitted
+        if action in ("save_and_exit", "submit", "edit_products"):
+            return self.order is not None and not self.submitted
         if action == "update_from_prospect":
             return self._stale()
         return True
@@ -259,7 +308,10 @@ class OrderReviewScreen(Screen[None]):
             if not self.query_one(selector, Checkbox).value
         ]
 
-    def _show_errors(self, number_error: str, unticked: list[str]) -> None:
+    def _show_errors(self, number_error: str, unticked: list[str], products_error: str = "") -> None:
+        products = self.query_one("#products-error", Static)
+        products.update(plain(products_error))
+        products.display = bool(products_error)
         number = self.query_one("#order-number", Input)
         number.set_class(bool(number_error), "-invalid")
         box = self.query_one("#order-number-error", Static)
@@ -281,32 +333,50 @@ class OrderReviewScreen(Screen[None]):
     def _validate(self, *, focus: bool = True) -> bool:
         """Show what stops a submit, next to each field; True when nothing does."""
         number, not_required, _, _ = self._state()
+        products_error = submit_refusal(self._form_order()) or ""
         number_error = "" if number or not_required else (
             f"Order number: enter the order number, or tick '{NOT_REQUIRED}'")
         number_error = self._refused_number() or number_error
         unticked = self._confirm_errors()
-        self._show_errors(number_error, unticked)
-        if not focus:
-            pass
-        elif number_error:
-            self.query_one("#order-number", Input).focus()
-        elif unticked:
-            self.query_one(unticked[0], Checkbox).focus()
-        return not number_error and not unticked
+        self._show_errors(number_error, unticked, products_error)
+        # (field, message) for each refusal, top to bottom: the first is pointed at.
+        problems = [("#edit-products", "#products-error")] if products_error else []
+        problems += [("#order-number", "#order-number-error")] if number_error else []
+        problems += [(unticked[0], "#confirm-error")] if unticked else []
+        if focus and problems:
+            field, message = problems[0]
+            point_at(self.query_one(field), self.query_one(message))
+        return not problems
 
     def action_update_from_prospect(self) -> None:
         """Replace the draft's products and permitted users with the prospect's current ones."""
         if self.prospect is None or self.order is None or self.submitted:
             return
+        self._take_prospects_products()
+        self._show_summary()
+        self.refresh_bindings()
+        self.notify("Products and permitted users taken from the prospect.", markup=False)
+
+    def _take_prospects_products(self) -> None:
+        assert self.prospect is not None and self.order is not None
         self.order = self.order.model_copy(update={
             "products": [line.model_copy() for line in self.prospect.products],
             "permitted_users": self.prospect.permitted_users,
         })
         # Why mark dirty: the new products are only kept once the draft is saved.
         self._clean_state = ("\x00", False, False, False)
-        self._show_summary()
-        self.refresh_bindings()
-        self.notify("Products and permitted users taken from the prospect.", markup=False)
+
+    @on(Button.Pressed, "#edit-products")
+    def action_edit_products(self) -> None:
+        """Open the prospect at its products; back here, an order without any takes them."""
+        if self.order is None or self.submitted:
+            return
+        form = ProspectFormScreen(self.store, self.prospect_id, focus="#products",
+                                  nameserver=getattr(self.app, "nameserver", None))
+        self.app.push_screen(form, self._products_edited)
+
+    def _products_edited(self, _result: FormResult | None) -> None:
+        self._read(refill=False)  # what was typed here stays; the products are read afresh
 
     # -- saving and submitting ----------------------------------------------------
 
@@ -330,6 +400,7 @@ class OrderReviewScreen(Screen[None]):
             self._show_theirs("Draft not saved")
             return
         except (StoreError, StorageError) as error:
+            report_storage_problem(self, error)
             self.notify(plain_line(f"Draft not saved: {error}"), severity="error", markup=False)
             return
         self.notify(plain_line(f"Draft order saved for {self.company}."), markup=False)
@@ -358,6 +429,7 @@ class OrderReviewScreen(Screen[None]):
             self._show_theirs("Order not submitted")
             return
         except (StoreError, StorageError) as error:
+            report_storage_problem(self, error)
             self.notify(plain_line(f"Order not submitted: {error}"), severity="error", markup=False)
             return
         self.prospect = self.prospect and self.prospect.model_copy(update={"status": "customer"})

@@ -15,20 +15,43 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, Select, SelectionList, Static
 
 from store.db import DuplicateError, NotFoundError, Store
 from store.domain import Nameserver
-from store.models import Prospect
+from store.listing import display_domain
+from store.models import Prospect, User
+from store.storage import StorageError
 from store.text import clean_for_display
 from store.validation import ProspectInvalid, build_prospect
 from tui.modals.confirm import ConfirmModal
+from tui.widgets.banner import StorageBanner, report_storage_problem
 from tui.widgets.date_input import DateInput
 from tui.widgets.domain_field import DomainField
 from tui.widgets.plain import plain, plain_line
 from tui.widgets.product_picker import ProductsField
 from tui.widgets.prospect_fields import FIELD_WIDGETS, ProspectFields, sentence
+from tui.widgets.refusal import point_at
+
+NAME_CHECK_DELAY = 0.3  # seconds after the last key before looking for the same name
+SAME_NAME_SHOWN = 3  # other prospects named in the warning
+CUSTOMER_ORDER_FIELDS = (
+    "A customer's products and permitted users are those of its submitted order: "
+    "they are shown here but cannot be changed."
+)
+
+
+def same_name_warning(others: list[Prospect]) -> str:
+    """'Also the name of ...': other prospects with this company name, or ''."""
+    if not others:
+        return ""
+    named = ", ".join(f"{o.status} {clean_for_display(o.company_name, 60)} "
+                      f"({display_domain(o.domain)})" for o in others[:SAME_NAME_SHOWN])
+    more = f" and {len(others) - SAME_NAME_SHOWN} more" if len(others) > SAME_NAME_SHOWN else ""
+    return f"Same name as {named}{more}: check this is not the same company."
 
 
 @dataclass(frozen=True)
@@ -45,14 +68,17 @@ class ProspectFormScreen(Screen[FormResult | None]):
 
     AUTO_FOCUS = "#company-type"  # focused as it mounts: one focus change, one Footer redraw
     BINDINGS: list[BindingType] = [
-        Binding("ctrl+s", "save", "Save", id="form-save", tooltip="Save Prospect and Exit"),
-        Binding("ctrl+r", "review_order", "Review order", id="form-review-order",
-                tooltip="Save, then review the order"),
-        Binding("f5", "verify", "Verify", id="form-verify", tooltip="Verify the domain"),
+        Binding("ctrl+s", "save", "Save", id="form-save",
+                tooltip="Save Prospect and Exit: save and go back to the list"),
+        Binding("ctrl+r", "review_order", "Order", id="form-review-order",
+                tooltip="Review order: save, then review this prospect's order"),
+        Binding("f5", "verify", "Verify", id="form-verify",
+                tooltip="Verify the domain: duplicates here, then DNS and mail"),
         # priority: otherwise an Input (where ctrl+d deletes a character) takes it first.
         Binding("ctrl+d", "delete", "Delete", id="form-delete", priority=True,
-                tooltip="Delete this prospect"),
-        Binding("escape", "leave", "Back", id="form-back", tooltip="Back to the list"),
+                tooltip="Delete this prospect (asks first)"),
+        Binding("escape", "leave", "Back", id="form-back",
+                tooltip="Back to the list (asks before dropping changes)"),
     ]
 
     def __init__(
@@ -62,25 +88,46 @@ class ProspectFormScreen(Screen[FormResult | None]):
         *,
         nameserver: str | Nameserver | None = None,
         verify_lifetime: float = 3.0,
+        focus: str | None = None,
+        verify: bool = False,
     ) -> None:
         super().__init__()
+        self._verify_on_open = verify
+        self._focus = focus  # e.g. "#products", from the order review
         self.store = store
         self.nameserver = nameserver
         self.verify_lifetime = verify_lifetime
         self.base: Prospect | None = None
-        self._missing: str | None = None
-        if prospect_id is not None:
-            try:
+        self.users: list[User] = []
+        self._missing: NotFoundError | StorageError | None = None  # why it cannot open
+        try:
+            if prospect_id is not None:
                 self.base = store.get_prospect(prospect_id)
-            except NotFoundError as error:
-                self._missing = str(error)
+            self.users = store.users()
+        except (NotFoundError, StorageError) as error:
+            self._missing = error
         self._saving = False
         self._at_open: tuple[Any, ...] = ()
+        self._asked_for: str | None = None  # the domain "Save anyway?" was answered yes for
+        self._same_name = ""  # the warning that other prospects have this company name
+        self._name_timer: Timer | None = None
+
+    @dataclass
+    class NameChecked(Message):
+        """Which other prospects have the company name `name` (a warning, never a block)."""
+
+        name: str
+        others: list[Prospect]
 
     @property
     def prospect_id(self) -> int | None:
         """The id of the prospect being edited; None while creating one."""
         return self.base.id if self.base is not None else None
+
+    @property
+    def is_customer(self) -> bool:
+        """True when editing a customer: its order fields are those of a submitted order."""
+        return self.base is not None and self.base.status == "customer"
 
     @property
     def fields(self) -> ProspectFields:
@@ -89,8 +136,9 @@ class ProspectFormScreen(Screen[FormResult | None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield StorageBanner()
         yield Static(id="form-message")
-        yield ProspectFields(self.store, self.base, self.store.users(), id="form-body",
+        yield ProspectFields(self.store, self.base, self.users, id="form-body",
                              nameserver=self.nameserver, lifetime=self.verify_lifetime)
         with Horizontal(id="form-buttons"):
             yield Button("Save Prospect and Exit", id="save", variant="primary")
@@ -101,6 +149,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
 
     def on_mount(self) -> None:
         if self._missing is not None:
+            report_storage_problem(self, self._missing)
             self.notify(plain_line(self._missing, 200), severity="error", markup=False)
 
             def leave() -> None:  # not awaited: a screen cannot await its own dismissal
@@ -108,14 +157,28 @@ class ProspectFormScreen(Screen[FormResult | None]):
 
             self.call_after_refresh(leave)
             return
-        self.sub_title = "Edit prospect" if self.base else "New prospect"
-        self.fields.show_name_warning(self.query_one("#company-name", Input).value)
+        if self._focus is not None:  # before AUTO_FOCUS, which then leaves it be
+            self.query_one(self._focus).focus()
+        if self.is_customer:
+            self.sub_title = "Edit customer"
+            self.fields.freeze_order_fields(CUSTOMER_ORDER_FIELDS)
+        else:
+            self.sub_title = "Edit prospect" if self.base else "New prospect"
+        name = self.query_one("#company-name", Input).value
+        self.fields.show_name_warning(name)
+        if name.strip():
+            self._check_name(name)
         self._at_open = self.fields.snapshot()
+        if self._verify_on_open:
+            self.action_verify()
 
     def on_screen_resume(self) -> None:
         """Back from Users (or anywhere): offer the leads that exist now."""
         if self._missing is None:
-            self.fields.refresh_leads()
+            try:
+                self.fields.refresh_leads()
+            except StorageError as error:
+                report_storage_problem(self, error)
 
     def is_dirty(self) -> bool:
         """True when something was typed, chosen or verified since the form opened."""
@@ -132,9 +195,31 @@ class ProspectFormScreen(Screen[FormResult | None]):
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "company-name":
+            self._same_name = ""
             self.fields.show_name_warning(event.value)
+            if self._name_timer is not None:
+                self._name_timer.stop()
+            self._name_timer = self.set_timer(NAME_CHECK_DELAY,
+                                              lambda: self._check_name(event.value))
         if event.input.id:
             self.fields.set_note(event.input.id, "")
+
+    @work(thread=True, exclusive=True, group="same-name", exit_on_error=False)
+    def _check_name(self, name: str) -> None:
+        """Look for other prospects with this name off the event loop (a scan at 100k)."""
+        try:
+            others = self.store.same_name_prospects(name, exclude=self.prospect_id)
+        except StorageError:
+            return  # the poll and any save say so; a warning is not worth a second message
+        self.post_message(self.NameChecked(name, others))
+
+    @on(NameChecked)
+    def _name_checked(self, event: NameChecked) -> None:
+        name_input = self.query_one("#company-name", Input)
+        if event.name != name_input.value:
+            return  # typed on meanwhile: a later check is on its way
+        self._same_name = same_name_warning(event.others)
+        self.fields.show_name_warning(event.name, self._same_name)
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
@@ -196,12 +281,47 @@ class ProspectFormScreen(Screen[FormResult | None]):
     def _submit(self, *, review_order: bool) -> None:
         if self._saving:
             return
-        prospect = self._build()
+        try:
+            prospect = self._build()
+        except StorageError as error:  # the users could not be read: the file is damaged
+            self._save_failed(error)
+            return
         if prospect is None:
             return
         if prospect.id is not None and not self.is_dirty():
             self.dismiss(FormResult(prospect.id, review_order))  # nothing to write
             return
+        doubt = self._domain_doubt(prospect)
+        if doubt is None or self._asked_for == prospect.domain:
+            self._start_write(prospect, review_order)
+            return
+
+        def answered(save: bool | None) -> None:
+            if save:
+                self._asked_for = prospect.domain  # asked once: not again for this domain
+                self._start_write(prospect, review_order)
+            else:
+                point_at(self.query_one("#domain"), self.query_one("#verify-status"))
+
+        self.app.push_screen(ConfirmModal(f"{doubt} Save anyway?", yes="Save anyway",
+                                          no="Go back"), answered)
+
+    def _domain_doubt(self, prospect: Prospect) -> str | None:
+        """Why the domain may not exist, worth one question before saving; None if no doubt.
+
+        "Could not check" never asks (DNS may just be unreachable), and a duplicate
+        never gets here: the store refuses it. An edit that keeps its domain is not
+        asked about a check that never ran: the domain was accepted when it was saved.
+        """
+        domain = display_domain(prospect.domain)
+        check = self.query_one(DomainField).check_for(prospect.domain)
+        if check is not None and check.verdict == "nxdomain":
+            return f"Verify found that {domain} does not exist in DNS."
+        if check is None and (self.base is None or prospect.domain != self.base.domain):
+            return f"{domain} was not verified (F5), so it may not exist."
+        return None
+
+    def _start_write(self, prospect: Prospect, review_order: bool) -> None:
         self._say("Saving…", "-info")
         self._set_saving(True)
         self._write(prospect, review_order)
@@ -232,6 +352,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
     def _save_failed(self, error: Exception) -> None:
         self._set_saving(False)
         message = clean_for_display(str(error) or type(error).__name__, 400)
+        report_storage_problem(self, error)  # nothing was written; the form keeps it all
         if isinstance(error, DuplicateError):
             self._show_errors([("domain", message)])
             return

@@ -11,12 +11,13 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Header, Input, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from store.bulk import collector_paused
 from store.db import Store, StoreError
 from store.export import ExportResult
 from store.listing import COLUMNS, ProspectList
+from store.storage import StorageError
 from store.validation import quoted
 from tui.modals.confirm import ConfirmModal
 from tui.modals.export_dialog import ExportModal
@@ -24,10 +25,11 @@ from tui.screens.order_review import OrderReviewScreen
 from tui.screens.prospect_form import FormResult, ProspectFormScreen
 from tui.screens.upload import UploadScreen
 from tui.screens.users import UsersScreen
+from tui.widgets.banner import StorageBanner, report_storage_problem
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.letter_bar import OTHER_MEANING, LetterBar
 from tui.widgets.plain import PlainInput, plain, plain_line
 from tui.widgets.prospect_table import Column, ProspectTable
-from tui.widgets.steady_footer import SteadyFooter
 
 SEARCH_DEBOUNCE = 0.15
 THREADED_SORT_ROWS = 20_000  # from here a first sort takes a frame or more: sort in a thread
@@ -54,19 +56,35 @@ FIRST_RUN_HINT = (
 class ProspectListScreen(Screen[None]):
     """List, search, sort and filter prospects; the hub for every other screen."""
 
+    # The Footer shows the short description; the palette and the key help (F1) show the
+    # tooltip, worded with what people search for ("import", "template", "verify").
     BINDINGS: list[BindingType] = [
-        Binding("n", "new", "New", id="new"),
-        Binding("e", "edit", "Edit", id="edit"),
-        Binding("o", "order", "Order", id="order"),
-        Binding("u", "upload", "Upload", id="upload"),
-        Binding("U", "users", "Users", id="users"),
-        Binding("slash", "focus_search", "Search", id="search"),
-        Binding("s", "next_sort", "Sort", id="sort"),
-        Binding("r", "reverse_sort", "A-Z/Z-A", id="reverse-sort"),
-        Binding("x", "export", "Export", id="export", show=False),
-        Binding("d", "delete", "Delete", id="delete", show=False),
-        Binding("escape", "clear_filters", "Clear filters", id="clear-filters", show=False),
+        Binding("n", "new", "New", id="new", tooltip="New prospect: create one"),
+        Binding("e", "edit", "Edit", id="edit", show=False, tooltip="Edit the selected prospect"),
+        Binding("o", "order", "Order", id="order",
+                tooltip="Order: review, save or submit the selected prospect's order"),
+        Binding("v", "verify", "Verify", id="verify",
+                tooltip="Verify the selected prospect's domain (opens it and checks DNS)"),
+        Binding("u", "upload", "Upload", id="upload",
+                tooltip="Upload: import prospects from a CSV or XLSX file; download the template"),
+        Binding("U", "users", "Users", id="users",
+                tooltip="Users: add people and implementation leads"),
+        Binding("slash", "focus_search", "Search", id="search", show=False,
+                tooltip="Search company names and domains"),
+        Binding("s", "next_sort", "Sort", id="sort", tooltip="Sort by the next column"),
+        Binding("r", "reverse_sort", "Reverse", id="reverse-sort",
+                tooltip="Reverse the sort order (A to Z, Z to A)"),
+        Binding("x", "export", "Export", id="export",
+                tooltip="Export the prospects shown to CSV, XLSX or JSON"),
+        Binding("d", "delete", "Delete", id="delete",
+                tooltip="Delete the selected prospect (asks first)"),
+        Binding("escape", "clear_filters", "Clear filters", id="clear-filters", show=False,
+                tooltip="Clear filters: the search and the letter"),
     ]
+    KEY_NOTES = (
+        "Letters bar: All, A to Z, and # = Other (names that start with a digit or a symbol).",
+        "Enter on a row opens it; click a column heading to sort by it.",
+    )
 
     def __init__(self, store: Store, *, poll_seconds: float = 1.0) -> None:
         super().__init__()
@@ -76,6 +94,7 @@ class ProspectListScreen(Screen[None]):
         self.search_text = ""
         self.letter = "all"
         self._debounce: Timer | None = None
+        self._polling: Worker[None] | None = None
 
     def _load(self) -> ProspectList:
         self.loaded_revision = self.store.revision
@@ -90,6 +109,7 @@ class ProspectListScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield StorageBanner()
         with Horizontal(id="search-bar"):
             yield PlainInput(placeholder="Search company name or domain", id="search")
             yield Button("Go", id="go", compact=True)
@@ -99,7 +119,7 @@ class ProspectListScreen(Screen[None]):
         hint = new_file + FIRST_RUN_HINT if self.store.created_new else FIRST_RUN_HINT
         yield Static(plain(hint), id="first-run")
         yield Static(id="status-line")
-        yield SteadyFooter()
+        yield KeyFooter(columns=6)
 
     def _cell(self, row: int, key: str) -> str:
         return self.prospects.cell(row, key)
@@ -166,14 +186,27 @@ class ProspectListScreen(Screen[None]):
     # -- live refresh ------------------------------------------------------------
 
     def _poll_file(self) -> None:
+        # One re-read at a time: at 100k one takes about as long as the poll interval,
+        # and a damaged file stays "changed" at every poll until it is fixed.
+        if self._polling is not None and self._polling.is_running:
+            return
         if self.store.changed_on_disk():
-            self._reload_in_background()
+            self._polling = self._reload_in_background()
 
     @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
     def _reload_in_background(self, focus_id: int | None = None) -> None:
-        """Re-read and rebuild off the event loop (about a second at 100k), then show it."""
-        self.store.refresh()
-        prospects = self._load()
+        """Re-read and rebuild off the event loop (about a second at 100k), then show it.
+
+        A deleted, replaced or damaged file raises the banner (the list keeps what it
+        showed); the next poll that reads it cleanly lowers it again.
+        """
+        try:
+            self.store.refresh()
+            prospects = self._load()
+        except StorageError as error:
+            self.app.call_from_thread(report_storage_problem, self, error)
+            return
+        self.app.call_from_thread(report_storage_problem, self, None)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.reload, prospects, focus_id)
 
@@ -258,14 +291,23 @@ class ProspectListScreen(Screen[None]):
         self.sort_by(self.prospects.sort_key, not self.prospects.descending)
 
     def palette_commands(self) -> list[object]:
-        """'Sort by <column>' entries for the command palette."""
+        """'Sort by <column>' and 'Letter # (Other)' entries for the command palette."""
         from textual.app import SystemCommand  # noqa: PLC0415
 
         return [
-            SystemCommand(f"Sort by {c.label}", f"Sort the list by {c.label}, A to Z",
-                          lambda key=c.key: self.sort_by(key))
-            for c in TABLE_COLUMNS
+            *(SystemCommand(f"Sort by {c.label}", f"Sort the list by {c.label}, A to Z",
+                            lambda key=c.key: self.sort_by(key))
+              for c in TABLE_COLUMNS),
+            SystemCommand("Letter # (Other): names not starting with A to Z",
+                          "Show the prospects whose name starts with a digit or a symbol",
+                          lambda: self.show_letter("other")),
         ]
+
+    def show_letter(self, letter: str) -> None:
+        """Show only the prospects under one letter of the bar ('all', 'a'..'z', 'other')."""
+        self.letter = letter
+        self.query_one(LetterBar).selected = letter
+        self.apply_filters()
 
     # -- other screens -------------------------------------------------------------
 
@@ -280,9 +322,9 @@ class ProspectListScreen(Screen[None]):
     def _row_activated(self) -> None:
         self.action_edit()
 
-    def _form(self, prospect_id: int | None) -> ProspectFormScreen:
+    def _form(self, prospect_id: int | None, *, verify: bool = False) -> ProspectFormScreen:
         nameserver = getattr(self.app, "nameserver", None)
-        return ProspectFormScreen(self.store, prospect_id, nameserver=nameserver)
+        return ProspectFormScreen(self.store, prospect_id, nameserver=nameserver, verify=verify)
 
     def action_new(self) -> None:
         self.app.push_screen(self._form(None), self._form_done)
@@ -291,6 +333,12 @@ class ProspectListScreen(Screen[None]):
         prospect_id = self._selected_id()
         if prospect_id is not None:
             self.app.push_screen(self._form(prospect_id), self._form_done)
+
+    def action_verify(self) -> None:
+        """Open the selected prospect and Verify its domain straight away."""
+        prospect_id = self._selected_id()
+        if prospect_id is not None:
+            self.app.push_screen(self._form(prospect_id, verify=True), self._form_done)
 
     def _form_done(self, result: FormResult | None) -> None:
         focus = result.prospect_id if result is not None and not result.deleted else None
@@ -335,7 +383,8 @@ class ProspectListScreen(Screen[None]):
             return
         try:
             prospect = self.store.get_prospect(prospect_id)
-        except StoreError as error:
+        except (StoreError, StorageError) as error:
+            report_storage_problem(self, error)
             self.notify(plain_line(error), severity="error", markup=False)
             return
         question = (f"Delete {quoted(prospect.company_name, 80)} ({prospect.domain})"
@@ -344,7 +393,8 @@ class ProspectListScreen(Screen[None]):
             return
         try:
             await asyncio.to_thread(self.store.delete_prospect, prospect_id, prospect.version)
-        except StoreError as error:
+        except (StoreError, StorageError) as error:
+            report_storage_problem(self, error)
             self.notify(plain_line(f"Not deleted: {error}"), severity="error", markup=False)
             return
         self.notify(plain_line(f"Deleted {quoted(prospect.company_name, 80)}."), markup=False)

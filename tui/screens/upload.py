@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from store.db import Store
@@ -27,6 +27,8 @@ from store.models import ImportBatch
 from store.text import clean_for_display
 from store.validation import FIELD_LABELS
 from tui.modals.file_picker import FilePickerModal
+from tui.widgets.banner import StorageBanner, report_storage_problem
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.plain import PlainInput, plain, plain_cell, plain_line
 from tui.widgets.tick_box import TickBox
 
@@ -71,13 +73,23 @@ class UploadScreen(Screen[ImportBatch | None]):
     UploadScreen #plan-summary { color: $text; margin-top: 1; }
     UploadScreen #progress { margin-top: 1; height: 1; }
     UploadScreen #import-report { height: auto; max-height: 100%; min-height: 4; margin-top: 1; }
+    UploadScreen #report-detail {
+        display: none; height: auto; max-height: 8; padding: 0 1;
+        background: $boost; border-top: solid $primary;
+    }
+    UploadScreen #report-detail.-shown { display: block; }
     """
     BINDINGS: list[BindingType] = [
-        Binding("escape", "back", "Back", id="upload-back"),
-        Binding("ctrl+s", "submit", "Submit", id="upload-submit"),
-        Binding("ctrl+o", "browse", "Browse", id="upload-browse"),
-        Binding("ctrl+t", "download_template", "Template", id="upload-template"),
-        Binding("ctrl+e", "save_report", "Save errors", id="upload-save-report"),
+        Binding("escape", "back", "Back", id="upload-back", tooltip="Back to the list"),
+        Binding("ctrl+s", "submit", "Submit", id="upload-submit",
+                tooltip="Submit: check the file, then import it (a second press writes)"),
+        Binding("ctrl+o", "browse", "Browse", id="upload-browse",
+                tooltip="Browse for the CSV or XLSX file to import"),
+        Binding("ctrl+t", "download_template", "Template", id="upload-template",
+                tooltip="Download the upload template (.xlsx)"),
+        # priority: the file path Input would take ctrl+e (end of line) first and hide it.
+        Binding("ctrl+e", "save_report", "Save errors", id="upload-save-report", priority=True,
+                tooltip="Save the error report (CSV) beside the uploaded file"),
     ]
 
     def __init__(self, store: Store, *, folder: Path | None = None) -> None:
@@ -88,9 +100,11 @@ class UploadScreen(Screen[ImportBatch | None]):
         self.plan_key: FileKey | None = None
         self.imported: ImportBatch | None = None  # what this visit wrote, for the list
         self.busy = False
+        self.details: list[str] = []  # the whole of each report line, as #report-detail shows it
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield StorageBanner()
         with VerticalScroll(id="upload-body"):
             with Horizontal(classes="upload-row"):
                 yield Label("Template")
@@ -111,7 +125,10 @@ class UploadScreen(Screen[ImportBatch | None]):
                          "Submit: you will see the plan before anything is written.",
                          id="plan-summary", markup=False)
             yield DataTable(id="import-report", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        # Outside the scroll, always in view: the report's Message column is off-screen at
+        # 80 columns, so the selected line is spelled out here in full, wrapped.
+        yield Static(id="report-detail")
+        yield KeyFooter(columns=4)
 
     def on_mount(self) -> None:
         table = self.query_one("#import-report", DataTable)
@@ -203,6 +220,8 @@ class UploadScreen(Screen[ImportBatch | None]):
         self.plan, self.plan_key = None, None
         self.query_one("#save-report", Button).disabled = True
         self.query_one("#import-report", DataTable).clear()
+        self.details = []
+        self._show_detail(-1)
         self._progress(0.0)
         self._say(f"Reading {path.name}…")
         self._make_plan(path)
@@ -302,6 +321,7 @@ class UploadScreen(Screen[ImportBatch | None]):
                           "upload that file (its Row, Column and Message columns are ignored).")
         elif event.state == WorkerState.ERROR:
             error = worker.error
+            report_storage_problem(self, error)
             message = clean_for_display(str(error), 1000)
             if worker.name == "template":
                 self.query_one("#download-template", Button).disabled = False
@@ -324,8 +344,10 @@ class UploadScreen(Screen[ImportBatch | None]):
         self.plan, self.plan_key = plan, key
         table = self.query_one("#import-report", DataTable)
         table.clear()
+        self.details = []
         for line in plan.header_errors:
             table.add_row("1", "error", "", "", "", plain_cell(line, 200))
+            self.details.append(f"Row 1 (the header), error: {line}")
         shown = 0
         for issue in plan.issues:
             for field, message in zip(issue.fields, issue.messages, strict=True):
@@ -333,19 +355,36 @@ class UploadScreen(Screen[ImportBatch | None]):
                     break
                 shown += 1
                 detail = message.split(": ", 1)[1] if field and ": " in message else message
+                column = FIELD_LABELS.get(field, "")
                 table.add_row(plain_cell(issue.row), plain_cell(issue.kind),
                               plain_cell(issue.company_name, 40), plain_cell(issue.domain, 30),
-                              plain_cell(FIELD_LABELS.get(field, "")), plain_cell(detail, 200))
+                              plain_cell(column), plain_cell(detail, 200))
+                self.details.append(f"Row {issue.row}, {issue.kind}"
+                                    f"{f', column {column}' if column else ''}: {detail}")
         for row, record in zip(plan.create_rows, plan.records, strict=False):
             if shown >= SHOWN_ROWS:
                 break
             shown += 1
             table.add_row(plain_cell(row), "create", plain_cell(record["company_name"], 40),
                           plain_cell(record["domain"], 30), "", "")
+            self.details.append(f"Row {row}, create: {record['company_name']} "
+                                f"({record['domain']})")
         self.query_one("#save-report", Button).disabled = not plan.errors
-        self._say(self._planplain_cell(plan, shown))
+        self._say(self._plan_text(plan, shown))
+        self._show_detail(table.cursor_row)
 
-    def _planplain_cell(self, plan: ImportPlan, shown: int) -> str:
+    @on(DataTable.RowHighlighted, "#import-report")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail(event.cursor_row)
+
+    def _show_detail(self, row: int) -> None:
+        """Spell out the report's selected line in full, wrapped, under the table."""
+        text = self.details[row] if 0 <= row < len(self.details) else ""
+        box = self.query_one("#report-detail", Static)
+        box.update(plain(text, 2000))
+        box.set_class(bool(text), "-shown")
+
+    def _plan_text(self, plan: ImportPlan, shown: int) -> str:
         lines = [plan.summary()]
         lines += plan.warnings
         if plan.already is not None or plan.blocked:

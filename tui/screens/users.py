@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from dataclasses import dataclass
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -11,8 +12,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Static
+from textual.widgets import Button, Checkbox, DataTable, Header, Input, Static
 
 from store.db import DuplicateError, Store, StoreError
 from store.models import User
@@ -20,7 +22,10 @@ from store.storage import StorageError
 from store.validation import MAX_NAME
 from tui.modals.choose_lead import ChooseLeadModal
 from tui.modals.confirm import ConfirmModal
+from tui.widgets.banner import StorageBanner, report_storage_problem
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.plain import PlainInput, plain, plain_cell, plain_line
+from tui.widgets.refusal import point_at
 from tui.widgets.tick_box import TickBox
 
 FIELDS = {"name": ("Name", "#user-name"), "email": ("E-mail", "#user-email")}
@@ -52,12 +57,16 @@ class UsersScreen(Screen[None]):
     """
 
     BINDINGS: list[BindingType] = [
-        Binding("escape", "back", "Back", id="users-back"),
-        Binding("ctrl+s", "save_user", "Save user", id="users-save"),
-        Binding("ctrl+n", "new_user", "New user", id="users-new", show=False),
-        Binding("e", "edit_user", "Edit", id="users-edit"),
-        Binding("l", "toggle_lead", "Lead on/off", id="users-toggle-lead"),
-        Binding("d,delete", "remove_user", "Remove", id="users-remove"),
+        Binding("escape", "back", "Back", id="users-back", tooltip="Back to the list"),
+        Binding("ctrl+s", "save_user", "Save user", id="users-save",
+                tooltip="Save user: add the user in the form, or save the one being edited"),
+        Binding("ctrl+n", "new_user", "New user", id="users-new", show=False,
+                tooltip="New user: empty the form to add someone"),
+        Binding("e", "edit_user", "Edit", id="users-edit", tooltip="Edit the selected user"),
+        Binding("l", "toggle_lead", "Lead on/off", id="users-toggle-lead",
+                tooltip="Implementation lead: flag or unflag the selected user"),
+        Binding("d,delete", "remove_user", "Remove", id="users-remove",
+                tooltip="Remove (delete) the selected user (asks first)"),
     ]
 
     def __init__(self, store: Store) -> None:
@@ -66,9 +75,11 @@ class UsersScreen(Screen[None]):
         self.editing: User | None = None
         self.user_list: list[User] = []
         self.named: Counter[int] = Counter()
+        self._first_load = True
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield StorageBanner()
         yield DataTable(id="users", cursor_type="row", zebra_stripes=True)
         with Vertical(id="user-form"):
             yield Static(id="user-form-title")
@@ -86,18 +97,23 @@ class UsersScreen(Screen[None]):
                 yield Button("Remove", id="remove-user", variant="error")
                 yield Button("Cancel edit", id="new-user")
             yield Static(id="user-error")
-        yield Footer()
+        yield KeyFooter(columns=4)
+
+    @dataclass
+    class Counted(Message):
+        """The users and how many prospects name each, read off the event loop."""
+
+        users: list[User]
+        named: Counter[int]
+        select_id: int | None = None
 
     def on_mount(self) -> None:
         table = self.query_one("#users", DataTable)
         for key, label, width in COLUMNS:
             table.add_column(plain_cell(label), width=width, key=key)
-        self.reload()
         self._set_mode(None)
-        if self.user_list:
-            table.focus()
-        else:
-            self.query_one("#user-name", Input).focus()
+        self._first_load = True
+        self.reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Row keys (e, l, d) act on the table's row only while the table has focus."""
@@ -108,11 +124,25 @@ class UsersScreen(Screen[None]):
     # -- showing -----------------------------------------------------------------
 
     def reload(self, select_id: int | None = None) -> None:
-        """Show the users as saved, with how many prospects name each."""
+        """Show the users as saved, with how many prospects name each (counted in a thread)."""
+        self._read(select_id)
+
+    @work(thread=True, exclusive=True, group="users-read", exit_on_error=False)
+    def _read(self, select_id: int | None) -> None:
         # Why count here: a user named on prospects needs a replacement before
         # being unflagged or removed, and the table tells people that up front.
-        self.named = self._count_named()  # re-reads the file first
-        self.user_list = self.store.users()
+        # A scan of every prospect: 200 ms at 100k, so never on the event loop.
+        try:
+            named = self._count_named()  # re-reads the file first
+            users = self.store.users()
+        except StorageError as error:
+            self.app.call_from_thread(report_storage_problem, self, error)
+            return
+        self.post_message(self.Counted(users, named, select_id))
+
+    @on(Counted)
+    def _counted(self, event: Counted) -> None:
+        self.named, self.user_list, select_id = event.named, event.users, event.select_id
         table = self.query_one("#users", DataTable)
         table.clear()
         for user in self.user_list:
@@ -128,6 +158,9 @@ class UsersScreen(Screen[None]):
             for row, user in enumerate(self.user_list):
                 if user.id == select_id:
                     table.move_cursor(row=row)
+        if self._first_load:  # no users yet: type the first one straight away
+            self._first_load = False
+            (table if self.user_list else self.query_one("#user-name", Input)).focus()
 
     def _count_named(self) -> Counter[int]:
         """How many prospects name each user as lead or secondary, as the file holds now."""
@@ -160,10 +193,11 @@ class UsersScreen(Screen[None]):
         box = self.query_one("#user-error", Static)
         box.update(plain("\n".join(lines)))
         box.display = bool(lines)
-        for field, _ in errors:
-            if field in FIELDS:
-                self.query_one(FIELDS[field][1], Input).focus()
-                break
+        named = [FIELDS[field][1] for field, _ in errors if field in FIELDS]
+        if named:
+            point_at(self.query_one(named[0]), box)
+        elif lines:
+            box.scroll_visible(animate=False)
 
     def _highlighted(self) -> User | None:
         table = self.query_one("#users", DataTable)
@@ -259,6 +293,7 @@ class UsersScreen(Screen[None]):
             self._show_errors([("email", str(error).removeprefix("E-mail: "))])
             return
         except (StoreError, StorageError) as error:
+            report_storage_problem(self, error)
             self._show_errors([("user", str(error))])
             return
         verb = "Saved" if before else "Added"
@@ -268,11 +303,26 @@ class UsersScreen(Screen[None]):
         self._set_mode(None)
         self.query_one("#user-name" if before is None else "#users").focus()
 
+    async def _named_count(self, user_id: int) -> int | None:
+        """How many prospects name the user, counted afresh in a thread; None if unreadable."""
+        try:
+            return (await asyncio.to_thread(self._count_named))[user_id]
+        except StorageError as error:
+            self._refused(error)
+            return None
+
+    def _refused(self, error: StoreError | StorageError) -> None:
+        """Say why a change was not made; a damaged file also raises the banner."""
+        report_storage_problem(self, error)
+        self.notify(plain_line(error), severity="error", markup=False)
+
     async def _hand_over(self, user: User, doing: str) -> bool:
         """Move the user's prospects to another lead first; False if that was cancelled."""
         assert user.id is not None
         # Counted afresh: another session may have named them since the table was drawn.
-        count = self._count_named()[user.id]
+        count = await self._named_count(user.id)
+        if count is None:
+            return False
         if not count:
             return True
         replacement = await self._choose_replacement(user, count, doing)
@@ -281,7 +331,7 @@ class UsersScreen(Screen[None]):
         try:
             moved = await asyncio.to_thread(self.store.replace_lead, user.id, replacement)
         except (StoreError, StorageError) as error:
-            self.notify(plain_line(error), severity="error", markup=False)
+            self._refused(error)
             return False
         successor = next((u.name for u in self.user_list if u.id == replacement), "the new lead")
         self.notify(plain_line(f"{moved} prospect(s) handed over to {plain_line(successor, SHOWN)}."),
@@ -305,7 +355,7 @@ class UsersScreen(Screen[None]):
             changed = user.model_copy(update={"implementation_lead": flagged})
             await asyncio.to_thread(self.store.update_user, changed)
         except (StoreError, StorageError) as error:
-            self.notify(plain_line(error), severity="error", markup=False)
+            self._refused(error)
             return
         state = "is now an implementation lead" if flagged else "is no longer an implementation lead"
         self.notify(plain_line(f"{plain_line(user.name, SHOWN)} {state}."), markup=False)
@@ -342,7 +392,9 @@ class UsersScreen(Screen[None]):
     @work(exclusive=True, group="users-change")
     async def _remove(self, user: User) -> None:
         assert user.id is not None
-        count = self._count_named()[user.id]
+        count = await self._named_count(user.id)
+        if count is None:
+            return
         replacement: int | None = None
         if count:
             replacement = await self._choose_replacement(user, count, "remove")
@@ -356,7 +408,7 @@ class UsersScreen(Screen[None]):
         try:
             moved = await asyncio.to_thread(self.store.remove_user, user.id, replacement)
         except (StoreError, StorageError) as error:
-            self.notify(plain_line(error), severity="error", markup=False)
+            self._refused(error)
             return
         extra = f" {moved} prospect(s) handed over." if moved else ""
         self.notify(plain_line(f"Removed {plain_line(user.name, SHOWN)}.{extra}"), markup=False)

@@ -7,6 +7,9 @@ about a domain that is no longer in the field.
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -16,7 +19,10 @@ from textual.widgets import Button, Input, Static
 from store.db import Store
 from store.domain import Nameserver
 from store.models import DomainCheck
+from store.storage import StorageError
+from tui.widgets.banner import report_storage_problem
 from tui.widgets.plain import PlainInput, plain
+from tui.widgets.refusal import point_at
 
 CHECKING = "Checking…"
 # Status line style per verdict: how worried a person should be.
@@ -48,13 +54,19 @@ class DomainField(Vertical):
     }
     """
 
+    @dataclass
     class Verified(Message):
-        """Verify answered for the domain now in the field."""
+        """Verify answered for `text`: `check`, and how the status line shows it.
 
-        def __init__(self, check: DomainCheck, domain: str | None) -> None:
-            super().__init__()
-            self.check = check
-            self.domain = domain  # normalised (ASCII); None when the text is not a domain
+        `domain` is the normalised (ASCII) domain, None when the text is not a domain.
+        Posted from the Verify thread; applied (or dropped as stale) in one place.
+        """
+
+        check: DomainCheck
+        domain: str | None
+        text: str = ""
+        shown: str = ""
+        style: str = ""
 
     def __init__(
         self,
@@ -144,24 +156,30 @@ class DomainField(Vertical):
         text = self.text
         if not text.strip():
             self._show("Type a domain first, e.g. example.com", "-error")
+            point_at(self.query_one("#domain"), self.query_one("#verify-status"))
             return
         self._checked_text = text
         self.check = None
         self.checked_domain = None
         self._show(CHECKING, "-checking")
-        self._verify(text)
+        self._verify(text, self._nameserver())
 
-    @work(exclusive=True, group="verify", exit_on_error=False)
-    async def _verify(self, text: str) -> None:
+    @work(thread=True, exclusive=True, group="verify", exit_on_error=False)
+    def _verify(self, text: str, nameserver: str | Nameserver | None) -> None:
+        """Look for a duplicate here (a scan of every prospect), then ask DNS, in a thread.
+
+        The DNS part is bounded by the lifetime, so the thread always ends soon.
+        """
         from store.verify import verify_async  # noqa: PLC0415 - dnspython on first use
 
         domain: str | None = None  # the normalised domain the answer is about
         try:
-            result = await verify_async(
-                self.store, text, nameserver=self._nameserver(), lifetime=self.lifetime,
+            result = asyncio.run(verify_async(
+                self.store, text, nameserver=nameserver, lifetime=self.lifetime,
                 exclude=self.prospect_id,
-            )
-        except ValueError as error:  # a malformed nameserver setting
+            ))
+        except (ValueError, StorageError) as error:  # a bad nameserver; an unreadable file
+            self.app.call_from_thread(report_storage_problem, self, error)
             check = DomainCheck(verdict="unknown", message=f"could not check: {error}")
             shown, style = check.message, _STYLE["unknown"]
         else:
@@ -171,12 +189,16 @@ class DomainField(Vertical):
             else:
                 domain = result.domain.ascii
                 shown, style = f"{result.domain_display}: {check.message}", _STYLE[check.verdict]
-        if self.text != text:
-            return  # edited while we waited: this answer is stale
-        if domain is not None:
-            self.check, self.checked_domain = check, domain
-        self._show(shown, style)
-        self.post_message(self.Verified(check, domain))
+        self.post_message(self.Verified(check, domain, text, shown, style))
+
+    @on(Verified)
+    def _verified(self, event: Verified) -> None:
+        if event.text != self.text or self._checked_text != event.text:
+            event.stop()  # edited (or verified again) while we waited: this answer is stale
+            return
+        if event.domain is not None:
+            self.check, self.checked_domain = event.check, event.domain
+        self._show(event.shown, event.style)
 
     def _nameserver(self) -> str | Nameserver | None:
         """The constructor's nameserver, else the app's; None lets verify read the env."""

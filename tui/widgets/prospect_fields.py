@@ -25,6 +25,7 @@ from tui.widgets.date_input import DateInput
 from tui.widgets.domain_field import DomainField
 from tui.widgets.plain import PlainInput, plain, plain_cell, plain_line
 from tui.widgets.product_picker import ProductsField
+from tui.widgets.refusal import point_at
 
 # Model field -> widget id, in the order the form shows them (focus goes to the first error).
 FIELD_WIDGETS: dict[str, str] = {
@@ -223,10 +224,18 @@ class ProspectFields(VerticalScroll, can_focus=False):
         """The error (or warning) shown under a field now, '' when none."""
         return self._notes.get(f"{widget_id}-{kind}", "")
 
-    def show_name_warning(self, name: str) -> None:
-        """The soft warning for an abbreviated company name; it never blocks saving."""
-        self.set_note("company-name", (name_warning(name) if name.strip() else None) or "",
+    def show_name_warning(self, name: str, same_name: str = "") -> None:
+        """The soft warnings under the company name (abbreviated; the same as another
+        prospect's); they never block saving."""
+        abbreviated = (name_warning(name) if name.strip() else None) or ""
+        self.set_note("company-name", "\n".join(w for w in (abbreviated, same_name) if w),
                       "warning")
+
+    def freeze_order_fields(self, why: str) -> None:
+        """Make products and permitted users read-only, with a line saying why."""
+        self.query_one("#permitted-users", Input).disabled = True
+        self.query_one(ProductsField).disabled = True
+        self.set_note("products", why, "info")
 
     def show_errors(self, errors: list[tuple[str, str]]) -> None:
         """Show each (widget id, message) under its field, clear the rest, focus the first."""
@@ -240,10 +249,4 @@ class ProspectFields(VerticalScroll, can_focus=False):
             self.set_note(widget_id, "\n".join(messages))
         if errors:
             first = errors[0][0]
-            self.query_one(f"#{first}").focus()
-            self.call_after_refresh(self._reveal, first)
-
-    def _reveal(self, widget_id: str) -> None:
-        note = self._note_lines.get(f"{widget_id}-error")
-        if note is not None and note.is_attached:
-            note.scroll_visible(animate=False)
+            point_at(self.query_one(f"#{first}"), self._note_lines.get(f"{first}-error"))
