@@ -373,3 +373,18 @@ async def test_the_banner_comes_and_goes_with_the_file(store: Store, db_path: Pa
         await pilot.pause()
         db_path.write_bytes(saved)  # someone puts it back
         await wait_until(pilot, lambda: not banner.display)
+
+
+async def test_the_banner_goes_when_the_same_file_is_renamed_back(store: Store, db_path: Path) -> None:
+    # Renamed away and back: the same inode, size and mtime as before it went, so only a
+    # re-read (not a changed signature) can tell the banner to go.
+    add(store, NAMES)
+    app = ProspectsApp(db_path=db_path, poll_seconds=0.1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        banner = app.screen.query_one("#banner", Static)
+        aside = db_path.with_name("aside.json")
+        db_path.rename(aside)
+        await wait_until(pilot, lambda: banner.display)
+        aside.rename(db_path)
+        await wait_until(pilot, lambda: not banner.display)
