@@ -96,8 +96,8 @@ class DateInput(PlainInput):
         return parse_date(self.value)
 
     def on_blur(self, event: events.Blur) -> None:
-        # Runs before Input's own blur handler (a subclass's public handler comes first),
-        # so the validation on blur sees the tidied text.
+        # Textual calls blur handlers along the MRO, this class first: Input's own
+        # handler then validates the tidied text.
         tidy = tidy_date_text(self.value)
         if tidy != self.value:
             self.value = tidy
