@@ -1,6 +1,8 @@
-"""Pilot tests for the ProspectTable and LetterBar widgets, on tiny apps of their own."""
+"""Pilot tests for the ProspectTable, LetterBar, DateInput and TickBox widgets, on tiny apps of their own."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -8,10 +10,13 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.strip import Strip
+from textual.widgets import Button, Input
 
+from tui.widgets.date_input import DateInput
 from tui.widgets.letter_bar import LETTERS, LetterBar, LetterBarItem, short_count
 from tui.widgets.prospect_table import Column, ProspectTable
 from tui.widgets.table_columns import fit_columns
+from tui.widgets.tick_box import TickBox
 
 BIG = 100_000
 COLUMNS = [
@@ -360,3 +365,74 @@ def test_short_count() -> None:
         "100k",
         "2M",
     ]
+
+
+class DateApp(App[None]):
+    """A DateInput and a button to leave it to; records what the field asks for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[DateInput.CalendarRequested] = []
+        self.blurs: list[Input.Blurred] = []
+
+    def compose(self) -> ComposeResult:
+        yield DateInput(date(2027, 3, 15), id="when")
+        yield Button("next")
+
+    @on(DateInput.CalendarRequested, "#when")
+    def record(self, message: DateInput.CalendarRequested) -> None:
+        self.requests.append(message)
+
+    @on(Input.Blurred, "#when")
+    def left(self, message: Input.Blurred) -> None:
+        self.blurs.append(message)
+
+
+async def test_date_input_asks_its_screen_for_the_calendar_and_takes_the_pick() -> None:
+    app = DateApp()
+    async with app.run_test() as pilot:
+        field = app.query_one(DateInput)
+        field.focus()
+        await pilot.press("f4")
+        # The widget opens no screen itself: it asks, naming itself and the typed date.
+        assert len(app.screen_stack) == 1
+        [asked] = app.requests
+        assert asked.control is field and asked.day == date(2027, 3, 15)
+        app.query_one(Button).focus()
+        field.picked(None)  # cancelled: the text stays, the field has the focus again
+        await pilot.pause()
+        assert field.value == "2027-03-15" and app.focused is field
+        field.picked(date(2028, 2, 29))
+        assert field.value == "2028-02-29" and field.cursor_position == 10
+
+
+async def test_date_input_tidies_eight_digits_before_it_validates_on_leaving() -> None:
+    app = DateApp()
+    async with app.run_test() as pilot:
+        field = app.query_one(DateInput)
+        field.value = ""
+        field.focus()
+        await pilot.press(*"20270315", "tab")
+        assert field.value == "2027-03-15"
+        [left] = app.blurs
+        assert left.validation_result is not None and left.validation_result.is_valid
+
+
+class TickApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield TickBox("on", True, id="on")
+        yield TickBox("off", id="off")
+
+
+async def test_tick_box_shows_a_tick_or_a_blank_not_only_a_colour() -> None:
+    app = TickApp()
+    async with app.run_test() as pilot:
+        on_box, off_box = app.query_one("#on", TickBox), app.query_one("#off", TickBox)
+        assert on_box.render().plain.startswith("▐✔▌")
+        assert off_box.render().plain.startswith("▐ ▌")
+        on_box.focus()
+        await pilot.press("space")
+        off_box.focus()
+        await pilot.press("enter")
+        assert on_box.render().plain.startswith("▐ ▌") and not on_box.value
+        assert off_box.render().plain.startswith("▐✔▌") and off_box.value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable
 from pathlib import Path
+from typing import ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -43,7 +44,7 @@ class ProspectsApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "MSP Prospects"
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True,
                 tooltip="Quit the application"),
         Binding("f1,question_mark", "keys", "Keys", id="keys",

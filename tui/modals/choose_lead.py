@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -36,7 +38,7 @@ class ChooseLeadModal(ModalScreen[int | None]):
     ChooseLeadModal Horizontal { height: auto; align-horizontal: right; margin-top: 1; }
     ChooseLeadModal Button { margin-left: 2; }
     """
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="cancel"),
     ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -29,7 +31,7 @@ class ConfirmModal(ModalScreen[bool]):
     ConfirmModal Horizontal { height: auto; align-horizontal: right; }
     ConfirmModal Button { margin-left: 2; }
     """
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "answer(False)", "Cancel", id="cancel"),
         Binding("y", "answer(True)", "Yes", id="yes", show=False),
         Binding("n", "answer(False)", "No", id="no", show=False),

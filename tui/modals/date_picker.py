@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -36,7 +37,7 @@ class MonthView(Widget, can_focus=True):
     DEFAULT_CSS = """
     MonthView { width: 21; height: 7; }
     """
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "move(-1)", "Previous day", show=False),
         Binding("right", "move(1)", "Next day", show=False),
         Binding("up", "move(-7)", "Previous week", show=False),
@@ -120,7 +121,7 @@ class DatePickerModal(ModalScreen[date | None]):
     DatePickerModal MonthView { margin: 0 2; }
     DatePickerModal #calendar-help { color: $text-muted; margin-top: 1; }
     """
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="calendar-cancel"),
     ]
 

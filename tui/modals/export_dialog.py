@@ -8,6 +8,7 @@ written in a thread worker and never over an existing file.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -36,7 +37,7 @@ class ExportModal(ModalScreen[ExportResult | None]):
     ExportModal Horizontal { height: auto; align-horizontal: right; }
     ExportModal Button { margin-left: 2; }
     """
-    BINDINGS: list[BindingType] = [Binding("escape", "cancel", "Cancel", id="export-cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="export-cancel")]
 
     def __init__(self, store: Store, *, search: str = "", letter: str = "all",
                  sort: str = "company_name", descending: bool = False,
@@ -100,7 +101,7 @@ class ExportModal(ModalScreen[ExportResult | None]):
         if event.worker.name != "export":
             return
         if event.state == WorkerState.SUCCESS:
-            self.dismiss(event.worker.result)  # type: ignore[arg-type]
+            self.dismiss(event.worker.result)
         elif event.state == WorkerState.ERROR:
             self.query_one("#export-save", Button).disabled = False
             self.query_one("#export-status", Static).update(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text, TextType
 from textual import on
@@ -62,7 +63,7 @@ class FilePickerModal(ModalScreen[Path | None]):
     FilePickerModal Horizontal { height: 1; align-horizontal: right; }
     FilePickerModal Button { margin-left: 2; }
     """
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="picker-cancel"),
         Binding("backspace", "up", "Up a folder", id="picker-up", show=True),
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical, VerticalScroll
@@ -27,7 +29,7 @@ class KeyHelpModal(ModalScreen[None]):
     KeyHelpModal #key-help-notes { color: $text-muted; margin-top: 1; }
     KeyHelpModal Button { margin-top: 1; }
     """
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,question_mark,q", "close", "Close", id="key-help-close"),
     ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -51,7 +52,7 @@ class OrderReviewScreen(Screen[None]):
     prospect's products and permitted users; a submitted order is shown read-only.
     """
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="order-back",
                 tooltip="Back to the list (asks before dropping changes)"),
         Binding("ctrl+s", "save_and_exit", "Save draft", id="order-save",

@@ -9,7 +9,7 @@ save rewrites a large file, and the screen must not wait on the disk meanwhile.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,6 +28,7 @@ from store.storage import StorageError
 from store.text import clean_for_display
 from store.validation import ProspectInvalid, build_prospect
 from tui.modals.confirm import ConfirmModal
+from tui.modals.date_picker import DatePickerModal
 from tui.widgets.banner import StorageBanner, report_storage_problem
 from tui.widgets.date_input import DateInput
 from tui.widgets.domain_field import DomainField
@@ -67,7 +68,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
     """Create a prospect, or edit one (`prospect_id`); dismisses with a FormResult or None."""
 
     AUTO_FOCUS = "#company-type"  # focused as it mounts: one focus change, one Footer redraw
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="form-save",
                 tooltip="Save Prospect and Exit: save and go back to the list"),
         Binding("ctrl+r", "review_order", "Order", id="form-review-order",
@@ -383,6 +384,11 @@ class ProspectFormScreen(Screen[FormResult | None]):
     @on(Button.Pressed, "#provision-date-calendar")
     def _calendar_pressed(self) -> None:
         self.query_one(DateInput).action_calendar()
+
+    @on(DateInput.CalendarRequested)
+    def _open_calendar(self, event: DateInput.CalendarRequested) -> None:
+        """A date field asked for the calendar: open it, and hand the pick back to that field."""
+        self.app.push_screen(DatePickerModal(event.day), event.date_input.picked)
 
     @on(Button.Pressed, "#open-users")
     async def _open_users(self) -> None:

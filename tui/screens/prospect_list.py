@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -58,7 +59,7 @@ class ProspectListScreen(Screen[None]):
 
     # The Footer shows the short description; the palette and the key help (F1) show the
     # tooltip, worded with what people search for ("import", "template", "verify").
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New", id="new", tooltip="New prospect: create one"),
         Binding("e", "edit", "Edit", id="edit", show=False, tooltip="Edit the selected prospect"),
         Binding("o", "order", "Order", id="order",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,6 +25,7 @@ from store.db import Store
 from store.export import free_name
 from store.importer import ImportOutcome, ImportPlan, already_message
 from store.models import ImportBatch
+from store.template import TEMPLATE_NAME
 from store.text import clean_for_display
 from store.validation import FIELD_LABELS
 from tui.modals.file_picker import FilePickerModal
@@ -33,7 +35,6 @@ from tui.widgets.plain import PlainInput, plain, plain_cell, plain_line
 from tui.widgets.tick_box import TickBox
 
 SHOWN_ROWS = 500  # table lines; the saved report has every error
-TEMPLATE_NAME = "prospects-template.xlsx"
 
 
 class Cancelled(Exception):
@@ -79,7 +80,7 @@ class UploadScreen(Screen[ImportBatch | None]):
     }
     UploadScreen #report-detail.-shown { display: block; }
     """
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="upload-back", tooltip="Back to the list"),
         Binding("ctrl+s", "submit", "Submit", id="upload-submit",
                 tooltip="Submit: check the file, then import it (a second press writes)"),

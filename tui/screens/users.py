@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from dataclasses import dataclass
+from typing import ClassVar
 
 from pydantic import ValidationError
 from rich.text import Text
@@ -56,7 +57,7 @@ class UsersScreen(Screen[None]):
     unflagged or removed until someone else is chosen to take over.
     """
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="users-back", tooltip="Back to the list"),
         Binding("ctrl+s", "save_user", "Save user", id="users-save",
                 tooltip="Save user: add the user in the form, or save the one being edited"),

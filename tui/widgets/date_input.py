@@ -8,13 +8,15 @@ eight bare digits become YYYY-MM-DD only when the field is left.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.validation import ValidationResult, Validator
 
-from tui.modals.date_picker import DatePickerModal
 from tui.widgets.plain import PlainInput
 
 _EIGHT_DIGITS = re.compile(r"\d{8}")
@@ -49,9 +51,24 @@ class IsoDate(Validator):
 
 
 class DateInput(PlainInput):
-    """A YYYY-MM-DD date input; F4 (or Alt+Down) opens a calendar to pick from."""
+    """A YYYY-MM-DD date input; F4 (or Alt+Down) asks for a calendar to pick from.
 
-    BINDINGS: list[BindingType] = [
+    A widget does not open screens: it posts CalendarRequested, and the screen that
+    holds it opens the calendar and hands the pick back through `picked`.
+    """
+
+    @dataclass
+    class CalendarRequested(Message):
+        """F4 was pressed in `date_input`: open a calendar at `day` (None: today)."""
+
+        date_input: DateInput
+        day: date | None
+
+        @property
+        def control(self) -> DateInput:
+            return self.date_input
+
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f4,alt+down", "calendar", "Calendar", id="calendar"),
     ]
 
@@ -78,17 +95,19 @@ class DateInput(PlainInput):
         """The date typed or picked, or None when empty or not a date."""
         return parse_date(self.value)
 
-    def _on_blur(self, event: events.Blur) -> None:
+    def on_blur(self, event: events.Blur) -> None:
+        # Textual calls blur handlers along the MRO, this class first: Input's own
+        # handler then validates the tidied text.
         tidy = tidy_date_text(self.value)
         if tidy != self.value:
             self.value = tidy
-        super()._on_blur(event)
 
     def action_calendar(self) -> None:
-        """Open the calendar at the typed date (or today); a pick replaces the text."""
-        self.app.push_screen(DatePickerModal(self.date_value), self._picked)
+        """Ask the screen for a calendar at the typed date (or today)."""
+        self.post_message(self.CalendarRequested(self, self.date_value))
 
-    def _picked(self, day: date | None) -> None:
+    def picked(self, day: date | None) -> None:
+        """The calendar closed: a picked day replaces the text; None (cancelled) keeps it."""
         if day is not None:
             self.value = day.isoformat()
             self.cursor_position = len(self.value)

@@ -95,10 +95,6 @@ class ProductsField(Vertical):
     def _seat_products(self) -> list[Product]:
         return [p for p in self.catalog.products if p.needs_seats]
 
-    def seat_ids(self) -> list[str]:
-        """The ids of every seats input, shown or not."""
-        return [f"seats-{p.key}" for p in self._seat_products()]
-
     def chosen(self) -> list[Product]:
         """The chosen products, in catalog order."""
         selected = set(self.picker.selected)
