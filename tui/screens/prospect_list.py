@@ -193,7 +193,7 @@ class ProspectListScreen(Screen[None]):
             return
         # While the banner is up, re-read even an unchanged signature: a file renamed away
         # and back has the same inode, size and mtime, and only a poll that finds it lowers it.
-        if self.store.changed_on_disk() or getattr(self.app, "storage_problem", ""):
+        if self.store.changed_on_disk() or bool(getattr(self.app, "storage_problem", "")):
             self._polling = self._reload_in_background()
 
     @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
