@@ -112,7 +112,7 @@ class DatePickerModal(ModalScreen[date | None]):
     DEFAULT_CSS = """
     DatePickerModal { align: center middle; }
     DatePickerModal > Vertical {
-        width: 31; height: auto; padding: 0 1;
+        width: 34; height: auto; padding: 0 1;
         border: thick $accent; background: $surface;
     }
     DatePickerModal #calendar-header { height: 1; margin-bottom: 1; }
