@@ -132,8 +132,9 @@ class ProspectsApp(App[int]):
         rank: dict[object, int] = {screen: 0, self: 2}
         keys = sorted(self.screen_keys(screen), key=lambda key: rank.get(key[2], 1))
         rows = [(shown, binding.tooltip or binding.description) for shown, binding, _ in keys]
-        rows.append((self.get_key_display(Binding("ctrl+p", "command_palette")),
-                     "Command palette: find any action by a word"))
+        if all(binding.action != "command_palette" for _, binding, _ in keys):
+            rows.append((self.get_key_display(Binding("ctrl+p", "command_palette")),
+                         "Command palette: find any action by a word"))
         notes = list(getattr(screen, "KEY_NOTES", ()))
         self.push_screen(KeyHelpModal("Keys on this screen (Escape closes)", rows, notes))
 

@@ -18,7 +18,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Header, Input, Select, SelectionList, Static
+from textual.widgets import Button, Header, Input, Select, SelectionList, Static
 
 from store.db import DuplicateError, NotFoundError, Store
 from store.domain import Nameserver
@@ -32,6 +32,7 @@ from tui.modals.date_picker import DatePickerModal
 from tui.widgets.banner import StorageBanner, report_storage_problem
 from tui.widgets.date_input import DateInput
 from tui.widgets.domain_field import DomainField
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.plain import plain, plain_line
 from tui.widgets.product_picker import ProductsField
 from tui.widgets.prospect_fields import FIELD_WIDGETS, ProspectFields, sentence
@@ -146,7 +147,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
             yield Button("Review Order", id="review-order")
             if self.base is not None:
                 yield Button("Delete", id="delete", variant="error")
-        yield Footer()
+        yield KeyFooter(columns=4)
 
     def on_mount(self) -> None:
         if self._missing is not None:

@@ -83,7 +83,7 @@ class ProspectListScreen(Screen[None]):
                 tooltip="Clear filters: the search and the letter"),
     ]
     KEY_NOTES = (
-        "Letters bar: All, A to Z, and # = Other (names that start with a digit or a symbol).",
+        "Letters bar: All, A to Z, and Other (names that start with a digit, a symbol or another script).",
         "Enter on a row opens it; click a column heading to sort by it.",
     )
 
@@ -294,14 +294,14 @@ class ProspectListScreen(Screen[None]):
         self.sort_by(self.prospects.sort_key, not self.prospects.descending)
 
     def palette_commands(self) -> list[object]:
-        """'Sort by <column>' and 'Letter # (Other)' entries for the command palette."""
+        """'Sort by <column>' and 'Letter Other' entries for the command palette."""
         from textual.app import SystemCommand  # noqa: PLC0415
 
         return [
             *(SystemCommand(f"Sort by {c.label}", f"Sort the list by {c.label}, A to Z",
                             lambda key=c.key: self.sort_by(key))
               for c in TABLE_COLUMNS),
-            SystemCommand("Letter # (Other): names not starting with A to Z",
+            SystemCommand("Letter Other (#): names not starting with A to Z",
                           "Show the prospects whose name starts with a digit or a symbol",
                           lambda: self.show_letter("other")),
         ]
