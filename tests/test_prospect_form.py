@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Input, Select, SelectionList
 
 from store.db import Store
-from store.models import AS_STORED, ProductLine, User
+from store.models import AS_STORED, ProductLine, Prospect, User
 from store.text import clean_for_display
 from tests.form_helpers import (
     ADA,
@@ -589,6 +589,32 @@ async def test_a_company_name_already_here_warns_but_never_blocks(tmp_path: Path
         assert s.results == [FormResult(2)]
     assert Store(path).get_prospect(2).company_name == "CONTOSO  limited"
     assert threads["same_name_prospects"] is not threading.main_thread()  # a scan, off the loop
+
+
+async def test_an_opened_prospects_name_is_checked_only_after_the_form_is_shown(
+    tmp_path: Path,
+) -> None:
+    # The scan runs in a thread that shares the GIL: started while the form lays itself
+    # out, it made opening a prospect at 100k rows freeze the screen twice as long.
+    path = db(tmp_path)
+    seed(path, ADA, prospects=(prospect(), prospect(domain="contoso-uk.com")))
+    shown_when_checked: list[bool] = []
+    async with running_form(path) as (app, pilot, s):
+        await pilot.press("escape")
+        scan = app.store.same_name_prospects
+
+        def noting(name: str, **kwargs: Any) -> list[Prospect]:
+            body = app.screen.query_one("#form-body")
+            shown_when_checked.append(body.size.area > 0)  # laid out: painted once already
+            return scan(name, **kwargs)
+
+        app.store.same_name_prospects = noting  # type: ignore[method-assign]
+        await s.open(1)
+        await wait_until(pilot, lambda: bool(shown_when_checked))
+        await s.settle()
+        assert "Same name as prospect Contoso Limited (contoso-uk.com)" in s.error(
+            "company-name", "warning")
+    assert shown_when_checked == [True]
 
 
 async def test_a_customer_opens_as_a_customer_with_its_order_fields_read_only(
