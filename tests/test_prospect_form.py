@@ -617,6 +617,34 @@ async def test_an_opened_prospects_name_is_checked_only_after_the_form_is_shown(
     assert shown_when_checked == [True]
 
 
+async def test_dnspython_is_warmed_up_only_after_the_form_is_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The warm-up imports dnspython in a thread that shares the GIL: started while the
+    # form lays itself out, it made the first opening freeze the screen far longer.
+    import store.domain
+
+    path = db(tmp_path)
+    seed(path, ADA)
+    normalise = store.domain.normalise_domain
+    shown_when_warmed: list[bool] = []
+    app = ProspectsApp(db_path=path)
+
+    def noting(domain: str) -> str:
+        if not shown_when_warmed:
+            body = app.screen.query_one("#form-body")
+            shown_when_warmed.append(body.size.area > 0)  # laid out: painted once already
+        return normalise(domain)
+
+    monkeypatch.setattr(store.domain, "normalise_domain", noting)
+    async with app.run_test() as pilot:
+        s = FormSession(app, pilot)
+        await s.open()
+        await wait_until(pilot, lambda: bool(shown_when_warmed))
+        await app.workers.wait_for_complete()
+    assert shown_when_warmed == [True]
+
+
 async def test_a_customer_opens_as_a_customer_with_its_order_fields_read_only(
     tmp_path: Path,
 ) -> None:
