@@ -11,7 +11,7 @@ import pytest
 from textual.widgets import Input, Select, SelectionList
 
 from store.db import Store
-from store.models import AS_STORED, ProductLine, User
+from store.models import AS_STORED, ProductLine, Prospect, User
 from store.text import clean_for_display
 from tests.form_helpers import (
     ADA,
@@ -589,6 +589,60 @@ async def test_a_company_name_already_here_warns_but_never_blocks(tmp_path: Path
         assert s.results == [FormResult(2)]
     assert Store(path).get_prospect(2).company_name == "CONTOSO  limited"
     assert threads["same_name_prospects"] is not threading.main_thread()  # a scan, off the loop
+
+
+async def test_an_opened_prospects_name_is_checked_only_after_the_form_is_shown(
+    tmp_path: Path,
+) -> None:
+    # The scan runs in a thread that shares the GIL: started while the form lays itself
+    # out, it made opening a prospect at 100k rows freeze the screen twice as long.
+    path = db(tmp_path)
+    seed(path, ADA, prospects=(prospect(), prospect(domain="contoso-uk.com")))
+    shown_when_checked: list[bool] = []
+    async with running_form(path) as (app, pilot, s):
+        await pilot.press("escape")
+        scan = app.store.same_name_prospects
+
+        def noting(name: str, **kwargs: Any) -> list[Prospect]:
+            body = app.screen.query_one("#form-body")
+            shown_when_checked.append(body.size.area > 0)  # laid out: painted once already
+            return scan(name, **kwargs)
+
+        app.store.same_name_prospects = noting  # type: ignore[method-assign]
+        await s.open(1)
+        await wait_until(pilot, lambda: bool(shown_when_checked))
+        await s.settle()
+        assert "Same name as prospect Contoso Limited (contoso-uk.com)" in s.error(
+            "company-name", "warning")
+    assert shown_when_checked == [True]
+
+
+async def test_dnspython_is_warmed_up_only_after_the_form_is_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The warm-up imports dnspython in a thread that shares the GIL: started while the
+    # form lays itself out, it made the first opening freeze the screen far longer.
+    import store.domain
+
+    path = db(tmp_path)
+    seed(path, ADA)
+    normalise = store.domain.normalise_domain
+    shown_when_warmed: list[bool] = []
+    app = ProspectsApp(db_path=path)
+
+    def noting(domain: str) -> str:
+        if not shown_when_warmed:
+            body = app.screen.query_one("#form-body")
+            shown_when_warmed.append(body.size.area > 0)  # laid out: painted once already
+        return normalise(domain)
+
+    monkeypatch.setattr(store.domain, "normalise_domain", noting)
+    async with app.run_test() as pilot:
+        s = FormSession(app, pilot)
+        await s.open()
+        await wait_until(pilot, lambda: bool(shown_when_warmed))
+        await app.workers.wait_for_complete()
+    assert shown_when_warmed == [True]
 
 
 async def test_a_customer_opens_as_a_customer_with_its_order_fields_read_only(

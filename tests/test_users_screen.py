@@ -51,6 +51,7 @@ async def open_users(app: ProspectsApp, pilot) -> UsersScreen:  # type: ignore[n
     await pilot.pause()
     screen = UsersScreen(app.store)
     await app.push_screen(screen)
+    await pilot.pause()  # the count starts once the screen has painted
     await app.workers.wait_for_complete()  # the file is read in a thread
     await pilot.pause()
     return screen
@@ -264,6 +265,30 @@ async def test_prospects_are_counted_off_the_event_loop(path: Path) -> None:
         assert screen.query_one("#users", DataTable).get_row_at(0)[3].plain == "1"
     # The count scans every prospect (200 ms at 100k): never on the event loop.
     assert threads["prospect_records"] is not threading.main_thread()
+
+
+async def test_prospects_are_counted_only_after_the_screen_is_shown(path: Path) -> None:
+    # The count runs in a thread that shares the GIL: started while the screen lays
+    # itself out, it made opening Users at 100k prospects freeze the screen longer.
+    store = Store(path)
+    ada = store.add_user(User(name="Ada Lovelace", email="ada@example.com", implementation_lead=True))
+    make_prospect(store, ada.id or 0)
+    store.close()
+    app = ProspectsApp(db_path=path)
+    shown_when_counted: list[bool] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        records = app.store.prospect_records
+
+        def noting() -> list[tuple[int, dict[str, object]]]:
+            if isinstance(app.screen, UsersScreen):
+                shown_when_counted.append(app.screen.query_one("#users").size.area > 0)
+            return records()
+
+        app.store.prospect_records = noting  # type: ignore[method-assign]
+        screen = await open_users(app, pilot)
+        assert screen.query_one("#users", DataTable).get_row_at(0)[3].plain == "1"
+    assert shown_when_counted == [True]
 
 
 async def test_a_refused_user_points_at_the_field_and_shows_why(path: Path) -> None:

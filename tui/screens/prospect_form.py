@@ -169,7 +169,9 @@ class ProspectFormScreen(Screen[FormResult | None]):
         name = self.query_one("#company-name", Input).value
         self.fields.show_name_warning(name)
         if name.strip():
-            self._check_name(name)
+            # After the first paint: at 100k prospects the scan's thread, sharing the
+            # GIL, would double the time the form takes to lay itself out and show.
+            self.call_after_refresh(self._check_name, name)
         self._at_open = self.fields.snapshot()
         if self._verify_on_open:
             self.action_verify()

@@ -114,7 +114,9 @@ class UsersScreen(Screen[None]):
             table.add_column(plain_cell(label), width=width, key=key)
         self._set_mode(None)
         self._first_load = True
-        self.reload()
+        # After the first paint: at 100k prospects the count's thread, sharing the GIL,
+        # would double the time the screen takes to lay itself out and show.
+        self.call_after_refresh(self.reload)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Row keys (e, l, d) act on the table's row only while the table has focus."""

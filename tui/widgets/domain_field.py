@@ -97,7 +97,9 @@ class DomainField(Vertical):
         yield Static(id="verify-status")
 
     def on_mount(self) -> None:
-        self._warm_up()
+        # After the first paint: the imports' thread, sharing the GIL, would slow the
+        # form's first layout as much as the imports themselves take.
+        self.call_after_refresh(self._warm_up)
         if self.check is not None:
             when = self.check.checked_at.astimezone().strftime("%Y-%m-%d %H:%M")
             self._show(f"{self.check.message} (checked {when})", _STYLE[self.check.verdict])
