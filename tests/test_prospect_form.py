@@ -721,3 +721,21 @@ async def test_a_damaged_file_raises_a_banner_and_keeps_the_form(
         assert "could not check" in s.text_of("#verify-status")
     assert (path.read_bytes() if path.exists() else None) == before  # nothing written over it
     assert not path.exists() or damage is not _delete
+
+
+async def test_the_summary_goes_once_every_marked_field_is_edited(tmp_path: Path) -> None:
+    path = db(tmp_path)
+    seed(path, ADA)
+    async with running_form(path) as (app, pilot, s):
+        await s.paste("#company-name", "Northwind Ltd")
+        await s.paste("#domain", "exa mple.com")
+        await pilot.press("ctrl+s")
+        await s.settle()
+        assert "to correct, marked below" in s.text_of("#form-message")
+        await s.choose("#company-type", "r")
+        await s.choose("#sector", "he")
+        await s.choose("#lead", "a")
+        assert "to correct, marked below" in s.text_of("#form-message")  # the domain is left
+        await s.paste("#domain", "northwind.com")
+        assert s.error("domain") == ""
+        assert s.text_of("#form-message") == ""

@@ -112,6 +112,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
         self._at_open: tuple[Any, ...] = ()
         self._asked_for: str | None = None  # the domain "Save anyway?" was answered yes for
         self._same_name = ""  # the warning that other prospects have this company name
+        self._correcting = False  # the message above says "fields to correct, marked below"
         self._name_timer: Timer | None = None
 
     @dataclass
@@ -195,6 +196,13 @@ class ProspectFormScreen(Screen[FormResult | None]):
         banner.update(plain(message, 600))
         banner.set_classes(style)
         banner.display = bool(message)
+        self._correcting = False
+
+    def _field_changed(self, widget_id: str) -> None:
+        """Hide a field's error once it is edited, and the summary once none is left."""
+        self.fields.set_note(widget_id, "")
+        if self._correcting and not self.fields.has_errors():
+            self._say("")
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
@@ -206,7 +214,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
             self._name_timer = self.set_timer(NAME_CHECK_DELAY,
                                               lambda: self._check_name(event.value))
         if event.input.id:
-            self.fields.set_note(event.input.id, "")
+            self._field_changed(event.input.id)
 
     @work(thread=True, exclusive=True, group="same-name", exit_on_error=False)
     def _check_name(self, name: str) -> None:
@@ -228,11 +236,11 @@ class ProspectFormScreen(Screen[FormResult | None]):
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
         if event.select.id:
-            self.fields.set_note(event.select.id, "")
+            self._field_changed(event.select.id)
 
     @on(SelectionList.SelectedChanged, "#products")
     def _products_changed(self) -> None:
-        self.fields.set_note("products", "")
+        self._field_changed("products")
 
     # -- saving ------------------------------------------------------------------------
 
@@ -265,6 +273,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
         self.fields.show_errors(errors)
         count = len({widget_id for widget_id, _ in errors})
         self._say(f"Not saved: {count} field{'s' if count > 1 else ''} to correct, marked below.")
+        self._correcting = True
 
     def action_save(self) -> None:
         """Save, then go back to the list."""

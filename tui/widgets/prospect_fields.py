@@ -220,6 +220,10 @@ class ProspectFields(VerticalScroll, can_focus=False):
         note.update(plain(message, 400))
         note.display = bool(message)
 
+    def has_errors(self) -> bool:
+        """True while any field still shows an error line."""
+        return any(message for note_id, message in self._notes.items() if note_id.endswith("-error"))
+
     def note(self, widget_id: str, kind: str = "error") -> str:
         """The error (or warning) shown under a field now, '' when none."""
         return self._notes.get(f"{widget_id}-{kind}", "")
