@@ -49,7 +49,7 @@ def test_the_tui_starts_with_a_junk_nameserver_setting(tmp_path: Path) -> None:
     code, output = run_in_terminal(["--db", str(tmp_path / "p.json")],
                                    env={"PROSPECTS_NAMESERVER": "not a server"},
                                    keys_when=b"MSP Prospects", keys=b"\x11")  # ctrl+q
-    assert b"\x1b[?1049h" in output  # it took the screen, and quit on ctrl+q
+    assert b"\x1b[?1049h" in output  # it entered the alternate screen, and quit on ctrl+q
     assert code == 0, output[-500:]
 
 
