@@ -253,12 +253,17 @@ async def test_hostile_names_render_literally(path: Path) -> None:
     assert len(Store(path).users()) == len(HOSTILE)
 
 
-async def test_prospects_are_counted_off_the_event_loop(path: Path) -> None:
+def _app_with_a_lead_and_a_prospect(path: Path) -> ProspectsApp:
+    """The app on a file where Ada leads one prospect (what the count tests count)."""
     store = Store(path)
     ada = store.add_user(User(name="Ada Lovelace", email="ada@example.com", implementation_lead=True))
     make_prospect(store, ada.id or 0)
     store.close()
-    app = ProspectsApp(db_path=path)
+    return ProspectsApp(db_path=path)
+
+
+async def test_prospects_are_counted_off_the_event_loop(path: Path) -> None:
+    app = _app_with_a_lead_and_a_prospect(path)
     async with app.run_test(size=SIZE) as pilot:
         threads = record_threads(app.store, "prospect_records")
         screen = await open_users(app, pilot)
@@ -270,11 +275,7 @@ async def test_prospects_are_counted_off_the_event_loop(path: Path) -> None:
 async def test_prospects_are_counted_only_after_the_screen_is_shown(path: Path) -> None:
     # The count runs in a thread that shares the GIL: started while the screen lays
     # itself out, it made opening Users at 100k prospects freeze the screen longer.
-    store = Store(path)
-    ada = store.add_user(User(name="Ada Lovelace", email="ada@example.com", implementation_lead=True))
-    make_prospect(store, ada.id or 0)
-    store.close()
-    app = ProspectsApp(db_path=path)
+    app = _app_with_a_lead_and_a_prospect(path)
     shown_when_counted: list[bool] = []
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
