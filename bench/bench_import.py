@@ -31,10 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from store.catalog import load_catalog  # noqa: E402
-from store.db import Store  # noqa: E402
-from store.importer import make_plan  # noqa: E402
 from store.models import User  # noqa: E402
-from store.validation import FIELD_LABELS  # noqa: E402
+from store.rules.store import Store  # noqa: E402
+from store.rules.validation import FIELD_LABELS  # noqa: E402
+from store.transfer.importer import make_plan  # noqa: E402
 
 LEADS = [("Ada Lovelace", "ada.lovelace@msp.example"), ("Grace Hopper", "grace.hopper@msp.example"),
          ("Alan Turing", "alan.turing@msp.example"), ("Katherine Johnson", "k.johnson@msp.example"),

@@ -477,8 +477,8 @@ def _measure_save(db: Path, repeat: int) -> dict[str, Any]:
     import orjson  # noqa: PLC0415
 
     from bench.generate import LEAD_IDS, floor_write  # noqa: PLC0415
-    from store.db import Store  # noqa: PLC0415
     from store.models import Prospect  # noqa: PLC0415
+    from store.rules.store import Store  # noqa: PLC0415
 
     store = Store(db)
     prospect = Prospect(company_type=store.catalog.company_types[0],

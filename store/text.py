@@ -86,3 +86,8 @@ def search_key(text: str) -> str:
     if not text.isascii() or not text.isprintable():
         text = _REFUSED.sub("", _BREAKS.sub(" ", text))
     return fold(text)
+
+
+def quoted(value: object, limit: int = 60) -> str:
+    """A value quoted for an error message, safe for a terminal and never too long."""
+    return repr(clean_for_display(str(value), limit))

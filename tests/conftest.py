@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from store.db import Store
 from store.models import User
+from store.rules.store import Store
 from tests.dns_responder import dns_server  # noqa: F401 - a fixture
 
 

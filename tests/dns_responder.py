@@ -30,7 +30,7 @@ import dns.rrset
 import idna
 import pytest
 
-from store.domain import Nameserver
+from store.domain.dns import Nameserver
 
 NXDOMAIN = "NXDOMAIN"
 SERVFAIL = "SERVFAIL"

@@ -12,8 +12,8 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
-from store.db import Store
 from store.models import Prospect, User
+from store.rules.store import Store
 from tui.app import ProspectsApp
 from tui.modals.confirm import ConfirmModal
 from tui.screens.prospect_form import FormResult, ProspectFormScreen

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from store.db import Store
 from store.models import ImportBatch, Prospect
+from store.rules.store import Store
 
 
 def seed_prospects(store: Store, prospects: Sequence[Prospect], sha256: str = "seed") -> ImportBatch:

@@ -10,8 +10,8 @@ from pathlib import Path
 import orjson
 
 from bench.generate import CSV_COLUMNS, LEAD_EMAILS, make_csv, make_db
-from store.db import Store
 from store.models import Prospect
+from store.rules.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 

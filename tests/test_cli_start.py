@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from store.db import Store
-from store.storage import StorageError
+from store.backends.tinydb.storage import StorageError
+from store.rules.store import Store
 from tui.app import ProspectsApp
 
 NO_TERMINAL = "needs a terminal: use ssh -t, or a subcommand such as `list`"

@@ -5,8 +5,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from store.db import ConflictError, DuplicateError, NotFoundError, Store, StoreError
 from store.models import Order, ProductLine, Prospect, User
+from store.rules.store import ConflictError, DuplicateError, NotFoundError, Store, StoreError
 from tests.seed import seed_prospects
 
 

@@ -13,18 +13,16 @@ import dns.message
 import dns.query
 import pytest
 
-from store.domain import (
-    Domain,
-    DomainError,
+from store.domain.dns import (
     Nameserver,
     check_dns,
     check_dns_sync,
     mail_host_of,
     nameserver_from_env,
-    normalise_domain,
     parse_nameserver,
     verify_exit_code,
 )
+from store.domain.names import Domain, DomainError, normalise_domain
 from store.models import DomainCheck
 from tests.dns_responder import NULL_MX, SILENT, DnsResponder, mx
 from tests.dns_responder import dns_server as dns_server  # the fixture
@@ -342,7 +340,7 @@ def test_responder_shuts_down_cleanly() -> None:
 
 
 def test_dns_is_imported_lazily() -> None:
-    code = "import sys, store.domain; print('dns.resolver' in sys.modules)"
+    code = "import sys, store.domain.names, store.domain.dns; print('dns.resolver' in sys.modules)"
     root = Path(__file__).resolve().parents[1]
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from store.db import Store
-from store.export import (
+from store.models import Prospect, User
+from store.rules.store import Store
+from store.transfer.export import (
     ExportError,
     TargetExistsError,
     check_target,
@@ -22,9 +23,8 @@ from store.export import (
     free_name,
     unescape_cell,
 )
-from store.importer import import_file, make_plan, write_error_report
-from store.models import Prospect, User
-from store.template import write_template
+from store.transfer.importer import import_file, make_plan, write_error_report
+from store.transfer.template import write_template
 from tests.seed import seed_prospects
 from tests.test_importer import WEIRD_NAMES
 from tests.upload_files import HEADER, add_leads, row, write_csv

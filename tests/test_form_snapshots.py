@@ -10,8 +10,8 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from store.db import Store
 from store.models import AS_STORED, User
+from store.rules.store import Store
 from tui.app import ProspectsApp
 from tui.screens.prospect_form import ProspectFormScreen
 

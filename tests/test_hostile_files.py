@@ -17,10 +17,10 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from store import importer, xlsx_reader
-from store.db import Store
-from store.importer import import_file, make_plan
-from store.table_file import MAX_ROWS, TableError, column_letter
+from store.transfer import importer, xlsx_reader
+from store.rules.store import Store
+from store.transfer.importer import import_file, make_plan
+from store.transfer.table_file import MAX_ROWS, TableError, column_letter
 from tests.upload_files import HEADER, row, write_csv, write_xlsx
 
 SHEET = "xl/worksheets/sheet1.xml"
@@ -405,8 +405,8 @@ def openpyxl_rows(path: Path, width: int) -> list[list[object]]:
 
 
 def lean_rows(path: Path, store: Store) -> list[list[object]]:
-    from store.importer import open_table
-    from store.table_file import read_upload
+    from store.transfer.importer import open_table
+    from store.transfer.table_file import read_upload
 
     table = open_table(read_upload(path))
     try:

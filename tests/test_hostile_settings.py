@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from store.db import Store
 from store.models import User
+from store.rules.store import Store
 from tests.terminal import run_in_terminal
 
 

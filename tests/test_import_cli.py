@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from store.db import Store
+from store.rules.store import Store
 from tests.upload_files import row, write_csv
 
 TIMEOUT = 180

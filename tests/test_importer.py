@@ -9,20 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from store import domain as domain_rules
-from store.db import Store
-from store.domain import DomainError, normalise_domain
-from store.export import unescape_cell
-from store.importer import (
+from store.domain import names as domain_rules
+from store.domain.names import DomainError, normalise_domain
+from store.rules.store import Store
+from store.rules.validation import ProspectInvalid
+from store.transfer.export import unescape_cell
+from store.transfer.importer import (
     ImportRefused,
     commit_plan,
     import_file,
     make_plan,
     write_error_report,
 )
-from store.row_judge import FIELDS, RowJudge, _maybe_public, _psl_index
-from store.table_file import TableError
-from store.validation import ProspectInvalid
+from store.transfer.row_judge import FIELDS, RowJudge, _maybe_public, _psl_index
+from store.transfer.table_file import TableError
 from tests.upload_files import HEADER, add_leads, row, write_csv, write_xlsx
 
 WEIRD_NAMES = [

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from store.db import Store
 from store.models import Prospect
+from store.rules.store import Store
 from tests.form_helpers import wait_until
 from tests.seed import seed_prospects
 from tui.app import ProspectsApp
@@ -146,7 +146,7 @@ async def test_live_refresh_from_another_process_keeps_cursor_search_sort(
         before = app.screen.prospects.ids[table.cursor_index]
         code = (
             "import sys\n"
-            "from store.db import Store\n"
+            "from store.rules.store import Store\n"
             "from store.models import Prospect\n"
             "s = Store(sys.argv[1])\n"
             "s.create_prospect(Prospect(company_type='End Customer', company_name='Aardvark',"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Footer, Static
 
-from store.db import Store
 from store.models import Prospect
+from store.rules.store import Store
 from tests.seed import seed_prospects
 from tui.app import ProspectsApp
 from tui.widgets.prospect_table import ProspectTable

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Checkbox, Input, Static
 
-from store.db import Store
 from store.models import AS_STORED, ProductLine, Prospect, User
+from store.rules.store import Store
 from tests.form_helpers import record_threads
 from tui.app import ProspectsApp
 from tui.modals.confirm import ConfirmModal

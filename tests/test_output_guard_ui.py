@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.widgets import Input, Static
 
-from store.db import Store
+from store.rules.store import Store
 from tests.test_upload_screen import SIZE, UNSET, ExportApp, UploadApp, settle
 
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from textual.widgets import Input, Select, SelectionList
 
-from store.db import Store
 from store.models import AS_STORED, ProductLine, Prospect, User
+from store.rules.store import Store
 from store.text import clean_for_display
 from tests.form_helpers import (
     ADA,
@@ -622,11 +622,11 @@ async def test_dnspython_is_warmed_up_only_after_the_form_is_shown(
 ) -> None:
     # The warm-up imports dnspython in a thread that shares the GIL: started while the
     # form lays itself out, it made the first opening freeze the screen far longer.
-    import store.domain
+    import store.domain.names
 
     path = db(tmp_path)
     seed(path, ADA)
-    normalise = store.domain.normalise_domain
+    normalise = store.domain.names.normalise_domain
     shown_when_warmed: list[bool] = []
     app = ProspectsApp(db_path=path)
 
@@ -636,7 +636,7 @@ async def test_dnspython_is_warmed_up_only_after_the_form_is_shown(
             shown_when_warmed.append(body.size.area > 0)  # laid out: painted once already
         return normalise(domain)
 
-    monkeypatch.setattr(store.domain, "normalise_domain", noting)
+    monkeypatch.setattr(store.domain.names, "normalise_domain", noting)
     async with app.run_test() as pilot:
         s = FormSession(app, pilot)
         await s.open()

@@ -17,8 +17,8 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, DirectoryTree, Input
 
-from store.db import Store
 from store.models import AS_STORED, ProductLine, Prospect, User
+from store.rules.store import Store
 from tests.form_helpers import wait_until
 from tests.seed import seed_prospects
 from tests.upload_files import row, write_csv

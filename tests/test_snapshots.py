@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from store.db import Store
 from store.models import ProductLine, Prospect
+from store.rules.store import Store
 from tests.seed import seed_prospects
 from tui.app import ProspectsApp
 

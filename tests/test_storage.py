@@ -1,4 +1,4 @@
-"""Unit tests for store.storage.SafeJSONStorage (one process)."""
+"""Unit tests for store.backends.tinydb.storage.SafeJSONStorage (one process)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from tinydb import TinyDB
 from tinydb.storages import JSONStorage
 
-from store.storage import (
+from store.backends.tinydb.storage import (
     CorruptFileError,
     LockTimeoutError,
     SafeJSONStorage,

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 import pytest
 
-from store.storage import SafeJSONStorage, StorageError
+from store.backends.tinydb.storage import SafeJSONStorage, StorageError
 
 ROOT = Path(__file__).resolve().parents[1]
 CHILD = Path(__file__).resolve().parent / "procs" / "storage_child.py"

@@ -12,9 +12,9 @@ from typing import Any
 import orjson
 import pytest
 
-from store.db import Store
+from store.backends.tinydb.storage import MAX_FILE_BYTES, CorruptFileError
 from store.models import Prospect, User
-from store.storage import MAX_FILE_BYTES, CorruptFileError
+from store.rules.store import Store
 
 Tables = dict[str, Any]
 

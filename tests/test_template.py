@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from store.db import Store
-from store.importer import import_file, make_plan
-from store.template import write_template
+from store.rules.store import Store
+from store.transfer.importer import import_file, make_plan
+from store.transfer.template import write_template
 from tests.upload_files import HEADER, add_leads
 
 

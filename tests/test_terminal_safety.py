@@ -24,11 +24,11 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, SelectionList, Static
 
 from store.catalog import Catalog, Product, load_catalog
-from store.db import Store
 from store.listing import ProspectList
 from store.models import AS_STORED, User
+from store.rules.store import Store
+from store.rules.validation import ProspectInvalid, build_prospect
 from store.text import clean_for_display, show_controls
-from store.validation import ProspectInvalid, build_prospect
 from tests.form_helpers import FormSession, prospect, running_form, seed
 from tests.upload_files import row, write_csv
 from tui.app import ProspectsApp

@@ -13,8 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, ProgressBar, Static
 from textual.worker import WorkerCancelled
 
-from store.db import Store
 from store.models import ImportBatch
+from store.rules.store import Store
 from tests.upload_files import row, write_csv
 from tui.modals.file_picker import FilePickerModal
 from tui.screens.upload import UploadScreen
@@ -232,8 +232,8 @@ def ExportApp(store: Store, folder: Path) -> ScreenApp:  # noqa: N802 - reads as
 
 
 async def test_export_dialog_keeps_the_lists_filters(store: Store, tmp_path: Path) -> None:
-    from store.export import ExportResult
-    from store.importer import import_file
+    from store.transfer.export import ExportResult
+    from store.transfer.importer import import_file
 
     import_file(write_csv(tmp_path / "in.csv", [row("Beta Ltd", "beta.example"),
                                                row("Bravo Inc", "bravo.example"),

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, OptionList, Static
 
-from store.db import Store
 from store.models import AS_STORED, Prospect, User
+from store.rules.store import Store
 from tests.form_helpers import record_threads
 from tui.app import ProspectsApp
 from tui.modals.choose_lead import ChooseLeadModal

@@ -6,7 +6,7 @@ import pytest
 
 from store.catalog import load_catalog
 from store.models import User
-from store.validation import ProspectInvalid, build_prospect, name_warning, parse_products
+from store.rules.validation import ProspectInvalid, build_prospect, name_warning, parse_products
 
 USERS = [
     User(id=1, name="Ada Lovelace", email="ada@example.com", implementation_lead=True),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from store.db import Store
+from store.rules.store import Store
 from tests.dns_responder import SERVFAIL, SILENT, DnsResponder
 from tests.form_helpers import (
     ADA,

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from store.db import Store
 from store.models import User
-from store.validation import FIELD_LABELS
+from store.rules.store import Store
+from store.rules.validation import FIELD_LABELS
 
 HEADER = list(FIELD_LABELS.values())
 

@@ -4,7 +4,7 @@ import argparse
 import sys
 
 from store.catalog import load_catalog
-from store.db import Store
+from store.rules.store import Store
 from tui.cli.errors import OK, USAGE_ERROR, CommandError
 from tui.cli.parser import run
 

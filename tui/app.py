@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from store.bulk import collector_paused
 from store.catalog import Catalog, load_catalog
-from store.db import Store
+from store.rules.store import Store
 from tui.screens.prospect_list import ProspectListScreen
 from tui.widgets.plain import plain_line
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from store.storage import SafeJSONStorage, StorageError
+from store.backends.tinydb.storage import SafeJSONStorage, StorageError
 
 
 def save(storage: SafeJSONStorage, doc: dict[str, Any]) -> int:

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from store.catalog import load_catalog
-from store.db import Store
+from store.rules.store import Store
 from tui.cli.errors import USAGE_ERROR, CommandError
 from tui.cli.output import safe
 

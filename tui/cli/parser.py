@@ -6,10 +6,10 @@ import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from store.backends.tinydb.storage import StorageError
 from store.catalog import CatalogError
-from store.db import StoreError, default_db_path
-from store.storage import StorageError
-from store.validation import ProspectInvalid
+from store.rules.store import StoreError, default_db_path
+from store.rules.validation import ProspectInvalid
 from tui.cli import prospect_commands, transfer_commands
 from tui.cli.errors import INPUT_ERROR, USAGE_ERROR, CommandError
 from tui.cli.output import degrade_unprintable_output, error_lines

@@ -108,7 +108,8 @@ def users_list(args: argparse.Namespace) -> int:
 
 
 def add_prospect(args: argparse.Namespace) -> int:
-    from store.validation import build_prospect, quoted  # noqa: PLC0415
+    from store.rules.validation import build_prospect  # noqa: PLC0415
+    from store.text import quoted  # noqa: PLC0415
 
     store = open_store(args)
     values = {
@@ -169,7 +170,7 @@ def show_catalog(args: argparse.Namespace) -> int:
 
 
 def verify_domain(args: argparse.Namespace) -> int:
-    from store.verify import resolve_nameserver, verify  # noqa: PLC0415 - dnspython when needed
+    from store.rules.verify import resolve_nameserver, verify  # noqa: PLC0415 - dnspython when needed
 
     try:  # read only here: a bad setting must not stop the commands that never resolve
         nameserver = resolve_nameserver(args.nameserver)

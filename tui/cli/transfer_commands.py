@@ -16,7 +16,7 @@ from tui.cli.options import letter, open_store
 from tui.cli.output import error_lines, safe
 
 if TYPE_CHECKING:
-    from store.importer import ImportPlan
+    from store.transfer.importer import ImportPlan
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,15 +52,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _output_refused(error: Exception) -> CommandError:
     """An ExportError as the CLI says it: an existing file can be replaced with --force."""
-    from store.export import TargetExistsError  # noqa: PLC0415
+    from store.transfer.export import TargetExistsError  # noqa: PLC0415
 
     hint = ", or add --force to replace it" if isinstance(error, TargetExistsError) else ""
     return CommandError(f"{safe(error)}{hint}", USAGE_ERROR)
 
 
 def write_template(args: argparse.Namespace) -> int:
-    from store.export import ExportError  # noqa: PLC0415
-    from store.template import write_template as write  # noqa: PLC0415 - openpyxl on demand
+    from store.transfer.export import ExportError  # noqa: PLC0415
+    from store.transfer.template import write_template as write  # noqa: PLC0415 - openpyxl on demand
 
     out: Path = args.out
     if out.suffix.lower() != ".xlsx":
@@ -86,8 +86,8 @@ def import_prospects(args: argparse.Namespace) -> int:
     if args.file is None:
         raise CommandError("import: give a FILE to import (or --undo BATCH_ID)", USAGE_ERROR)
 
-    from store.importer import ImportRefused, commit_plan, make_plan  # noqa: PLC0415
-    from store.table_file import TableError  # noqa: PLC0415
+    from store.transfer.importer import ImportRefused, commit_plan, make_plan  # noqa: PLC0415
+    from store.transfer.table_file import TableError  # noqa: PLC0415
 
     store = open_store(args)
     try:
@@ -114,7 +114,7 @@ def import_prospects(args: argparse.Namespace) -> int:
     if not outcome.already:
         error_lines([f"{line} (skipped)" for issue in plan.duplicates for line in issue.lines()])
     if outcome.already:
-        from store.importer import already_message  # noqa: PLC0415
+        from store.transfer.importer import already_message  # noqa: PLC0415
 
         error_lines([already_message(outcome.batch)])
         return OK
@@ -155,7 +155,7 @@ def list_batches(args: argparse.Namespace) -> int:
 
 
 def undo_import(args: argparse.Namespace) -> int:
-    from store.db import NotFoundError  # noqa: PLC0415
+    from store.rules.store import NotFoundError  # noqa: PLC0415
 
     store = open_store(args)
     removed, kept = store.undo_batch(args.undo)
@@ -173,7 +173,7 @@ def undo_import(args: argparse.Namespace) -> int:
 
 
 def export_prospects(args: argparse.Namespace) -> int:
-    from store.export import ExportError, export_prospects  # noqa: PLC0415
+    from store.transfer.export import ExportError, export_prospects  # noqa: PLC0415
 
     store = open_store(args)
     chosen = letter(args.letter)

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.db import Store
+from store.rules.store import Store
 from tui.widgets.plain import plain, plain_line
 
 NO_OTHER_LEAD = (

@@ -18,8 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 from textual.worker import Worker, WorkerState
 
-from store.db import Store
-from store.export import ExportResult, export_prospects, free_name
+from store.rules.store import Store
+from store.transfer.export import ExportResult, export_prospects, free_name
 from tui.widgets.plain import PlainInput, plain, plain_line
 from tui.widgets.tick_box import TickBox
 

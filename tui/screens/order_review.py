@@ -16,10 +16,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Header, Input, Static
 
-from store.db import ConflictError, NotFoundError, Store, StoreError, submit_refusal
+from store.backends.tinydb.storage import StorageError
 from store.listing import display_domain
 from store.models import Order, Prospect, User
-from store.storage import StorageError
+from store.rules.store import ConflictError, NotFoundError, Store, StoreError, submit_refusal
 from store.text import clean_for_display, unsafe_character
 from tui.modals.confirm import ConfirmModal
 from tui.screens.prospect_form import FormResult, ProspectFormScreen

@@ -1,6 +1,6 @@
 """Create or edit one prospect: the portal's Create Prospect dialog, in a terminal.
 
-Every value goes through store.validation.build_prospect, so an error reads the
+Every value goes through store.rules.validation.build_prospect, so an error reads the
 same here as in the CLI and the importer. Errors show under their field and never
 clear what was typed. Writing the file happens in a thread: at 100k prospects a
 save rewrites a large file, and the screen must not wait on the disk meanwhile.
@@ -20,13 +20,13 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Header, Input, Select, SelectionList, Static
 
-from store.db import DuplicateError, NotFoundError, Store
-from store.domain import Nameserver
+from store.backends.tinydb.storage import StorageError
+from store.domain.dns import Nameserver
 from store.listing import display_domain
 from store.models import Prospect, User
-from store.storage import StorageError
+from store.rules.store import DuplicateError, NotFoundError, Store
+from store.rules.validation import ProspectInvalid, build_prospect
 from store.text import clean_for_display
-from store.validation import ProspectInvalid, build_prospect
 from tui.modals.confirm import ConfirmModal
 from tui.modals.date_picker import DatePickerModal
 from tui.widgets.banner import StorageBanner, report_storage_problem

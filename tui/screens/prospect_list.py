@@ -14,12 +14,12 @@ from textual.timer import Timer
 from textual.widgets import Button, Header, Input, Static
 from textual.worker import Worker, get_current_worker
 
+from store.backends.tinydb.storage import StorageError
 from store.bulk import collector_paused
-from store.db import Store, StoreError
-from store.export import ExportResult
 from store.listing import COLUMNS, ProspectList
-from store.storage import StorageError
-from store.validation import quoted
+from store.rules.store import Store, StoreError
+from store.text import quoted
+from store.transfer.export import ExportResult
 from tui.modals.confirm import ConfirmModal
 from tui.modals.export_dialog import ExportModal
 from tui.screens.order_review import OrderReviewScreen

@@ -21,13 +21,13 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from store.db import Store
-from store.export import free_name
-from store.importer import ImportOutcome, ImportPlan, already_message
 from store.models import ImportBatch
-from store.template import TEMPLATE_NAME
+from store.rules.store import Store
+from store.rules.validation import FIELD_LABELS
 from store.text import clean_for_display
-from store.validation import FIELD_LABELS
+from store.transfer.export import free_name
+from store.transfer.importer import ImportOutcome, ImportPlan, already_message
+from store.transfer.template import TEMPLATE_NAME
 from tui.modals.file_picker import FilePickerModal
 from tui.widgets.banner import StorageBanner, report_storage_problem
 from tui.widgets.key_footer import KeyFooter
@@ -272,7 +272,7 @@ class UploadScreen(Screen[ImportBatch | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="upload", name="plan")
     def _make_plan(self, path: Path) -> tuple[ImportPlan, FileKey | None]:
-        from store.importer import make_plan
+        from store.transfer.importer import make_plan
 
         worker = get_current_worker()
         key = file_key(path)
@@ -286,19 +286,19 @@ class UploadScreen(Screen[ImportBatch | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="write", name="commit")
     def _commit(self, plan: ImportPlan, skip_invalid: bool) -> ImportOutcome:
-        from store.importer import commit_plan
+        from store.transfer.importer import commit_plan
 
         return commit_plan(plan, self.store, skip_invalid=skip_invalid)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="template", name="template")
     def _write_template(self, path: Path) -> Path:
-        from store.template import write_template
+        from store.transfer.template import write_template
 
         return write_template(path, self.store)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="report", name="report")
     def _save_report(self, plan: ImportPlan, path: Path) -> tuple[Path, int]:
-        from store.importer import write_error_report
+        from store.transfer.importer import write_error_report
 
         return path, write_error_report(plan, path, self.store)
 

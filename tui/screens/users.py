@@ -17,10 +17,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Header, Input, Static
 
-from store.db import DuplicateError, Store, StoreError
+from store.backends.tinydb.storage import StorageError
 from store.models import User
-from store.storage import StorageError
-from store.validation import MAX_NAME
+from store.rules.store import DuplicateError, Store, StoreError
+from store.rules.validation import MAX_NAME
 from tui.modals.choose_lead import ChooseLeadModal
 from tui.modals.confirm import ConfirmModal
 from tui.widgets.banner import StorageBanner, report_storage_problem

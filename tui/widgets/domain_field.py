@@ -16,10 +16,10 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
-from store.db import Store
-from store.domain import Nameserver
+from store.backends.tinydb.storage import StorageError
+from store.domain.dns import Nameserver
 from store.models import DomainCheck
-from store.storage import StorageError
+from store.rules.store import Store
 from tui.widgets.banner import report_storage_problem
 from tui.widgets.plain import PlainInput, plain
 from tui.widgets.refusal import point_at
@@ -113,7 +113,7 @@ class DomainField(Vertical):
         """
         import dns.asyncresolver  # noqa: F401, PLC0415
 
-        from store.domain import normalise_domain  # noqa: PLC0415
+        from store.domain.names import normalise_domain  # noqa: PLC0415
 
         normalise_domain("example.com")
 
@@ -172,7 +172,7 @@ class DomainField(Vertical):
 
         The DNS part is bounded by the lifetime, so the thread always ends soon.
         """
-        from store.verify import verify_async  # noqa: PLC0415 - dnspython on first use
+        from store.rules.verify import verify_async  # noqa: PLC0415 - dnspython on first use
 
         domain: str | None = None  # the normalised domain the answer is about
         try:

@@ -12,7 +12,7 @@ from textual.widgets.selection_list import Selection
 
 from store.catalog import Catalog, Product
 from store.models import ProductLine
-from store.validation import quoted
+from store.text import quoted
 from tui.widgets.plain import PlainInput, plain, plain_cell
 
 ProductsSnapshot = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]

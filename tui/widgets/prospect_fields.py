@@ -17,10 +17,10 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
-from store.db import Store
-from store.domain import Nameserver
+from store.domain.dns import Nameserver
 from store.models import Prospect, User
-from store.validation import FIELD_LABELS, FieldError, name_warning
+from store.rules.store import Store
+from store.rules.validation import FIELD_LABELS, FieldError, name_warning
 from tui.widgets.date_input import DateInput
 from tui.widgets.domain_field import DomainField
 from tui.widgets.plain import PlainInput, plain, plain_cell, plain_line

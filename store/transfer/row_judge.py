@@ -1,4 +1,4 @@
-"""Judge many upload rows quickly, by store.validation's own rules.
+"""Judge many upload rows quickly, by store.rules.validation's own rules.
 
 Validating 100k rows one by one through build_prospect (pydantic, IDNA) costs
 60x a plain CSV pass. But most columns repeat: a file has a handful of company
@@ -21,17 +21,17 @@ from itertools import repeat
 from operator import itemgetter
 from typing import Any, overload
 
-from store import domain as domain_rules
 from store.catalog import Catalog
+from store.domain import names as domain_rules
 from store.models import User
-from store.text import unsafe_character
-from store.validation import (
+from store.rules.validation import (
     FIELD_LABELS,
     MAX_NAME,
     MAX_WEBSITE,
     ProspectInvalid,
     build_prospect,
 )
+from store.text import unsafe_character
 
 Record = dict[str, Any]
 FIELDS: tuple[str, ...] = tuple(FIELD_LABELS)

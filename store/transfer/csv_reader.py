@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from itertools import chain, islice
 from typing import Any
 
-from store.table_file import MAX_COLUMNS, TableError, UploadFile, column_letter
+from store.transfer.table_file import MAX_COLUMNS, TableError, UploadFile, column_letter
 
 DELIMITERS = (",", ";", "\t", "|")
 FIELD_LIMIT = csv.field_size_limit()  # the csv module's (process-wide) limit: 131,072
@@ -69,7 +69,7 @@ def _long_cell(text: str, start: int, delimiter: str) -> tuple[int, bool]:
 
 
 class CsvTable:
-    """A CSV file as a header and streamed rows (see store.table_file.Table)."""
+    """A CSV file as a header and streamed rows (see store.transfer.table_file.Table)."""
 
     text_only = True
     notes: tuple[str, ...] = ()

@@ -13,9 +13,9 @@ from datetime import date, datetime
 from typing import Any
 
 from store.catalog import Catalog
-from store.domain import DomainError, normalise_domain
+from store.domain.names import DomainError, normalise_domain
 from store.models import ProductLine, Prospect, User
-from store.text import clean_for_display, unsafe_character
+from store.text import quoted, unsafe_character
 
 FIELD_LABELS: dict[str, str] = {
     "company_type": "Company Type",
@@ -55,11 +55,6 @@ class ProspectInvalid(ValueError):
     def __init__(self, errors: list[FieldError]) -> None:
         super().__init__("; ".join(str(e) for e in errors))
         self.errors = errors
-
-
-def quoted(value: object, limit: int = 60) -> str:
-    """A value quoted for an error message, safe for a terminal and never too long."""
-    return repr(clean_for_display(str(value), limit))
 
 
 class AmbiguousUserError(ValueError):

@@ -22,8 +22,8 @@ from typing import Any, Literal, NotRequired, Required, TypedDict, Union
 import msgspec
 from pydantic import BaseModel
 
+from store.backends.tinydb.transaction import BATCHES, ORDERS, PROSPECTS, SEQUENCES, USERS
 from store.models import ImportBatch, Order, Prospect, User
-from store.transaction import BATCHES, ORDERS, PROSPECTS, SEQUENCES, USERS
 
 Tables = dict[str, dict[str, dict[str, Any]]]
 _MODELS: dict[str, type[BaseModel]] = {

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from store.catalog import Catalog
-from store.db import Store
-from store.export import check_target, write_atomically
 from store.models import User
-from store.table_file import ENCODINGS_ACCEPTED, MAX_BYTES, MAX_ROWS, column_letter
-from store.validation import FIELD_LABELS, MAX_NAME
+from store.rules.store import Store
+from store.rules.validation import FIELD_LABELS, MAX_NAME
+from store.transfer.export import check_target, write_atomically
+from store.transfer.table_file import ENCODINGS_ACCEPTED, MAX_BYTES, MAX_ROWS, column_letter
 
 TEMPLATE_NAME = "prospects-template.xlsx"
 _LAST_ROW = MAX_ROWS + 1  # rules cover every row an upload may have

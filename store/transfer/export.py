@@ -28,9 +28,9 @@ from typing import Any
 
 import orjson
 
-from store.db import Store
 from store.listing import ProspectList, display_domain
-from store.validation import FIELD_LABELS
+from store.rules.store import Store
+from store.rules.validation import FIELD_LABELS
 
 Record = dict[str, Any]
 FORMATS = (".csv", ".xlsx", ".json")

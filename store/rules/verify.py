@@ -5,21 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from store.domain import (
-    Domain,
-    DomainError,
+from store.domain.dns import (
     Nameserver,
     check_dns,
     nameserver_from_env,
-    normalise_domain,
     parse_nameserver,
     verify_exit_code,
 )
+from store.domain.names import Domain, DomainError, normalise_domain
 from store.models import DomainCheck
-from store.validation import quoted
+from store.text import quoted
 
 if TYPE_CHECKING:
-    from store.db import Store
+    from store.rules.store import Store
 
 INVALID = 1
 

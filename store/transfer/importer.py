@@ -6,7 +6,7 @@ row has it) or an error. By default an error anywhere writes nothing. The write
 is one transaction recording an ImportBatch with the file's SHA-256, so a file
 submitted twice, even from two sessions at once, lands once.
 
-Rows are judged by store.validation's rules (see store.row_judge), so an error
+Rows are judged by store.rules.validation's rules (see store.transfer.row_judge), so an error
 reads as it does in the form and the CLI; they are read and judged in chunks,
 so memory holds the records to create, never the whole file's cells.
 """
@@ -21,14 +21,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 from store.bulk import collector_paused
-from store.csv_reader import CsvTable
-from store.db import AlreadyImportedError, Store
-from store.export import unescape_cell, write_csv_rows
 from store.models import ImportBatch
-from store.row_judge import FIELDS, PlannedRecords, RowJudge
-from store.table_file import MAX_ROWS, Table, TableError, UploadFile, column_letter, read_upload
-from store.validation import FIELD_LABELS, ProspectInvalid, quoted
-from store.xlsx_reader import XlsxTable, cell_text
+from store.rules.store import AlreadyImportedError, Store
+from store.rules.validation import FIELD_LABELS, ProspectInvalid
+from store.text import quoted
+from store.transfer.csv_reader import CsvTable
+from store.transfer.export import unescape_cell, write_csv_rows
+from store.transfer.row_judge import FIELDS, PlannedRecords, RowJudge
+from store.transfer.table_file import MAX_ROWS, Table, TableError, UploadFile, column_letter, read_upload
+from store.transfer.xlsx_reader import XlsxTable, cell_text
 
 Record = dict[str, Any]
 Progress = Callable[[float], None]

@@ -7,7 +7,7 @@ check_workbook reads the zip's directory and streams every XML part once,
 before anything parses it, and refuses such a file with a clear message
 (a DTD included, so no parser ever sees an entity). openpyxl then reads the
 workbook's small parts (with defusedxml, which it uses whenever it is
-installed) and store.xlsx_rows the chosen sheet's rows, up to the row limit
+installed) and store.transfer.xlsx_rows the chosen sheet's rows, up to the row limit
 and only the header's columns.
 
 openpyxl is imported here, on first use only: it costs a third of a second to
@@ -27,8 +27,8 @@ from datetime import date, datetime, time
 from itertools import islice
 from typing import IO, Any
 
-from store.table_file import MAX_COLUMNS, MAX_ROWS, TableError, UploadFile, megabytes
-from store.xlsx_rows import SheetRows
+from store.transfer.table_file import MAX_COLUMNS, MAX_ROWS, TableError, UploadFile, megabytes
+from store.transfer.xlsx_rows import SheetRows
 
 SHEET_NAME = "Prospects"
 MAX_UNPACKED = 256 * 1024 * 1024  # all parts together; a 100,000-row sheet unpacks to ~60 MB

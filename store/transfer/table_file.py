@@ -1,6 +1,6 @@
 """An uploaded file read and told apart, CSV (any Excel encoding) or XLSX, and what its readers share.
 
-store.csv_reader and store.xlsx_reader read its rows; store.importer.open_table picks one.
+csv_reader and xlsx_reader read its rows; importer.open_table picks one.
 
 The file is read once, into memory (it is at most MAX_BYTES): the SHA-256
 that makes a re-submitted file harmless and the rows imported come from the

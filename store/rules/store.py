@@ -16,14 +16,13 @@ from pathlib import Path
 from platformdirs import user_data_path
 from tinydb.table import Document
 
-from store import record_schema
+from store.backends.tinydb import record_schema
+from store.backends.tinydb.storage import SafeJSONStorage, StorageError
+from store.backends.tinydb.transaction import BATCHES, ORDERS, PROSPECTS, USERS, Record, Transaction
 from store.bulk import collector_paused
 from store.catalog import Catalog, load_catalog
 from store.models import AS_STORED, ImportBatch, Order, Prospect, User, now
-from store.storage import SafeJSONStorage, StorageError
-from store.text import search_key
-from store.transaction import BATCHES, ORDERS, PROSPECTS, USERS, Record, Transaction
-from store.validation import quoted
+from store.text import quoted, search_key
 
 
 class StoreError(Exception):
@@ -312,7 +311,7 @@ class Store:
 
         `records` are fresh dicts shaped as `Prospect.model_dump(mode="json")`
         without id, timestamps, version and batch (the importer built each by
-        store.validation's rules); the store takes them over and adds those
+        store.rules.validation's rules); the store takes them over and adds those
         fields, which saves re-validating and copying 100k models here. Inside
         the lock, so that two sessions cannot both win: AlreadyImportedError if
         a live batch has this file's SHA-256; records whose domain someone else

@@ -66,7 +66,7 @@ def _type_name(value: object) -> str:
 
 
 class RecordSchema(Protocol):
-    """What the records must hold (store.record_schema): checked on every load."""
+    """What the records must hold (store.backends.tinydb.record_schema): checked on every load."""
 
     def decode(self, raw: bytes) -> Tables | None:
         """The parsed file if it is JSON and every record's types are right, else None."""

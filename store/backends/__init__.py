@@ -1,0 +1,1 @@
+"""Where the data lives: the repository protocol and its implementations."""

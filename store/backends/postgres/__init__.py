@@ -1,0 +1,1 @@
+"""PostgreSQL, for teams that share one database from several hosts."""

@@ -1,0 +1,1 @@
+"""The embedded default: one JSON file shared safely by the sessions on one host."""

@@ -1,0 +1,1 @@
+"""Domains: normalise a name, check it in DNS, and Verify it."""
