@@ -171,7 +171,7 @@ def main() -> None:
         print(f"  import process (whole)     {w_med:6.2f} s   ratio {w_med / o_med:4.2f}x "
               f"(target <= 1x{'' if vd else ' of VisiData; VisiData not installed'})")
         check = Store(work / "whole0" / "db.json")
-        print(f"  check: {len(check.prospect_records()):,} prospects in the file after import")
+        print(f"  check: {len(check.prospect_rows()):,} prospects in the file after import")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

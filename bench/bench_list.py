@@ -381,7 +381,7 @@ async def _measure_stalls(app: Any, pilot: Any, probe: LoopProbe, query: str
     screen.action_clear_filters()
     screen.sort_by("company_name")
     users = {u.id: u.name for u in screen.store.users() if u.id is not None}
-    screen.prospects = ProspectList(screen.store.prospect_records(), users)
+    screen.prospects = ProspectList(screen.store.prospect_rows(), users)
     screen.apply_filters()
     stalls["sort (cold)"] = await probe.during(pilot, cold_sort)
     table.focus()
@@ -452,7 +452,7 @@ async def _measure_app(db: Path, repeat: int, query: str, moves: int) -> dict[st
             screen.sort_by("company_name")
             # A fresh list whose orders were not prepared in the background: a truly cold sort.
             users = {u.id: u.name for u in screen.store.users() if u.id is not None}
-            screen.prospects = ProspectList(screen.store.prospect_records(), users)
+            screen.prospects = ProspectList(screen.store.prospect_rows(), users)
             screen.apply_filters()
             record("sort_cold", await clock.time(lambda: screen.sort_by("domain"),
                                                  lambda: table.sort_key == "domain"))

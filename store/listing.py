@@ -15,7 +15,7 @@ from typing import Any
 
 from store.text import fold, search_key
 
-Record = dict[str, Any]
+Record = Mapping[str, Any]
 LETTERS = (*ascii_lowercase, "other")
 """The A-Z buckets of a company name; 'other' holds digits, symbols and other scripts."""
 NO_NUMBER = -1  # the sort key of an empty (or not a number) Permitted Users: sorts first, moved last

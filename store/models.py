@@ -7,7 +7,7 @@ Records are stored as plain JSON objects; these models are applied at the edges
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Any, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -133,3 +133,27 @@ class ImportBatch(Record):
     errors: int = 0
     prospect_ids: list[int] = Field(default_factory=list)
     undone_at: datetime | None = None
+
+
+class ProspectRow(TypedDict, total=False):
+    """A prospect as the list reads it: Prospect's fields in their JSON form, unvalidated.
+
+    Cheap at 100k (no model per row); dates and datetimes are ISO strings.
+    """
+
+    company_type: str
+    company_name: str
+    domain: str
+    website: str
+    sector: str
+    implementation_lead: int
+    secondary_contact: int | None
+    expected_provision_date: str | None
+    permitted_users: int | None
+    products: list[dict[str, Any]]
+    domain_check: dict[str, Any] | None
+    status: str
+    created_at: str
+    updated_at: str
+    import_batch: int | None
+    version: int

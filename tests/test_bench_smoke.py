@@ -30,7 +30,7 @@ def test_generated_file_is_the_stored_format(tmp_path: Path) -> None:
         assert Prospect.model_validate(record).model_dump(mode="json", exclude={"id"}) == record
         assert int(key) >= 1
     store = Store(db)
-    assert len(store.prospect_records()) == 300
+    assert len(store.prospect_rows()) == 300
     leads = {u.id for u in store.leads()}
     assert {r["implementation_lead"] for r in data["prospects"].values()} <= leads
     store.close()

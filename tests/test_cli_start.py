@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from store.backends.tinydb.storage import StorageError
+from store.errors import StorageError
 from store.rules.store import Store
 from tui.app import ProspectsApp
 

@@ -5,8 +5,9 @@ from pathlib import Path
 import orjson
 import pytest
 
+from store.errors import ConflictError, DuplicateError, NotFoundError, StoreError
 from store.models import Order, ProductLine, Prospect, User
-from store.rules.store import ConflictError, DuplicateError, NotFoundError, Store, StoreError
+from store.rules.store import Store
 from tests.seed import seed_prospects
 
 
@@ -96,12 +97,12 @@ def test_delete_needs_the_current_version(store: Store) -> None:
 
 def test_bulk_create_is_one_batch_and_undoable(store: Store) -> None:
     batch = seed_prospects(store, [prospect(f"d{i}.com") for i in range(50)])
-    assert batch.created == 50 and len(store.prospect_records()) == 50
+    assert batch.created == 50 and len(store.prospect_rows()) == 50
     edited = store.get_prospect(batch.prospect_ids[0])
     store.update_prospect(edited)
     removed, kept = store.undo_batch(batch.id or 0)
     assert kept == [edited.id] and len(removed) == 49
-    assert len(store.prospect_records()) == 1
+    assert len(store.prospect_rows()) == 1
 
 
 def test_ids_are_never_reused_after_a_delete(store: Store, db_path: Path) -> None:

@@ -62,7 +62,7 @@ def same_store(tmp_path: Path, name: str) -> Store:
 
 
 def comparable(store: Store) -> dict[str, dict[str, Any]]:
-    return {str(r["domain"]): {k: r.get(k) for k in COMPARED} for _, r in store.prospect_records()}
+    return {str(r["domain"]): {k: r.get(k) for k in COMPARED} for _, r in store.prospect_rows()}
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
@@ -71,7 +71,7 @@ def test_an_export_reimports_to_the_same_prospects(store: Store, tmp_path: Path,
     fill(store, tmp_path)
     out = tmp_path / f"export{suffix}"
     result = export_prospects(store, out)
-    assert result.count == len(store.prospect_records())
+    assert result.count == len(store.prospect_rows())
     fresh = same_store(tmp_path, "again")
     plan, outcome = import_file(out, fresh)
     assert plan.error_lines() == [] and plan.warnings == []
@@ -207,7 +207,7 @@ def test_an_existing_file_is_replaced_only_when_asked(store: Store, tmp_path: Pa
     with pytest.raises(TargetExistsError, match="already exists"):
         write_template(out, store)
     assert out.read_text(encoding="utf-8") == "keep me"
-    assert export_prospects(store, out, replace=True).count == len(store.prospect_records())
+    assert export_prospects(store, out, replace=True).count == len(store.prospect_rows())
     assert out.read_bytes().startswith(b"\xef\xbb\xbfCompany Type,")
 
 

@@ -17,8 +17,8 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from store.transfer import importer, xlsx_reader
 from store.rules.store import Store
+from store.transfer import importer, xlsx_reader
 from store.transfer.importer import import_file, make_plan
 from store.transfer.table_file import MAX_ROWS, TableError, column_letter
 from tests.upload_files import HEADER, row, write_csv, write_xlsx
@@ -27,7 +27,7 @@ SHEET = "xl/worksheets/sheet1.xml"
 
 
 def stored_names(store: Store) -> list[str]:
-    return sorted(str(r["company_name"]) for _, r in store.prospect_records())
+    return sorted(str(r["company_name"]) for _, r in store.prospect_rows())
 
 
 def rebuild(path: Path, parts: Mapping[str, bytes], *, drop: tuple[str, ...] = ()) -> Path:
@@ -143,7 +143,7 @@ def test_hostile_workbooks_are_refused_with_a_clear_message(store: Store,
             make_plan(path, store)
         assert phrase in str(refused.value), (what, str(refused.value))
         assert str(refused.value).startswith(f"{path}: ")
-    assert store.prospect_records() == []
+    assert store.prospect_rows() == []
 
 
 def test_openpyxl_parses_with_defusedxml() -> None:
@@ -213,7 +213,7 @@ def test_csv_in_another_encoding_is_refused_not_garbled(store: Store, tmp_path: 
                      encoding=encoding)
     with pytest.raises(TableError, match="the file is not UTF-8: .*save it again as 'CSV UTF-8'"):
         import_file(path, store)
-    assert store.prospect_records() == []
+    assert store.prospect_rows() == []
     # Saved as CSV UTF-8 (with or without the BOM Excel writes), the names land exactly.
     for i, utf8 in enumerate(("utf-8", "utf-8-sig")):
         path = write_csv(tmp_path / f"{utf8}.csv", [row(n, f"{utf8}{k}.example")
@@ -285,7 +285,7 @@ def test_bytes_that_are_not_utf8_name_their_row_and_column(store: Store, tmp_pat
             f"{path}: row 22, Company Name (column B): holds bytes that are not UTF-8 text "
             "(0xff) while the rest of the file is; retype that cell, or save the file again as "
             "'CSV UTF-8'")
-    assert store.prospect_records() == []
+    assert store.prospect_rows() == []
 
 
 def test_a_header_wider_than_any_upload_is_refused_before_it_is_parsed(store: Store,
@@ -483,4 +483,4 @@ def test_reading_stops_after_a_thousand_rows_with_errors(store: Store, tmp_path:
                           timeout=120)
     assert done.returncode == 1 and done.stderr.splitlines()[-2:] == [lines[-1],
                                                                       "nothing was written"]
-    assert store.prospect_records() == []
+    assert store.prospect_rows() == []

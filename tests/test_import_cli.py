@@ -135,7 +135,7 @@ def test_undo_lists_what_it_kept(db: Path, tmp_path: Path) -> None:
                                           row("Drop Me Ltd", "drop.example")])
     assert cli(db, "import", path).returncode == 0
     store = Store(db)
-    [kept] = [store.get_prospect(i) for i, r in store.prospect_records()
+    [kept] = [store.get_prospect(i) for i, r in store.prospect_rows()
               if r["domain"] == "keep.example"]
     store.update_prospect(kept.model_copy(update={"website": "https://keep.example"}))
     store.close()

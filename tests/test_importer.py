@@ -37,7 +37,7 @@ WEIRD_NAMES = [
 
 
 def stored(store: Store) -> dict[str, dict[str, object]]:
-    return {str(r["domain"]): r for _, r in store.prospect_records()}
+    return {str(r["domain"]): r for _, r in store.prospect_rows()}
 
 
 # -- reading -----------------------------------------------------------------------------
@@ -290,7 +290,7 @@ def test_default_refuses_and_skip_invalid_writes_the_rest(store: Store, tmp_path
     plan = make_plan(path, store)
     with pytest.raises(ImportRefused, match="1 row\\(s\\) have errors; nothing was written"):
         commit_plan(plan, store)
-    assert store.prospect_records() == []
+    assert store.prospect_rows() == []
     outcome = commit_plan(plan, store, skip_invalid=True)
     assert outcome.batch.created == 1 and outcome.batch.errors == 1
     assert outcome.batch.sha256 == plan.sha256 and outcome.batch.file_name == "in.csv"
@@ -302,7 +302,7 @@ def test_the_same_file_twice_lands_once(store: Store, tmp_path: Path) -> None:
     again_plan, again = import_file(path, store)
     assert again.already and again.batch.id == first.batch.id
     assert again_plan.summary().startswith("in.csv was already imported at ")
-    assert len(store.prospect_records()) == 2
+    assert len(store.prospect_rows()) == 2
     # A plan made before the first write still lands once: the lock checks the SHA-256.
     stale = make_plan(write_csv(tmp_path / "copy.csv", [row("C", "c.example")]), store)
     commit_plan(stale, store)

@@ -173,14 +173,14 @@ async def test_delete_asks_first(store: Store, db_path: Path) -> None:
         assert "42 Solutions" in str(app.screen.query_one("#question").render())
         await pilot.press("escape")
         await pilot.pause()
-        assert len(Store(db_path).prospect_records()) == 7
+        assert len(Store(db_path).prospect_rows()) == 7
         await pilot.press("d")
         await pilot.pause()
         await pilot.click("#confirm-yes")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "42 Solutions" not in [r["company_name"] for _, r in
-                                      Store(db_path).prospect_records()]
+                                      Store(db_path).prospect_rows()]
         assert app.screen.query_one(ProspectTable).row_count == 6
 
 

@@ -167,7 +167,7 @@ async def test_missing_required_fields_are_shown_and_focus_jumps_to_the_first(
         # Nothing typed is lost, and nothing was written.
         assert s.value("#website") == "https://northwind.com"
         assert s.results == []
-        assert Store(path).prospect_records() == []
+        assert Store(path).prospect_rows() == []
         # Fixing a field clears its error; the others stay until the next save.
         await s.choose("#company-type", "r")
         assert s.error("company-type") == ""
@@ -303,7 +303,7 @@ async def test_escape_asks_before_throwing_away_changes(tmp_path: Path) -> None:
         await pilot.pause()
         assert s.results == [None, None]
         assert not isinstance(app.screen, ProspectFormScreen)
-    assert Store(path).prospect_records() == []
+    assert Store(path).prospect_rows() == []
 
 
 async def test_escape_closes_an_open_select_first(tmp_path: Path) -> None:
@@ -412,7 +412,7 @@ async def test_delete_asks_first(tmp_path: Path) -> None:
         await s.settle()
         assert s.results == [FormResult(1, deleted=True)]
         assert app.screen.query_one("#prospects", ProspectTable).row_count == 0
-    assert Store(path).prospect_records() == []
+    assert Store(path).prospect_rows() == []
 
 
 async def test_ctrl_d_in_a_new_form_is_the_inputs_own(tmp_path: Path) -> None:
@@ -435,7 +435,7 @@ async def test_saving_a_domain_already_here_is_refused_under_the_domain(tmp_path
         assert "northwind.com is already prospect 'Contoso Limited'" in s.error("domain")
         assert app.focused is not None and app.focused.id == "domain"
         assert s.results == []
-    assert len(Store(path).prospect_records()) == 1
+    assert len(Store(path).prospect_rows()) == 1
 
 
 async def test_no_lead_yet_offers_to_open_users(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ from typing import Any
 import orjson
 import pytest
 
-from store.backends.tinydb.storage import SafeJSONStorage, StorageError
+from store.backends.tinydb.storage import SafeJSONStorage
+from store.errors import StorageError
 
 ROOT = Path(__file__).resolve().parents[1]
 CHILD = Path(__file__).resolve().parent / "procs" / "storage_child.py"

@@ -12,7 +12,8 @@ from typing import Any
 import orjson
 import pytest
 
-from store.backends.tinydb.storage import MAX_FILE_BYTES, CorruptFileError
+from store.backends.tinydb.storage import MAX_FILE_BYTES
+from store.errors import CorruptFileError
 from store.models import Prospect, User
 from store.rules.store import Store
 
@@ -80,7 +81,7 @@ def test_a_good_file_loads_and_keeps_unknown_tables(tmp_path: Path) -> None:
     data["notes"] = {"1": {"anything": [1, "two"]}}
     path.write_bytes(orjson.dumps(data))
     store = Store(path)
-    assert [i for i, _ in store.prospect_records()] == [1, 2]
+    assert [i for i, _ in store.prospect_rows()] == [1, 2]
     store.add_user(User(name="Grace", email="grace@example.com"))
     assert orjson.loads(path.read_bytes())["notes"] == {"1": {"anything": [1, "two"]}}
 
@@ -92,7 +93,7 @@ def test_a_file_broken_by_another_session_is_refused_on_reload(tmp_path: Path) -
     data["users"]["1"]["email"] = None
     path.write_bytes(orjson.dumps(data))
     with pytest.raises(CorruptFileError, match="field 'email' is null"):
-        store.refresh()
+        store.poll()
 
 
 def test_a_huge_file_is_refused_by_size_before_reading(tmp_path: Path) -> None:

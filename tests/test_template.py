@@ -79,7 +79,7 @@ def fill(path: Path) -> None:
 
 
 def check(store: Store) -> None:
-    got = {r["domain"]: r for _, r in store.prospect_records()}
+    got = {r["domain"]: r for _, r in store.prospect_rows()}
     assert set(got) == {"filled.example", "second.example"}
     first = got["filled.example"]
     assert first["expected_provision_date"] == "2027-03-15" and first["permitted_users"] == 40

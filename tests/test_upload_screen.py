@@ -103,7 +103,7 @@ async def test_template_plan_submit_twice_and_back(store: Store, tmp_path: Path)
         assert "Press Submit to import 2 prospect(s)." in summary(app)
         assert ["4", "duplicate", "Acme Again", "acme.example", "Domain",
                 "acme.example is also on row 2"] in report(app)
-        assert store.prospect_records() == []  # the plan wrote nothing
+        assert store.prospect_rows() == []  # the plan wrote nothing
 
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -114,7 +114,7 @@ async def test_template_plan_submit_twice_and_back(store: Store, tmp_path: Path)
         await pilot.click("#submit")
         await settle(app, pilot)
         assert "in.csv was already imported at" in summary(app)
-        assert len(store.prospect_records()) == 2
+        assert len(store.prospect_rows()) == 2
 
         await pilot.press("escape")
         await pilot.pause()
@@ -138,7 +138,7 @@ async def test_errors_block_until_skipped_and_the_report_saves(store: Store,
         await pilot.click("#submit")
         await settle(app, pilot)
         assert "1 row(s) have errors, so nothing was written" in summary(app)
-        assert store.prospect_records() == []
+        assert store.prospect_rows() == []
 
         await pilot.click("#save-report")
         await settle(app, pilot)
@@ -150,7 +150,7 @@ async def test_errors_block_until_skipped_and_the_report_saves(store: Store,
         await pilot.click("#submit")
         await settle(app, pilot)
         assert "Imported 1 prospect(s)" in summary(app)
-        assert [r["domain"] for _, r in store.prospect_records()] == ["good.example"]
+        assert [r["domain"] for _, r in store.prospect_rows()] == ["good.example"]
 
 
 async def test_browse_picks_a_file_in_a_dialog_that_fits(store: Store, tmp_path: Path) -> None:
@@ -190,7 +190,7 @@ async def test_escape_leaves_the_data_untouched(store: Store, tmp_path: Path) ->
         await pilot.press("escape")
         await pilot.pause()
         assert app.result is None
-    assert store.prospect_records() == []
+    assert store.prospect_rows() == []
 
 
 async def test_submit_is_disabled_while_reading(store: Store, tmp_path: Path) -> None:
@@ -210,7 +210,7 @@ async def test_submit_is_disabled_while_reading(store: Store, tmp_path: Path) ->
         assert not app.screen.query_one("#submit", Button).disabled
         assert "20000 to create" in summary(app)
         assert app.screen.query_one("#progress", ProgressBar).progress == 100
-        assert store.prospect_records() == []
+        assert store.prospect_rows() == []
 
 
 @pytest.mark.parametrize("text", ["", "   "])
@@ -288,7 +288,7 @@ async def test_from_the_list_template_fill_upload_twice_back(store: Store, tmp_p
             if len(getattr(app.screen, "prospects", ())) == 2:
                 break
         assert len(app.screen.prospects) == 2  # type: ignore[attr-defined]
-    assert sorted(r["domain"] for _, r in store.prospect_records()) == [
+    assert sorted(r["domain"] for _, r in store.prospect_rows()) == [
         "filled.example", "second.example"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -265,11 +266,11 @@ def _app_with_a_lead_and_a_prospect(path: Path) -> ProspectsApp:
 async def test_prospects_are_counted_off_the_event_loop(path: Path) -> None:
     app = _app_with_a_lead_and_a_prospect(path)
     async with app.run_test(size=SIZE) as pilot:
-        threads = record_threads(app.store, "prospect_records")
+        threads = record_threads(app.store, "named_counts")
         screen = await open_users(app, pilot)
         assert screen.query_one("#users", DataTable).get_row_at(0)[3].plain == "1"
     # The count scans every prospect (200 ms at 100k): never on the event loop.
-    assert threads["prospect_records"] is not threading.main_thread()
+    assert threads["named_counts"] is not threading.main_thread()
 
 
 async def test_prospects_are_counted_only_after_the_screen_is_shown(path: Path) -> None:
@@ -279,14 +280,14 @@ async def test_prospects_are_counted_only_after_the_screen_is_shown(path: Path) 
     shown_when_counted: list[bool] = []
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        records = app.store.prospect_records
+        counts = app.store.named_counts
 
-        def noting() -> list[tuple[int, dict[str, object]]]:
+        def noting() -> Counter[int]:
             if isinstance(app.screen, UsersScreen):
                 shown_when_counted.append(app.screen.query_one("#users").size.area > 0)
-            return records()
+            return counts()
 
-        app.store.prospect_records = noting  # type: ignore[method-assign]
+        app.store.named_counts = noting  # type: ignore[method-assign]
         screen = await open_users(app, pilot)
         assert screen.query_one("#users", DataTable).get_row_at(0)[3].plain == "1"
     assert shown_when_counted == [True]

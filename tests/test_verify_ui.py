@@ -179,7 +179,7 @@ async def test_a_duplicate_blocks_saving(path: Path, dns_server: DnsResponder) -
         await s.settle()
         assert "contoso.com is already prospect 'Contoso Limited'" in s.error("domain")
         assert s.results == []
-    assert len(Store(path).prospect_records()) == 1
+    assert len(Store(path).prospect_rows()) == 1
 
 
 async def test_editing_keeps_its_own_domain_and_the_stored_check(
@@ -226,7 +226,7 @@ async def test_a_domain_that_does_not_exist_asks_before_saving(
         await pilot.press("n")  # go back: nothing saved, the domain is pointed at
         await pilot.pause()
         assert app.focused is not None and app.focused.id == "domain"
-        assert len(Store(path).prospect_records()) == 1
+        assert len(Store(path).prospect_rows()) == 1
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)

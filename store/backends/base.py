@@ -68,8 +68,8 @@ class Session(Protocol):
     def find(self, table: Table, field: IndexedField, value: object) -> list[tuple[int, Record]]:
         """The records whose indexed `field` equals `value`, by id."""
 
-    def taken(self, domains: Collection[str]) -> set[str]:
-        """Which of these normalised domains some prospect already has."""
+    def with_domains(self, domains: Collection[str]) -> dict[str, Record]:
+        """The prospects that have any of these normalised domains, by domain."""
 
     def scan(self, table: Table) -> Iterator[tuple[int, Record]]:
         """Every record of a table, by id."""
@@ -119,6 +119,9 @@ class Repository(Protocol):
 
     def is_empty(self) -> bool:
         """True when no table holds a record."""
+
+    def upgrade(self) -> str:
+        """Create or upgrade the schema (`prospects db upgrade`); says what it did."""
 
     def close(self) -> None:
         """Release the file or connection."""

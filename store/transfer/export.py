@@ -19,7 +19,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
@@ -32,7 +32,7 @@ from store.listing import ProspectList, display_domain
 from store.rules.store import Store
 from store.rules.validation import FIELD_LABELS
 
-Record = dict[str, Any]
+Record = Mapping[str, Any]
 FORMATS = (".csv", ".xlsx", ".json")
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -123,7 +123,7 @@ def selected_records(store: Store, search: str = "", letter: str = "all",
                      ) -> list[tuple[int, Record]]:
     """The prospects the list shows for this search and letter, in its order."""
     users = {u.id: u.name for u in store.users() if u.id is not None}
-    listing = ProspectList(store.prospect_records(), users)
+    listing = ProspectList(store.prospect_rows(), users)
     listing.sort(sort, descending)
     return [(listing.ids[i], listing.records[i]) for i in listing.matching(search, letter)]
 
@@ -145,13 +145,21 @@ def free_name(path: Path) -> Path:
     return candidate
 
 
-def check_target(path: Path, database: Path, *, replace: bool) -> None:
+def check_target(path: Path, database: Path | None, *, replace: bool) -> None:
     """Refuse to write path when it is the database, its lock file or one of its temporary
-    files (even with replace), or when it exists and replace is False.
+    files (even with replace), or when it exists and replace is False. `database` is
+    None for a server database (nothing on this disk to protect).
 
     Raises ExportError (TargetExistsError for an existing file) naming the file.
     """
     real = Path(os.path.realpath(path))
+    if database is not None:
+        _check_not_database(path, real, database)
+    if not replace and os.path.lexists(path):
+        raise TargetExistsError(f"{path} already exists: choose another name")
+
+
+def _check_not_database(path: Path, real: Path, database: Path) -> None:
     if _same_file(path, database):
         raise ExportError(f"{path} is the prospects database itself: choose another file name")
     if _same_file(path, Path(f"{database}.lock")):
@@ -161,8 +169,6 @@ def check_target(path: Path, database: Path, *, replace: bool) -> None:
             f".{database.name}.tmp-")) and _same_file(real.parent, database.parent):
         raise ExportError(f"{path} is a temporary file of the prospects database: choose "
                           "another file name")
-    if not replace and os.path.lexists(path):
-        raise TargetExistsError(f"{path} already exists: choose another name")
 
 
 def _place(tmp: str, path: Path, replace: bool) -> None:
@@ -183,7 +189,7 @@ def _place(tmp: str, path: Path, replace: bool) -> None:
 
 
 def write_atomically(path: Path, write: Callable[[Any], None], *, binary: bool,
-                     database: Path, replace: bool = False) -> None:
+                     database: Path | None, replace: bool = False) -> None:
     """Write through `write(file)` to a temporary file beside path, then rename it in place.
 
     check_target guards path first: never the database (`database`), its lock or
@@ -217,7 +223,7 @@ def write_atomically(path: Path, write: Callable[[Any], None], *, binary: bool,
 
 
 def write_csv_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *,
-                   database: Path, replace: bool = False) -> None:
+                   database: Path | None, replace: bool = False) -> None:
     """A CSV for Excel (UTF-8 with BOM, CRLF), each cell escaped against formulas."""
 
     def write(f: io.TextIOWrapper) -> None:
@@ -236,7 +242,7 @@ def _xlsx_text(text: str, notes: set[str]) -> str:
 
 
 def write_xlsx_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *,
-                    database: Path, replace: bool = False,
+                    database: Path | None, replace: bool = False,
                     sheet: str = "Prospects") -> tuple[str, ...]:
     """An .xlsx of string cells (never a formula), real numbers and real dates;
     returns notes on cells that had to change."""

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from store.bulk import collector_paused
+from store.errors import AlreadyImportedError
 from store.models import ImportBatch
-from store.rules.store import AlreadyImportedError, Store
+from store.rules.store import Store
 from store.rules.validation import FIELD_LABELS, ProspectInvalid
 from store.text import quoted
 from store.transfer.csv_reader import CsvTable
@@ -211,7 +212,7 @@ def make_plan(path: Path | str, store: Store, *, progress: Progress | None = Non
         columns = _map_header(table.header, plan, table.header_row)
         if columns is None:
             return plan
-        existing = {str(r.get("domain")): r for _, r in store.prospect_records()}
+        existing = {str(r.get("domain")): r for _, r in store.prospect_rows()}
         judge = RowJudge(store.catalog, store.users())
         # Bulk work allocates 100k records: the collector would rescan them again
         # and again (2-3x slower) while nothing here becomes garbage in a cycle.
@@ -225,7 +226,7 @@ def make_plan(path: Path | str, store: Store, *, progress: Progress | None = Non
 
 
 def _judge_rows(table: Table, columns: list[int], judge: RowJudge,
-                existing: Mapping[str, Record], plan: ImportPlan,
+                existing: Mapping[str, Mapping[str, Any]], plan: ImportPlan,
                 progress: Progress | None) -> None:
     width = len(table.header)
     date_column = columns[FIELDS.index("expected_provision_date")]
@@ -294,7 +295,7 @@ def _without_error_cells(rows: Sequence[int], block: list[list[Any]], columns: l
 
 
 def _judge_chunk(numbers: Sequence[int], block: list[list[Any]], wanted: list[int],
-                 text_only: bool, judge: RowJudge, existing: Mapping[str, Record],
+                 text_only: bool, judge: RowJudge, existing: Mapping[str, Mapping[str, Any]],
                  seen: dict[str, int], plan: ImportPlan) -> None:
     if not block:
         return

@@ -21,7 +21,8 @@ from typing import Any
 
 import orjson
 
-from store.backends.tinydb.storage import SafeJSONStorage, StorageError
+from store.backends.tinydb.storage import SafeJSONStorage
+from store.errors import StorageError
 
 
 def save(storage: SafeJSONStorage, doc: dict[str, Any]) -> int:

@@ -6,9 +6,9 @@ import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from store.backends.tinydb.storage import StorageError
+from store.backends.open import default_db_path
 from store.catalog import CatalogError
-from store.rules.store import StoreError, default_db_path
+from store.errors import StorageError, StoreError
 from store.rules.validation import ProspectInvalid
 from tui.cli import prospect_commands, transfer_commands
 from tui.cli.errors import INPUT_ERROR, USAGE_ERROR, CommandError

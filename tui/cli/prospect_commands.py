@@ -137,7 +137,7 @@ def add_prospect(args: argparse.Namespace) -> int:
 def list_prospects(args: argparse.Namespace) -> int:
     store = open_store(args)
     users = {u.id: u.name for u in store.users() if u.id is not None}
-    prospects = ProspectList(store.prospect_records(), users)
+    prospects = ProspectList(store.prospect_rows(), users)
     prospects.sort(args.sort, args.desc)
     rows = prospects.matching(args.search, letter(args.letter))
     if args.json:

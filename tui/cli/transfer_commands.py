@@ -155,7 +155,7 @@ def list_batches(args: argparse.Namespace) -> int:
 
 
 def undo_import(args: argparse.Namespace) -> int:
-    from store.rules.store import NotFoundError  # noqa: PLC0415
+    from store.errors import NotFoundError  # noqa: PLC0415
 
     store = open_store(args)
     removed, kept = store.undo_batch(args.undo)

@@ -16,10 +16,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Header, Input, Static
 
-from store.backends.tinydb.storage import StorageError
+from store.errors import ConflictError, NotFoundError, StorageError, StoreError
 from store.listing import display_domain
 from store.models import Order, Prospect, User
-from store.rules.store import ConflictError, NotFoundError, Store, StoreError, submit_refusal
+from store.rules.store import Store, submit_refusal
 from store.text import clean_for_display, unsafe_character
 from tui.modals.confirm import ConfirmModal
 from tui.screens.prospect_form import FormResult, ProspectFormScreen
@@ -124,7 +124,6 @@ class OrderReviewScreen(Screen[None]):
     def _read(self, refill: bool = True) -> None:
         """Re-read the file off the event loop (about half a second at 100k prospects)."""
         try:
-            self.store.refresh()
             prospect = self.store.get_prospect(self.prospect_id)
             orders = sorted(self.store.orders_for(self.prospect_id), key=lambda o: o.id or 0)
             users = self.store.users()
@@ -440,7 +439,6 @@ class OrderReviewScreen(Screen[None]):
 
     def _show_theirs(self, what: str) -> None:
         """Someone else saved or submitted this order meanwhile: show theirs, never overwrite it."""
-        self.store.refresh()
         mine = self.order.id if self.order else None
         theirs = next((o for o in self.store.orders_for(self.prospect_id) if o.id == mine), None)
         if theirs is None:

@@ -20,11 +20,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Header, Input, Select, SelectionList, Static
 
-from store.backends.tinydb.storage import StorageError
 from store.domain.dns import Nameserver
+from store.errors import DuplicateError, NotFoundError, StorageError
 from store.listing import display_domain
 from store.models import Prospect, User
-from store.rules.store import DuplicateError, NotFoundError, Store
+from store.rules.store import Store
 from store.rules.validation import ProspectInvalid, build_prospect
 from store.text import clean_for_display
 from tui.modals.confirm import ConfirmModal

@@ -14,10 +14,10 @@ from textual.timer import Timer
 from textual.widgets import Button, Header, Input, Static
 from textual.worker import Worker, get_current_worker
 
-from store.backends.tinydb.storage import StorageError
 from store.bulk import collector_paused
+from store.errors import StorageError, StoreError
 from store.listing import COLUMNS, ProspectList
-from store.rules.store import Store, StoreError
+from store.rules.store import Store
 from store.text import quoted
 from store.transfer.export import ExportResult
 from tui.modals.confirm import ConfirmModal
@@ -98,12 +98,11 @@ class ProspectListScreen(Screen[None]):
         self._polling: Worker[None] | None = None
 
     def _load(self) -> ProspectList:
-        self.loaded_revision = self.store.revision
         # The records live as long as the list: keep the collector from rescanning
         # a million long-lived objects while building it and on every later burst.
         with collector_paused(freeze=True):
             users = {u.id: u.name for u in self.store.users() if u.id is not None}
-            prospects = ProspectList(self.store.prospect_records(), users)
+            prospects = ProspectList(self.store.prospect_rows(), users)
             if hasattr(self, "prospects"):
                 prospects.sort(self.prospects.sort_key, self.prospects.descending)
         return prospects
@@ -116,7 +115,7 @@ class ProspectListScreen(Screen[None]):
             yield Button("Go", id="go", compact=True)
         yield LetterBar(id="letters")
         yield ProspectTable(TABLE_COLUMNS, self._cell, id="prospects")
-        new_file = f"Started a new, empty database at {self.store.path}. "
+        new_file = f"Started a new, empty database at {self.store.location}. "
         hint = new_file + FIRST_RUN_HINT if self.store.created_new else FIRST_RUN_HINT
         yield Static(plain(hint), id="first-run")
         yield Static(id="status-line")
@@ -187,30 +186,26 @@ class ProspectListScreen(Screen[None]):
     # -- live refresh ------------------------------------------------------------
 
     def _poll_file(self) -> None:
-        # One re-read at a time: at 100k one takes about as long as the poll interval,
-        # and a damaged file stays "changed" at every poll until it is fixed.
-        if self._polling is not None and self._polling.is_running:
-            return
-        # While the banner is up, re-read even an unchanged signature: a file renamed away
-        # and back has the same inode, size and mtime, and only a poll that finds it lowers it.
-        if self.store.changed_on_disk() or bool(getattr(self.app, "storage_problem", "")):
+        # One poll at a time: a re-read of a changed file at 100k takes about as long as
+        # the poll interval.
+        if self._polling is None or not self._polling.is_running:
             self._polling = self._reload_in_background()
 
     @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
     def _reload_in_background(self, focus_id: int | None = None) -> None:
-        """Re-read and rebuild off the event loop (about a second at 100k), then show it.
+        """Ask the store what changed (here or in another session) and show it.
 
-        A deleted, replaced or damaged file raises the banner (the list keeps what it
-        showed); the next poll that reads it cleanly lowers it again.
+        A deleted, replaced or damaged file, or a lost server, raises the banner (the
+        list keeps what it showed); the next poll that reads cleanly lowers it again.
         """
         try:
-            self.store.refresh()
-            prospects = self._load()
+            changes = self.store.poll()
+            prospects = self._load() if changes else None
         except StorageError as error:
             self.app.call_from_thread(report_storage_problem, self, error)
             return
         self.app.call_from_thread(report_storage_problem, self, None)
-        if not get_current_worker().is_cancelled:
+        if prospects is not None and not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.reload, prospects, focus_id)
 
     # -- search and letters --------------------------------------------------------
@@ -360,9 +355,8 @@ class ProspectListScreen(Screen[None]):
     def show_latest(self, _result: object = None, *, focus_id: int | None = None) -> None:
         """Show what was saved elsewhere (another screen, another session), if anything.
 
-        The rebuild runs in a thread; the list updates when it is done."""
-        if self.store.revision != self.loaded_revision or self.store.changed_on_disk():
-            self._reload_in_background(focus_id)
+        The poll runs in a thread; the list updates when it is done."""
+        self._polling = self._reload_in_background(focus_id)
 
     def action_upload(self) -> None:
         self.app.push_screen(UploadScreen(self.store), self.show_latest)

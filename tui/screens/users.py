@@ -17,9 +17,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Header, Input, Static
 
-from store.backends.tinydb.storage import StorageError
+from store.errors import DuplicateError, StorageError, StoreError
 from store.models import User
-from store.rules.store import DuplicateError, Store, StoreError
+from store.rules.store import Store
 from store.rules.validation import MAX_NAME
 from tui.modals.choose_lead import ChooseLeadModal
 from tui.modals.confirm import ConfirmModal
@@ -136,7 +136,7 @@ class UsersScreen(Screen[None]):
         # being unflagged or removed, and the table tells people that up front.
         # A scan of every prospect: 200 ms at 100k, so never on the event loop.
         try:
-            named = self._count_named()  # re-reads the file first
+            named = self.store.named_counts()
             users = self.store.users()
         except StorageError as error:
             self.app.call_from_thread(report_storage_problem, self, error)
@@ -164,16 +164,6 @@ class UsersScreen(Screen[None]):
         if self._first_load:  # no users yet: type the first one straight away
             self._first_load = False
             (table if self.user_list else self.query_one("#user-name", Input)).focus()
-
-    def _count_named(self) -> Counter[int]:
-        """How many prospects name each user as lead or secondary, as the file holds now."""
-        self.store.refresh()
-        named: Counter[int] = Counter()
-        for _, record in self.store.prospect_records():
-            for key in ("implementation_lead", "secondary_contact"):
-                if isinstance(record.get(key), int):
-                    named[record[key]] += 1
-        return named
 
     def _set_mode(self, user: User | None) -> None:
         """Switch the form between adding a new user and editing `user`."""
@@ -309,7 +299,7 @@ class UsersScreen(Screen[None]):
     async def _named_count(self, user_id: int) -> int | None:
         """How many prospects name the user, counted afresh in a thread; None if unreadable."""
         try:
-            return (await asyncio.to_thread(self._count_named))[user_id]
+            return (await asyncio.to_thread(self.store.named_counts))[user_id]
         except StorageError as error:
             self._refused(error)
             return None

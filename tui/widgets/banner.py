@@ -11,7 +11,7 @@ from __future__ import annotations
 from textual.dom import DOMNode
 from textual.widgets import Static
 
-from store.backends.tinydb.storage import StorageError
+from store.errors import StorageError
 from tui.widgets.plain import plain, plain_line
 
 ADVICE = "Nothing is saved until it is fixed; what you typed stays on screen."

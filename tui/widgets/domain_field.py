@@ -16,8 +16,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Static
 
-from store.backends.tinydb.storage import StorageError
 from store.domain.dns import Nameserver
+from store.errors import StorageError
 from store.models import DomainCheck
 from store.rules.store import Store
 from tui.widgets.banner import report_storage_problem

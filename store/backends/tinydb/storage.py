@@ -22,6 +22,8 @@ import filelock
 import orjson
 from tinydb.storages import Storage
 
+from store.errors import CorruptFileError, LockTimeoutError, StorageError, UnsafePathError
+
 Tables = dict[str, dict[str, dict[str, Any]]]
 _Signature = tuple[int, int, int]
 
@@ -36,20 +38,6 @@ _KINDS = {stat.S_IFDIR: "a directory", stat.S_IFIFO: "a named pipe", stat.S_IFSO
           stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"}
 
 
-class StorageError(Exception):
-    """The database file cannot be used or saved; the message names it and says what to do."""
-
-
-class UnsafePathError(StorageError):
-    """The path is a symlink, not a regular file, in a world-writable folder or someone else's."""
-
-
-class CorruptFileError(StorageError):
-    """The file is not a database this app wrote: bad JSON or UTF-8, a BOM, or the wrong shape."""
-
-
-class LockTimeoutError(StorageError):
-    """Another session held the lock for longer than the timeout."""
 
 
 def _reason(exc: OSError) -> str:

@@ -1,71 +1,98 @@
-"""One change to the data file: TinyDB over the locked data, written once.
+"""One session on the data file: the parsed tables, read and changed in place.
 
-The Store opens a Transaction under the file lock; TinyDB's tables make the
-changes, and every TinyDB write lands here, so a change of many records is
-still a single atomic write of the file.
+The file is TinyDB's JSON format (tables of records by id string). A write
+session runs under the file lock on the latest data and is written once, so
+a change of many records is still a single atomic write of the file.
+Records are replaced, never edited in place: a poll tells what changed by
+comparing record objects (see repository.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
-from tinydb import TinyDB
-from tinydb.storages import Storage
-from tinydb.table import Document, Table
+from store.backends.base import BATCHES, ORDERS, PROSPECTS, USERS, IndexedField, Record, Table
+from store.text import name_key
 
-PROSPECTS, USERS, ORDERS, BATCHES = "prospects", "users", "orders", "import_batches"
 SEQUENCES = "sequences"
-Record = dict[str, Any]
+Tables = dict[str, dict[str, Record]]
+
+_COMPUTED = {
+    "email_key": lambda record: str(record.get("email", "")).casefold(),
+    "name_key": lambda record: name_key(str(record.get("company_name", ""))),
+}
+
+__all__ = ["BATCHES", "ORDERS", "PROSPECTS", "SEQUENCES", "USERS", "FileSession", "Tables"]
 
 
-class Transaction(Storage):
-    """Hands TinyDB the locked data and collects its writes into one."""
+class FileSession:
+    """The Session protocol over the parsed tables; writes only when `writable`."""
 
-    def __init__(self, data: dict[str, dict[str, Record]]) -> None:
+    def __init__(self, data: Tables, *, writable: bool) -> None:
         self.data = data
+        self.writable = writable
         self.dirty = False
-        self.db = TinyDB(storage=lambda: self)
 
-    def table(self, name: str) -> Table:
-        """TinyDB's table, for changes."""
-        return self.db.table(name)
+    def _table(self, table: str) -> dict[str, Record]:
+        return self.data.get(table, {})
 
-    def raw(self, name: str) -> dict[str, Record]:
-        """The table's records by id string, for scans: TinyDB's all() copies every record."""
-        return self.data.get(name, {})
+    def get(self, table: Table, record_id: int) -> Record | None:
+        return self._table(table).get(str(record_id))
 
-    def next_id(self, name: str) -> int:
+    def find(self, table: Table, field: IndexedField, value: object) -> list[tuple[int, Record]]:
+        computed = _COMPUTED.get(field)
+        if computed is not None:
+            return [(int(k), r) for k, r in self._table(table).items() if computed(r) == value]
+        return [(int(k), r) for k, r in self._table(table).items() if r.get(field) == value]
+
+    def with_domains(self, domains: Collection[str]) -> dict[str, Record]:
+        wanted = set(domains)
+        return {r["domain"]: r for r in self._table(PROSPECTS).values() if r.get("domain") in wanted}
+
+    def scan(self, table: Table) -> Iterator[tuple[int, Record]]:
+        return ((int(k), r) for k, r in self._table(table).items())
+
+    def next_id(self, table: str) -> int:
         """One more than the highest id ever given out in this table.
 
         Read under the lock, never cached (another process may have added), and
         never reused after a delete: an import batch or an open form may still
         name the deleted id, and must not find someone else's record under it.
         """
-        highest = self.raw(SEQUENCES).get("1", {}).get(name, 0)
-        return max(max(map(int, self.raw(name)), default=0), int(highest)) + 1
+        highest = self._table(SEQUENCES).get("1", {}).get(table, 0)
+        return max(max(map(int, self._table(table)), default=0), int(highest)) + 1
+
+    def _writable_table(self, table: str) -> dict[str, Record]:
+        if not self.writable:
+            raise RuntimeError("a reading session cannot write; use Repository.writing()")
+        self.dirty = True
+        return self.data.setdefault(table, {})
+
+    def insert(self, table: Table, record: Record) -> int:
+        return self.insert_many(table, [record])[0]
+
+    def insert_many(self, table: Table, records: Sequence[Record]) -> list[int]:
+        first = self.next_id(table)
+        ids = list(range(first, first + len(records)))
+        self._writable_table(table).update(zip(map(str, ids), records, strict=True))
+        return ids
+
+    def update(self, table: Table, record_id: int, fields: Record) -> None:
+        rows = self._writable_table(table)
+        key = str(record_id)
+        rows[key] = {**rows[key], **fields}
+
+    def delete(self, table: Table, ids: Sequence[int]) -> None:
+        rows = self._writable_table(table)
+        for record_id in ids:
+            rows.pop(str(record_id), None)
 
     def remember_highest_ids(self) -> None:
         """Keep each table's highest id in the sequences table, before the write."""
         highest = {name: max(map(int, table), default=0)
                    for name, table in self.data.items() if name != SEQUENCES}
-        sequences = self.data.setdefault(SEQUENCES, {}).setdefault("1", {})
+        sequences: dict[str, Any] = dict(self.data.get(SEQUENCES, {}).get("1", {}))
         for name, top in highest.items():
             sequences[name] = max(int(sequences.get(name, 0)), top)
-
-    def insert(self, name: str, record: Record) -> int:
-        """Insert a record under a fresh id and return it."""
-        doc_id = self.next_id(name)
-        self.table(name).insert(Document(record, doc_id=doc_id))
-        return doc_id
-
-    def insert_raw(self, name: str, records: dict[str, Record]) -> None:
-        """Add records under ids (as strings) that next_id handed out; no copies."""
-        self.data.setdefault(name, {}).update(records)
-        self.dirty = True
-
-    def read(self) -> dict[str, dict[str, Record]]:
-        return self.data
-
-    def write(self, data: dict[str, dict[str, Record]]) -> None:
-        self.data = data
-        self.dirty = True
+        self.data[SEQUENCES] = {"1": sequences}
