@@ -30,7 +30,9 @@ class TinyDBRepository:
         # The UI reads from worker threads while the event loop saves: a write changes
         # the cached tables in place, so readers and writers take turns.
         self._lock = threading.RLock()
-        self._seen = self._snapshot(self._storage.read())
+        self._seen_data = self._storage.read()
+        self._seen = self._snapshot(self._seen_data)
+        self._wrote = False  # since the last poll
 
     @staticmethod
     def _snapshot(data: Tables) -> dict[str, dict[str, Record]]:
@@ -50,6 +52,7 @@ class TinyDBRepository:
             yield session
             if session.dirty:
                 session.remember_highest_ids()
+                self._wrote = True
                 self._storage.write(session.data)
 
     def prospect_rows(self) -> list[tuple[int, Record]]:
@@ -59,7 +62,10 @@ class TinyDBRepository:
     def poll(self) -> Changes:
         with self._lock:
             data = self._storage.read()  # re-reads the file if another session wrote it
+            if data is self._seen_data and not self._wrote:
+                return Changes()  # one stat: nothing was written here or there
             seen, self._seen = self._seen, self._snapshot(data)
+            self._seen_data, self._wrote = data, False
         now = self._seen
         changes = Changes(
             users=_changed(seen[USERS], now[USERS]),
