@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Header, Input, Static
 
-from store.errors import ConflictError, NotFoundError, StorageError, StoreError
+from store.errors import ConflictError, NotFoundError, StoreError
 from store.listing import display_domain
 from store.models import Order, Prospect, User
 from store.rules.store import Store, submit_refusal
@@ -127,7 +127,7 @@ class OrderReviewScreen(Screen[None]):
             prospect = self.store.get_prospect(self.prospect_id)
             orders = sorted(self.store.orders_for(self.prospect_id), key=lambda o: o.id or 0)
             users = self.store.users()
-        except (StoreError, StorageError) as error:
+        except StoreError as error:
             self.app.call_from_thread(report_storage_problem, self, error)
             self.post_message(self.Loaded(None, None, [], refill, str(error)))
             return
@@ -399,7 +399,7 @@ class OrderReviewScreen(Screen[None]):
         except ConflictError:
             self._show_theirs("Draft not saved")
             return
-        except (StoreError, StorageError) as error:
+        except StoreError as error:
             report_storage_problem(self, error)
             self.notify(plain_line(f"Draft not saved: {error}"), severity="error", markup=False)
             return
@@ -428,7 +428,7 @@ class OrderReviewScreen(Screen[None]):
         except ConflictError:
             self._show_theirs("Order not submitted")
             return
-        except (StoreError, StorageError) as error:
+        except StoreError as error:
             report_storage_problem(self, error)
             self.notify(plain_line(f"Order not submitted: {error}"), severity="error", markup=False)
             return

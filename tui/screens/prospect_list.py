@@ -380,7 +380,7 @@ class ProspectListScreen(Screen[None]):
             return
         try:
             prospect = self.store.get_prospect(prospect_id)
-        except (StoreError, StorageError) as error:
+        except StoreError as error:
             report_storage_problem(self, error)
             self.notify(plain_line(error), severity="error", markup=False)
             return
@@ -390,7 +390,7 @@ class ProspectListScreen(Screen[None]):
             return
         try:
             await asyncio.to_thread(self.store.delete_prospect, prospect_id, prospect.version)
-        except (StoreError, StorageError) as error:
+        except StoreError as error:
             report_storage_problem(self, error)
             self.notify(plain_line(f"Not deleted: {error}"), severity="error", markup=False)
             return

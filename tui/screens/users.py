@@ -285,7 +285,7 @@ class UsersScreen(Screen[None]):
         except DuplicateError as error:
             self._show_errors([("email", str(error).removeprefix("E-mail: "))])
             return
-        except (StoreError, StorageError) as error:
+        except StoreError as error:
             report_storage_problem(self, error)
             self._show_errors([("user", str(error))])
             return
@@ -304,7 +304,7 @@ class UsersScreen(Screen[None]):
             self._refused(error)
             return None
 
-    def _refused(self, error: StoreError | StorageError) -> None:
+    def _refused(self, error: StoreError) -> None:
         """Say why a change was not made; a damaged file also raises the banner."""
         report_storage_problem(self, error)
         self.notify(plain_line(error), severity="error", markup=False)
@@ -323,7 +323,7 @@ class UsersScreen(Screen[None]):
             return False
         try:
             moved = await asyncio.to_thread(self.store.replace_lead, user.id, replacement)
-        except (StoreError, StorageError) as error:
+        except StoreError as error:
             self._refused(error)
             return False
         successor = next((u.name for u in self.user_list if u.id == replacement), "the new lead")
@@ -347,7 +347,7 @@ class UsersScreen(Screen[None]):
         try:
             changed = user.model_copy(update={"implementation_lead": flagged})
             await asyncio.to_thread(self.store.update_user, changed)
-        except (StoreError, StorageError) as error:
+        except StoreError as error:
             self._refused(error)
             return
         state = "is now an implementation lead" if flagged else "is no longer an implementation lead"
@@ -400,7 +400,7 @@ class UsersScreen(Screen[None]):
             return
         try:
             moved = await asyncio.to_thread(self.store.remove_user, user.id, replacement)
-        except (StoreError, StorageError) as error:
+        except StoreError as error:
             self._refused(error)
             return
         extra = f" {moved} prospect(s) handed over." if moved else ""
