@@ -57,7 +57,7 @@ class Placement:
                 if self.descending:
                     return bool(key_a > key_b)
                 if key_a == self.empty or key_b == self.empty:
-                    return key_b == self.empty  # empty last
+                    return bool(key_b == self.empty)  # empty last
                 return bool(key_a < key_b)
         names = self.names
         return (names[a], a) < (names[b], b)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Mapping
 from typing import ClassVar
 
 from textual import on, work
@@ -14,6 +16,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Header, Input, Static
 from textual.worker import Worker, get_current_worker
 
+from store.backends.base import Changes
 from store.bulk import collector_paused
 from store.errors import StorageError, StoreError
 from store.listing import COLUMNS, ProspectList
@@ -96,13 +99,18 @@ class ProspectListScreen(Screen[None]):
         self.letter = "all"
         self._debounce: Timer | None = None
         self._polling: Worker[None] | None = None
+        # One poll at a time, shown in the order polled: each answer is what changed
+        # since the one before, so none may be skipped or shown out of turn.
+        self._poll_lock = threading.Lock()
+
+    def _user_names(self) -> dict[int, str]:
+        return {u.id: u.name for u in self.store.users() if u.id is not None}
 
     def _load(self) -> ProspectList:
         # The records live as long as the list: keep the collector from rescanning
         # a million long-lived objects while building it and on every later burst.
         with collector_paused(freeze=True):
-            users = {u.id: u.name for u in self.store.users() if u.id is not None}
-            prospects = ProspectList(self.store.prospect_rows(), users)
+            prospects = ProspectList(self.store.prospect_rows(), self._user_names())
             if hasattr(self, "prospects"):
                 prospects.sort(self.prospects.sort_key, self.prospects.descending)
         return prospects
@@ -144,12 +152,13 @@ class ProspectListScreen(Screen[None]):
 
     # -- showing ---------------------------------------------------------------
 
-    def apply_filters(self, *, keep_cursor: bool = True) -> None:
-        """Show the rows matching the search and letter, in the current sort."""
+    def apply_filters(self, *, keep_cursor: bool = True, cursor_index: int | None = None) -> None:
+        """Show the rows matching the search and letter, in the current sort (the cursor
+        on `cursor_index` if given and shown, else on the row it was on)."""
         table = self.query_one(ProspectTable)
         rows = self.prospects.matching(self.search_text, self.letter)
         table.set_sort(self.prospects.sort_key, self.prospects.descending)
-        table.show(rows, keep_cursor=keep_cursor)
+        table.show(rows, keep_cursor=keep_cursor, cursor_index=cursor_index)
         counts = self.prospects.letter_counts(self.search_text)
         self.query_one(LetterBar).set_counts(counts, sum(counts.values()))
         self._update_status(len(rows))
@@ -169,8 +178,8 @@ class ProspectListScreen(Screen[None]):
         self.query_one(ProspectTable).display = total > 0
 
     def reload(self, prospects: ProspectList, focus_id: int | None = None) -> None:
-        """Show fresh data, keeping the cursor on the same prospect (or on focus_id),
-        the sort, search and letter."""
+        """Show a list built afresh, keeping the cursor on the same prospect (or on
+        focus_id), the sort, search and letter."""
         table = self.query_one(ProspectTable)
         current = table.cursor_index
         current_id = self.prospects.ids[current] if current is not None else None
@@ -185,28 +194,50 @@ class ProspectListScreen(Screen[None]):
 
     # -- live refresh ------------------------------------------------------------
 
+    def show_changes(self, changes: Changes, user_names: Mapping[int, str] | None = None,
+                     focus_id: int | None = None) -> None:
+        """Show polled changes in the list as it is (rows change in place, see
+        ProspectList.apply), keeping the cursor on the same prospect (or on focus_id),
+        the sort, search and letter."""
+        table = self.query_one(ProspectTable)
+        cursor = table.cursor_index  # before apply moves rows under it
+        if changes:
+            self.prospects.apply(changes, user_names)
+        if focus_id is not None:
+            cursor = self.prospects.row_of(focus_id)
+        self.apply_filters(cursor_index=cursor)
+        # Lay the search out again in the new order, and work out any order a renamed
+        # lead dropped, in a thread.
+        self._prepare_sorts(self.prospects)
+
     def _poll_file(self) -> None:
-        # One poll at a time: a re-read of a changed file at 100k takes about as long as
-        # the poll interval.
+        # A poll still running (a re-read of a changed file at 100k takes a good part of
+        # the interval) is not queued behind.
         if self._polling is None or not self._polling.is_running:
             self._polling = self._reload_in_background()
 
-    @work(thread=True, exclusive=True, group="reload", exit_on_error=False)
+    @work(thread=True, group="reload", exit_on_error=False)
     def _reload_in_background(self, focus_id: int | None = None) -> None:
-        """Ask the store what changed (here or in another session) and show it.
+        """Ask the store what changed (here or in another session) and show it: in
+        place, or by a list built here afresh when too much changed.
 
         A deleted, replaced or damaged file, or a lost server, raises the banner (the
         list keeps what it showed); the next poll that reads cleanly lowers it again.
         """
-        try:
-            changes = self.store.poll()
-            prospects = self._load() if changes else None
-        except StorageError as error:
-            self.app.call_from_thread(report_storage_problem, self, error)
-            return
-        self.app.call_from_thread(report_storage_problem, self, None)
-        if prospects is not None and not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.reload, prospects, focus_id)
+        with self._poll_lock:
+            try:
+                changes = self.store.poll()
+                rebuild = bool(changes) and not ProspectList.can_apply(changes)
+                prospects = self._load() if rebuild else None
+                user_names = self._user_names() if changes.users and not rebuild else None
+            except StorageError as error:
+                self.app.call_from_thread(report_storage_problem, self, error)
+                return
+            self.app.call_from_thread(report_storage_problem, self, None)
+            if prospects is not None:
+                self.app.call_from_thread(self.reload, prospects, focus_id)
+            elif changes or focus_id is not None:
+                self.app.call_from_thread(self.show_changes, changes, user_names, focus_id)
 
     # -- search and letters --------------------------------------------------------
 
@@ -355,7 +386,8 @@ class ProspectListScreen(Screen[None]):
     def show_latest(self, _result: object = None, *, focus_id: int | None = None) -> None:
         """Show what was saved elsewhere (another screen, another session), if anything.
 
-        The poll runs in a thread; the list updates when it is done."""
+        The poll runs in a thread, after any poll still running; the list updates when
+        it is done."""
         self._polling = self._reload_in_background(focus_id)
 
     def action_upload(self) -> None:

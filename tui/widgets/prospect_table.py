@@ -174,14 +174,16 @@ class ProspectTable(ScrollView, can_focus=True):
             return None
         return self._order[self.cursor_row]
 
-    def show(self, order: Sequence[int], *, keep_cursor: bool = True) -> None:
+    def show(self, order: Sequence[int], *, keep_cursor: bool = True,
+             cursor_index: int | None = None) -> None:
         """Show these row indexes, in this order; only the visible rows are then painted.
 
-        The sequence is kept, not copied: pass a new one rather than mutate it.
+        The sequence is kept, not copied: pass a new one, or, after changing the shown
+        one in place, the row index the cursor was on as `cursor_index`.
         With keep_cursor the cursor stays on the same row index if it is still shown
         (one `index()` scan), else it keeps its position, clamped to the new length.
         """
-        previous = self.cursor_index
+        previous = self.cursor_index if cursor_index is None else cursor_index
         self._order = order
         position = 0
         if keep_cursor and previous is not None:
