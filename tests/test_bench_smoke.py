@@ -74,3 +74,15 @@ def test_bench_list_runs_and_prints_its_table() -> None:
         row = next((line for line in lines if line.startswith(figure)), None)
         assert row is not None, f"no {figure!r} row in:\n{done.stdout}"
         assert row.rstrip().endswith(("PASS", "FAIL")), row
+
+
+def test_bench_delta_runs_and_prints_its_figures() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/bench_delta.py", "--prospects", "300", "--repeat", "2", "--poll", "0.1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for figure in ("shown after the other save returned", "poll() until it returned the change",
+                   "event loop: apply + table repainted", "old full rebuild",
+                   "event loop against the old rebuild"):
+        assert figure in done.stdout, f"no {figure!r} in:\n{done.stdout}"
