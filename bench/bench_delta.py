@@ -65,7 +65,7 @@ class Timings:
 
     def __init__(self, screen: Any) -> None:
         self.polls: list[tuple[float, float]] = []  # (started, seconds) of polls with prospects
-        self.shown: list[tuple[float, float, float]] = []  # (perf started, seconds, wall ended)
+        self.shown: list[tuple[float, float]] = []  # (started, seconds) of show_changes
         store_poll, show_changes = screen.store.poll, screen.show_changes
 
         def poll() -> Any:
@@ -78,7 +78,7 @@ class Timings:
         def shown(*args: Any, **kwargs: Any) -> None:
             started = time.perf_counter()
             show_changes(*args, **kwargs)
-            self.shown.append((started, time.perf_counter() - started, time.time()))
+            self.shown.append((started, time.perf_counter() - started))
 
         screen.store.poll = poll
         screen.show_changes = shown
@@ -123,10 +123,11 @@ async def measure(db: Path, repeat: int, poll_seconds: float) -> dict[str, list[
                 other.stdin.flush()
                 line = await asyncio.to_thread(other.stdout.readline)
                 saved = float(line.split()[1])
-                await _until(pilot, lambda: timings.shown and screen.prospects.records[row].get(
-                    "company_name") == name)
-                started, seconds, _ = timings.shown[-1]
-                await _until(pilot, lambda: clock.times and clock.times[-1] > started + seconds)
+                await _until(pilot, lambda row=row, name=name: bool(timings.shown) and (
+                    screen.prospects.records[row].get("company_name") == name))
+                started, seconds = timings.shown[-1]
+                await _until(pilot, lambda end=started + seconds: bool(clock.times) and (
+                    clock.times[-1] > end))
                 frame = clock.times[-1]
                 out["shown"].append(time.time() - (time.perf_counter() - frame) - saved)
                 out["poll"].append(timings.polls[-1][1])
