@@ -207,8 +207,8 @@ class ProspectListScreen(Screen[None]):
             cursor = self.prospects.row_of(focus_id)
         self.apply_filters(cursor_index=cursor)
         # Lay the search out again in the new order, and work out any order a renamed
-        # lead dropped, in a thread.
-        self._prepare_sorts(self.prospects)
+        # lead dropped, in a thread started after the repaint (not competing with it).
+        self.call_after_refresh(self._prepare_sorts, self.prospects)
 
     def _poll_file(self) -> None:
         # A poll still running (a re-read of a changed file at 100k takes a good part of
