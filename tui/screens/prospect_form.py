@@ -114,6 +114,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
         self._same_name = ""  # the warning that other prospects have this company name
         self._correcting = False  # the message above says "fields to correct, marked below"
         self._name_timer: Timer | None = None
+        self._name_asked = ""  # the company name last checked for namesakes
 
     @dataclass
     class NameChecked(Message):
@@ -169,6 +170,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
             self.sub_title = "Edit prospect" if self.base else "New prospect"
         name = self.query_one("#company-name", Input).value
         self.fields.show_name_warning(name)
+        self._name_asked = name  # the Changed event of the value filled in asks no second time
         if name.strip():
             # After the first paint: at 100k prospects the scan's thread, sharing the
             # GIL, would double the time the form takes to lay itself out and show.
@@ -206,7 +208,8 @@ class ProspectFormScreen(Screen[FormResult | None]):
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "company-name":
+        if event.input.id == "company-name" and event.value != self._name_asked:
+            self._name_asked = event.value
             self._same_name = ""
             self.fields.show_name_warning(event.value)
             if self._name_timer is not None:
