@@ -1,7 +1,9 @@
-"""Shared fixtures: a store on a real file in tmp_path, the loopback DNS responder."""
+"""Shared fixtures: a store on a real file in tmp_path, a throwaway PostgreSQL cluster, the loopback
+DNS responder."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from store.models import User
 from store.rules.store import Store
 from tests.dns_responder import dns_server  # noqa: F401 - a fixture
+from tests.pg_cluster import Cluster, NoPostgreSQL
 
 
 @pytest.fixture(autouse=True)
@@ -37,3 +40,23 @@ def store(db_path: Path) -> Store:
     s.add_user(User(name="Ada Lovelace", email="ada@example.com", implementation_lead=True))
     s.add_user(User(name="Bob Plain", email="bob@example.com"))
     return s
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """One throwaway PostgreSQL server per test process (each xdist worker has its own)."""
+    try:
+        cluster = Cluster()
+    except NoPostgreSQL as exc:
+        pytest.fail(str(exc))  # a failure, never a skip: the PostgreSQL half must run
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Cluster) -> str:
+    """The URL of a new, empty database on the test cluster."""
+    return pg_cluster.url(pg_cluster.create_database())

@@ -1,0 +1,219 @@
+"""The PostgreSQL repository: the protocol of store.backends.base on a server, for teams.
+
+One connection serves the sessions (a lock makes threads take turns), a second
+one only LISTENs, so poll() is cheap and never waits behind a save. Write
+sessions take a transaction-level advisory lock first: writers from every host
+take turns, so what the rules check still holds when they write. When the
+server goes away the call fails with ConnectionLostError, and the next one
+connects again by itself.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+
+import orjson
+import psycopg
+from psycopg import errors as pg
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.types.json import set_json_loads
+
+from store.backends.base import PROSPECTS, TABLES, Changes, Record, Table
+from store.backends.postgres import columns, schema
+from store.backends.postgres.failures import refusal
+from store.backends.postgres.session import CHANNEL, Connection, PostgresSession, copy_rows
+from store.backends.postgres.url import BARE_LOCATION, conninfo, masked, scrubbed
+from store.errors import ConnectionLostError, LockTimeoutError, StoreError
+from store.text import clean_for_display
+
+LOCK_TIMEOUT_S = 30
+
+
+class PostgresRepository:
+    """Prospects, users, orders and import batches in a PostgreSQL database."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._conninfo = conninfo(url)
+        self.location = masked(url) if self._conninfo else BARE_LOCATION
+        self._lock = threading.RLock()  # one session at a time on the shared connection
+        self._poll_lock = threading.Lock()
+        self._conn: Connection | None = None
+        self._listener: Connection | None = None
+        self._session: PostgresSession | None = None  # the open one: a nested call joins it
+        with self._translated():
+            self.created_new = schema.check(self._connection())
+            self._listener = self._listen()
+
+    # -- connections ---------------------------------------------------------
+
+    def _reason(self, error: BaseException) -> str:
+        return scrubbed(clean_for_display(str(error), 300), self._url)
+
+    def _connect(self) -> Connection:
+        extra: dict[str, Any] = {}
+        # libpq waits without end on a host that does not answer; a person should not.
+        given = conninfo_to_dict(self._conninfo)
+        if "connect_timeout" not in given and "PGCONNECT_TIMEOUT" not in os.environ:
+            extra["connect_timeout"] = 10
+        try:
+            conn = psycopg.connect(self._conninfo, autocommit=True, **extra)
+        except psycopg.Error as error:
+            raise ConnectionLostError(
+                f"cannot reach the database {self.location}: {self._reason(error)}; "
+                "it tries again at the next step"
+            ) from None
+        set_json_loads(orjson.loads, conn)
+        conn.execute("SET TimeZone = 'UTC'")
+        return conn
+
+    def _connection(self) -> Connection:
+        if self._conn is None or self._conn.closed or self._conn.broken:
+            self._conn = self._connect()
+        return self._conn
+
+    def _listen(self) -> Connection:
+        conn = self._connect()
+        conn.execute(f"LISTEN {CHANNEL}")
+        return conn
+
+    def _drop_broken(self) -> bool:
+        """Close connections the server dropped; True if there were any."""
+        dropped = False
+        for name in ("_conn", "_listener"):
+            conn: Connection | None = getattr(self, name)
+            if conn is not None and (conn.closed or conn.broken):
+                conn.close()
+                setattr(self, name, None)
+                dropped = True
+        return dropped
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        """psycopg's exceptions as StoreError subclasses, for people (never a password)."""
+        try:
+            yield
+        except pg.LockNotAvailable:
+            raise LockTimeoutError(
+                f"another session has held the write lock of {self.location} for more than "
+                f"{LOCK_TIMEOUT_S} s: nothing was saved; try again"
+            ) from None
+        except psycopg.OperationalError as error:
+            if not self._drop_broken():
+                raise refusal(error, self.location) from None
+            raise ConnectionLostError(
+                f"lost the connection to {self.location} ({self._reason(error)}); the change "
+                "under way may not have been saved. It reconnects by itself at the next step"
+            ) from None
+        except psycopg.Error as error:
+            raise refusal(error, self.location) from None
+
+    # -- sessions ------------------------------------------------------------
+
+    @contextmanager
+    def _session_in(self, *, writable: bool) -> Iterator[PostgresSession]:
+        with self._lock:
+            if self._session is not None:  # a nested call on this thread: the same transaction
+                if writable and not self._session.writable:
+                    raise RuntimeError("a write session inside a read session")
+                yield self._session
+                return
+            with self._translated():
+                conn = self._connection()
+                with conn.transaction():
+                    if writable:
+                        conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_S}s'")
+                        conn.execute("SELECT pg_advisory_xact_lock(%s)", (schema.WRITE_LOCK,))
+                    else:
+                        conn.execute(b"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    self._session = PostgresSession(conn, writable=writable)
+                    try:
+                        yield self._session
+                        if writable:
+                            self._session.announce()
+                    finally:
+                        self._session = None
+
+    def reading(self) -> AbstractContextManager[PostgresSession]:
+        """A read-only transaction on one snapshot (a nested call joins the open session)."""
+        return self._session_in(writable=False)
+
+    def writing(self) -> AbstractContextManager[PostgresSession]:
+        """A transaction under the write lock, committed when the block ends without error."""
+        return self._session_in(writable=True)
+
+    # -- the list, other sessions' changes ------------------------------------
+
+    def prospect_rows(self) -> list[tuple[int, Record]]:
+        """Every prospect, formatted by the server: one query, no validation."""
+        with self._lock, self._translated():
+            rows = self._connection().execute(columns.SELECT[PROSPECTS]).fetchall()
+        return columns.records(PROSPECTS, rows)
+
+    def poll(self) -> Changes:
+        """What the notifications since the last poll name; the prospects' records fetched by id.
+
+        After a lost connection nothing says what was missed meanwhile: `everything`.
+        """
+        with self._poll_lock, self._translated():
+            if self._listener is None:
+                self._listener = self._listen()
+                return Changes(everything=True)
+            changes = Changes()
+            ids: set[int] = set()
+            for note in self._listener.notifies(timeout=0):
+                said = orjson.loads(note.payload)
+                changes.everything |= bool(said.get("everything"))
+                ids.update(said.get("prospects", ()))
+                tables = set(said.get("tables", ()))
+                changes.users |= "users" in tables
+                changes.orders |= "orders" in tables
+                changes.batches |= "batches" in tables
+            if changes.everything or not ids:
+                return changes
+            rows = self._listener.execute(
+                (columns.SELECT[PROSPECTS] + " WHERE id = ANY(%s)"), (sorted(ids),)
+            ).fetchall()
+            current = dict(columns.records(PROSPECTS, rows))
+            changes.prospects = {record_id: current.get(record_id) for record_id in sorted(ids)}
+            return changes
+
+    # -- moving between backends ---------------------------------------------
+
+    def dump(self) -> dict[Table, list[tuple[int, Record]]]:
+        with self.reading() as session:
+            return {table: list(session.scan(table)) for table in TABLES}
+
+    def load(self, tables: dict[Table, list[tuple[int, Record]]]) -> None:
+        """Fill an empty database exactly (ids too); the sequences continue after the highest."""
+        with self.writing() as session:
+            if not self._empty(session.conn):
+                raise StoreError(f"{self.location} is not empty: copy into an empty database only")
+            for table in TABLES:
+                copy_rows(session.conn, table, iter(tables.get(table, [])))
+                session.conn.execute(
+                    "SELECT setval(pg_get_serial_sequence(%(t)s, 'id'), max(id)) FROM "
+                    f"{table} HAVING max(id) > coalesce(pg_sequence_last_value("
+                    "pg_get_serial_sequence(%(t)s, 'id')::regclass), 0)", {"t": table})
+            session.everything = True
+
+    @staticmethod
+    def _empty(conn: Connection) -> bool:
+        query = " AND ".join(f"NOT EXISTS (SELECT 1 FROM {table})" for table in TABLES)
+        row = conn.execute(f"SELECT {query}").fetchone()
+        return bool(row and row[0])
+
+    def is_empty(self) -> bool:
+        with self.reading() as session:
+            return self._empty(session.conn)
+
+    def close(self) -> None:
+        with self._lock, self._poll_lock:
+            for conn in (self._conn, self._listener):
+                if conn is not None:
+                    conn.close()
+            self._conn = self._listener = None
