@@ -69,6 +69,18 @@ class Cluster:
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
+    def crash(self) -> None:
+        """Stop the server as a crash would, keeping what was committed.
+
+        synchronous_commit is off (for speed), so commits may still sit in the server's
+        WAL buffers; a checkpoint writes them first, as a real server's commit would.
+        """
+        import psycopg
+
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute("CHECKPOINT")
+        self.stop("immediate")
+
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@/{dbname}?host={self.dir}"
 
