@@ -10,6 +10,7 @@ parsed twice on the client.
 
 from __future__ import annotations
 
+import operator
 import typing
 from collections.abc import Callable
 from datetime import date, datetime
@@ -76,12 +77,20 @@ def insert_columns(table: Table) -> list[str]:
     return columns
 
 
+_GETTERS = {table: operator.itemgetter(*(name for name, _ in fields)) for table, fields in FIELDS.items()}
+_JSON_AT = {table: [i for i, (_, kind) in enumerate(fields) if kind == "json"]
+            for table, fields in FIELDS.items()}
+
+
 def to_row(table: Table, record: Record) -> list[Any]:
     """A record's values in insert_columns order; a missing field gets the model's default."""
-    row = []
-    for name, kind in FIELDS[table]:
-        value = record[name] if name in record else _default(table, name)
-        row.append(orjson.dumps(value).decode() if kind == "json" and value is not None else value)
+    try:
+        row = list(_GETTERS[table](record))  # in C: the common case, a complete record
+    except KeyError:
+        row = [record[name] if name in record else _default(table, name) for name, _ in FIELDS[table]]
+    for index in _JSON_AT[table]:
+        if row[index] is not None:
+            row[index] = orjson.dumps(row[index]).decode()
     if table in DERIVED:
         _, source, derive = DERIVED[table]
         value = record.get(source)
@@ -104,28 +113,54 @@ def to_assignments(table: Table, fields: Record) -> dict[str, Any]:
 
 
 def _select_expression(name: str, kind: Kind) -> str:
-    if kind == "date":
-        return f"to_char({name}, 'YYYY-MM-DD')"
+    # Text the server makes cheaply (the connection is set to UTC and ISO dates);
+    # records() finishes it. JSON as text: parsed all at once, not value by value.
+    if kind == "json":
+        return f"coalesce({name}::text, 'null')"
     if kind == "time":
-        # pydantic's JSON form: UTC as Z, microseconds only when there are some.
-        utc = f"({name} AT TIME ZONE 'UTC')"
-        return (f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN date_trunc('second', "
-                f"{name}) = {name} THEN 'Z' ELSE to_char({utc}, '.US\"Z\"') END")
+        return f"replace(replace({name}::text, ' ', 'T'), '+00', 'Z')"
+    if kind == "date":
+        return f"{name}::text"
     return name
 
 
 SELECT: dict[Table, str] = {
-    table: "SELECT id, " + ", ".join(_select_expression(n, k) for n, k in fields) + f" FROM {table}"
+    table: "SELECT " + ", ".join(_select_expression(n, k) for n, k in fields) + f", id FROM {table}"
     for table, fields in FIELDS.items()
 }
-"""Each table's records as JSON-mode values, id first; add a WHERE or ORDER BY."""
+"""Each table's rows for records(), the id last; add a WHERE or ORDER BY."""
 
 NAMES: dict[Table, tuple[str, ...]] = {
     table: tuple(name for name, _ in fields) for table, fields in FIELDS.items()
 }
+_WHOLE_SECOND = len("2026-01-02T03:04:05Z")
+
+
+def _pydantic_time(value: str | None) -> str | None:
+    """The server's "...T03:04:05.12Z" as pydantic writes it: "...T03:04:05.120000Z"."""
+    if value is None or len(value) == _WHOLE_SECOND:
+        return value
+    seconds, _, fraction = value.removesuffix("Z").partition(".")
+    return f"{seconds}.{fraction:0<6}Z"
 
 
 def records(table: Table, rows: list[tuple[Any, ...]]) -> list[tuple[int, Record]]:
-    """Rows from SELECT[table] as (id, record) pairs."""
+    """Rows from SELECT[table] as (id, record) pairs, JSON-mode values exactly as pydantic's.
+
+    At 100k rows every step counts: zip() pairs the names with a row and stops before
+    the id (last), without slicing; one orjson call parses a whole JSON column, several
+    times faster than a parse per value.
+    """
     names = NAMES[table]
-    return [(row[0], dict(zip(names, row[1:], strict=True))) for row in rows]
+    last = len(names)
+    found = [(row[last], dict(zip(names, row, strict=False))) for row in rows]
+    for index, (name, kind) in enumerate(FIELDS[table]):
+        if kind == "json":
+            parsed = orjson.loads("[" + ",".join([row[index] for row in rows]) + "]")
+            for (_, record), value in zip(found, parsed, strict=True):
+                record[name] = value
+        elif kind == "time" and any(v is not None and len(v) != _WHOLE_SECOND
+                                    for v in [row[index] for row in rows]):
+            for _, record in found:
+                record[name] = _pydantic_time(record[name])
+    return found

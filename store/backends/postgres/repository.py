@@ -27,6 +27,7 @@ from store.backends.postgres import columns, schema
 from store.backends.postgres.failures import refusal
 from store.backends.postgres.session import CHANNEL, Connection, PostgresSession, copy_rows
 from store.backends.postgres.url import BARE_LOCATION, conninfo, masked, scrubbed
+from store.bulk import collector_paused
 from store.errors import ConnectionLostError, LockTimeoutError, StoreError
 from store.text import clean_for_display
 
@@ -68,7 +69,9 @@ class PostgresRepository:
                 "it tries again at the next step"
             ) from None
         set_json_loads(orjson.loads, conn)
+        # The text columns.SELECT asks for: times in UTC, dates as YYYY-MM-DD.
         conn.execute("SET TimeZone = 'UTC'")
+        conn.execute("SET DateStyle = 'ISO, YMD'")
         return conn
 
     def _connection(self) -> Connection:
@@ -152,7 +155,8 @@ class PostgresRepository:
         """Every prospect, formatted by the server: one query, no validation."""
         with self._lock, self._translated():
             rows = self._connection().execute(columns.SELECT[PROSPECTS]).fetchall()
-        return columns.records(PROSPECTS, rows)
+        with collector_paused():  # 100k new dicts: the collector would rescan them again and again
+            return columns.records(PROSPECTS, rows)
 
     def poll(self) -> Changes:
         """What the notifications since the last poll name; the prospects' records fetched by id.
