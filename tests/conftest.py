@@ -33,13 +33,40 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "prospects.json"
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A module with BACKENDS = ("tinydb", "postgres") runs its `store` tests on each backend.
+
+    Others stay on TinyDB under their own names (snapshot files are named after tests).
+    """
+    backends = getattr(metafunc.module, "BACKENDS", None)
+    chosen = any(mark.args[0] == "backend" for mark in metafunc.definition.iter_markers("parametrize"))
+    if backends and "backend" in metafunc.fixturenames and not chosen:  # a test may pick one
+        metafunc.parametrize("backend", backends, indirect=True)
+
+
 @pytest.fixture
-def store(db_path: Path) -> Store:
-    """A Store on a new file, with one implementation lead (id 1) and one other user."""
-    s = Store(db_path)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Which backend the `store` fixture uses: "tinydb" unless the module asks for both."""
+    return str(getattr(request, "param", "tinydb"))
+
+
+@pytest.fixture
+def db_target(backend: str, request: pytest.FixtureRequest) -> Path | str:
+    """Where the `store` fixture's data is: a new file, or a new database on the test cluster."""
+    if backend == "postgres":
+        return str(request.getfixturevalue("pg_url"))
+    path: Path = request.getfixturevalue("db_path")
+    return path
+
+
+@pytest.fixture
+def store(db_target: Path | str) -> Iterator[Store]:
+    """A Store on a new database, with one implementation lead (id 1) and one other user."""
+    s = Store(db_target)
     s.add_user(User(name="Ada Lovelace", email="ada@example.com", implementation_lead=True))
     s.add_user(User(name="Bob Plain", email="bob@example.com"))
-    return s
+    yield s
+    s.close()
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,10 @@ import psycopg
 import pytest
 
 from store.backends.base import BATCHES, ORDERS, PROSPECTS, TABLES, USERS, Changes, Record, Table
+from store.backends.open import is_postgres_target
 from store.backends.postgres import schema
 from store.backends.postgres.repository import PostgresRepository
-from store.backends.postgres.url import is_postgres, masked, scrubbed
+from store.backends.postgres.url import masked, scrubbed
 from store.errors import (
     ConnectionLostError,
     DuplicateError,
@@ -99,7 +100,7 @@ def test_every_table_round_trips_exactly(repo: PostgresRepository, lead: int) ->
     assert dict(repo.prospect_rows())[first] == records[PROSPECTS]
 
 
-def test_find_and_taken_use_the_keys(repo: PostgresRepository, lead: int) -> None:
+def test_find_and_with_domains_use_the_keys(repo: PostgresRepository, lead: int) -> None:
     with repo.writing() as session:
         ada = session.insert(USERS, User(name="Ada", email="ÅDA@Example.COM").model_dump(
             mode="json", exclude={"id"}))
@@ -110,8 +111,9 @@ def test_find_and_taken_use_the_keys(repo: PostgresRepository, lead: int) -> Non
         assert [i for i, _ in session.find(PROSPECTS, "name_key", name_key("ÜNÏCODE ltd"))] == [first]
         assert [r["domain"] for _, r in session.find(PROSPECTS, "secondary_contact", ada)] == [
             "two.example"]
-        assert session.taken(["one.example", "three.example", "two.example"]) == {
-            "one.example", "two.example"}
+        found = session.with_domains(["one.example", "three.example", "two.example"])
+        assert sorted(found) == ["one.example", "two.example"]
+        assert found["one.example"] == session.get(PROSPECTS, first)
 
 
 def test_update_keeps_derived_keys_and_delete_ignores_missing(repo: PostgresRepository, lead: int) -> None:
@@ -320,7 +322,7 @@ def test_a_database_with_foreign_tables_refused(pg_url: str) -> None:
     ("postgresql:", "postgresql:", None),
 ])
 def test_masked_url_never_shows_the_password(url: str, shown: str, secret: str | None) -> None:
-    assert is_postgres(url)
+    assert is_postgres_target(url)
     assert masked(url) == shown
     if secret is not None:  # libpq's messages are scrubbed of it, as written or decoded
         message = scrubbed(f"failed for {url}: password {secret!r} refused", url)
@@ -328,7 +330,7 @@ def test_masked_url_never_shows_the_password(url: str, shown: str, secret: str |
 
 
 def test_not_postgres_targets() -> None:
-    assert not any(map(is_postgres, ["prospects.json", "/data/postgresql.json", "mysql://x/y"]))
+    assert not any(map(is_postgres_target, ["prospects.json", "postgresql.json", "mysql://x/y"]))
 
 
 def test_bare_scheme_uses_the_pg_variables(pg_cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:

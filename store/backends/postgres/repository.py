@@ -32,6 +32,9 @@ from store.errors import ConnectionLostError, LockTimeoutError, StoreError
 from store.text import clean_for_display
 
 LOCK_TIMEOUT_S = 30
+_BEGIN_READ = b"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+_BEGIN_WRITE = (f"BEGIN; SELECT set_config('lock_timeout', '{LOCK_TIMEOUT_S}s', true), "
+                f"pg_advisory_xact_lock({schema.WRITE_LOCK})").encode()
 
 
 class PostgresRepository:
@@ -127,19 +130,19 @@ class PostgresRepository:
                 return
             with self._translated():
                 conn = self._connection()
-                with conn.transaction():
-                    if writable:
-                        conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_S}s'")
-                        conn.execute("SELECT pg_advisory_xact_lock(%s)", (schema.WRITE_LOCK,))
-                    else:
-                        conn.execute(b"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    self._session = PostgresSession(conn, writable=writable)
-                    try:
-                        yield self._session
-                        if writable:
-                            self._session.announce()
-                    finally:
-                        self._session = None
+                # Round trips are most of a save's time: the transaction starts (and a writer
+                # takes the lock) in one, and ends with its NOTIFY in one.
+                self._session = session = PostgresSession(conn, writable=writable)
+                try:
+                    conn.execute(_BEGIN_WRITE if writable else _BEGIN_READ)
+                    yield session
+                    conn.execute(session.commit_statement())
+                except BaseException:
+                    if not (conn.closed or conn.broken):
+                        conn.execute(b"ROLLBACK")
+                    raise
+                finally:
+                    self._session = None
 
     def reading(self) -> AbstractContextManager[PostgresSession]:
         """A read-only transaction on one snapshot (a nested call joins the open session)."""
@@ -214,6 +217,11 @@ class PostgresRepository:
     def is_empty(self) -> bool:
         with self.reading() as session:
             return self._empty(session.conn)
+
+    def upgrade(self) -> str:
+        """Create the schema or bring it to this app's version (`prospects db upgrade`)."""
+        with self._lock, self._translated():
+            return schema.upgrade(self._connection())
 
     def close(self) -> None:
         with self._lock, self._poll_lock:

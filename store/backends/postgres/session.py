@@ -70,9 +70,9 @@ class PostgresSession:
         query = columns.SELECT[table] + f" WHERE {field} = %s ORDER BY id"
         return columns.records(table, self._rows(query, (value,)))
 
-    def taken(self, domains: Collection[str]) -> set[str]:
-        rows = self._rows("SELECT domain FROM prospects WHERE domain = ANY(%s)", (list(domains),))
-        return {row[0] for row in rows}
+    def with_domains(self, domains: Collection[str]) -> dict[str, Record]:
+        query = columns.SELECT[PROSPECTS] + " WHERE domain = ANY(%s)"
+        return {r["domain"]: r for _, r in columns.records(PROSPECTS, self._rows(query, (list(domains),)))}
 
     def scan(self, table: Table) -> Iterator[tuple[int, Record]]:
         return iter(columns.records(table, self._rows(columns.SELECT[table] + " ORDER BY id")))
@@ -115,15 +115,15 @@ class PostgresSession:
         if table == PROSPECTS:
             self.changed_tables.add("orders")  # a deleted prospect takes its orders along
 
-    def announce(self) -> None:
-        """Tell every listening session what this transaction changed (sent at commit)."""
+    def commit_statement(self) -> sql.Composed:
+        """COMMIT, after a NOTIFY telling every listening session what this one changed."""
         if self.everything:
             said = orjson.dumps({"everything": True}).decode()
         elif self.changed_prospects or self.changed_tables:
             said = payload(self.changed_prospects, self.changed_tables)
         else:
-            return
-        self.conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, said))
+            return sql.Composed([sql.SQL("COMMIT")])
+        return sql.SQL("SELECT pg_notify({}, {}); COMMIT").format(sql.Literal(CHANNEL), sql.Literal(said))
 
 
 def copy_rows(conn: Connection, table: Table, rows: Iterator[tuple[int, Record]]) -> None:

@@ -15,14 +15,11 @@ _QUERY_PASSWORD = re.compile(r"(?i)([?&]password=)([^&#]*)")
 BARE_LOCATION = "postgresql: (the PG* variables and service file)"
 
 
-def is_postgres(target: str) -> bool:
-    """True for a `postgresql://` or `postgres://` URL, or a bare `postgresql:` (libpq's PG* settings)."""
-    return target.lower().startswith(_SCHEMES)
-
-
 def conninfo(target: str) -> str:
-    """What psycopg gets: the URL as is; a bare scheme leaves everything to libpq's PG* settings."""
-    return "" if target.lower() in _SCHEMES else target
+    """What psycopg gets: the URL as is; a bare scheme leaves everything to libpq's PG* settings.
+
+    store.backends.open decides what is a PostgreSQL target."""
+    return "" if target in _SCHEMES else target
 
 
 def _split_netloc(url: str) -> tuple[str, str, str] | None:
