@@ -41,7 +41,7 @@ from store.backends.base import PROSPECTS, USERS
 from store.backends.postgres import columns
 from store.backends.postgres.repository import PostgresRepository
 from store.bulk import collector_paused
-from tests.pg_cluster import Cluster
+from tests.pg_cluster import throwaway_cluster
 
 SAVE_TARGET_MS = 20.0
 ROWS_TARGET = 1.5
@@ -158,12 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.url:
         return 0 if run(args.url, args.prospects, args.repeat) else 1
-    cluster = Cluster()
-    try:
-        cluster.start()
-        return 0 if run(cluster.url(cluster.create_database()), args.prospects, args.repeat) else 1
-    finally:
-        cluster.destroy()
+    with throwaway_cluster() as cluster:
+        return 0 if run(cluster.create_database(), args.prospects, args.repeat) else 1
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import pytest
 from store.models import User
 from store.rules.store import Store
 from tests.dns_responder import dns_server  # noqa: F401 - a fixture
-from tests.pg_cluster import Cluster, NoPostgreSQL
+from tests.pg_cluster import Cluster, NoPostgreSQL, throwaway_cluster
 
 
 @pytest.fixture(autouse=True)
@@ -73,17 +73,13 @@ def store(db_target: Path | str) -> Iterator[Store]:
 def pg_cluster() -> Iterator[Cluster]:
     """One throwaway PostgreSQL server per test process (each xdist worker has its own)."""
     try:
-        cluster = Cluster()
+        with throwaway_cluster() as cluster:
+            yield cluster
     except NoPostgreSQL as exc:
         pytest.fail(str(exc))  # a failure, never a skip: the PostgreSQL half must run
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.destroy()
 
 
 @pytest.fixture
 def pg_url(pg_cluster: Cluster) -> str:
     """The URL of a new, empty database on the test cluster."""
-    return pg_cluster.url(pg_cluster.create_database())
+    return pg_cluster.create_database()

@@ -15,6 +15,8 @@ import shutil
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 SUPERUSER = "postgres"
@@ -84,17 +86,28 @@ class Cluster:
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@/{dbname}?host={self.dir}"
 
-    def create_database(self, template: str = "template0") -> str:
-        """A new empty database; its name."""
+    def create_database(self, name: str | None = None) -> str:
+        """A new empty database (named, or a fresh name); its URL."""
         import psycopg
 
-        name = "t_" + uuid.uuid4().hex[:16]
+        name = name or "t_" + uuid.uuid4().hex[:16]
         with psycopg.connect(self.url(), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'.encode())
-        return name
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0'.encode())
+        return self.url(name)
 
     def destroy(self) -> None:
         """Stop at once (the data is thrown away) and remove the directory."""
         with contextlib.suppress(RuntimeError):  # not running
             self.stop("immediate")
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextmanager
+def throwaway_cluster() -> Iterator[Cluster]:
+    """A started cluster, stopped and removed at the end."""
+    cluster = Cluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.destroy()

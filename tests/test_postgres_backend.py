@@ -262,7 +262,7 @@ def test_dump_and_load_are_exact_and_ids_continue(repo: PostgresRepository, lead
                                                   pg_cluster: Cluster) -> None:
     fill(repo, lead)
     dumped = repo.dump()
-    copy = PostgresRepository(pg_cluster.url(pg_cluster.create_database()))
+    copy = PostgresRepository(pg_cluster.create_database())
     try:
         assert copy.is_empty() and not repo.is_empty()
         copy.load(dumped)
@@ -334,7 +334,7 @@ def test_not_postgres_targets() -> None:
 
 
 def test_bare_scheme_uses_the_pg_variables(pg_cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
-    name = pg_cluster.create_database()
+    name = pg_cluster.create_database().rpartition("/")[2].partition("?")[0]
     for variable, value in {"PGHOST": str(pg_cluster.dir), "PGUSER": "postgres",
                             "PGDATABASE": name}.items():
         monkeypatch.setenv(variable, value)
