@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -334,7 +335,7 @@ def test_not_postgres_targets() -> None:
 
 
 def test_bare_scheme_uses_the_pg_variables(pg_cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
-    name = pg_cluster.create_database().rpartition("/")[2].partition("?")[0]
+    name = urlsplit(pg_cluster.create_database()).path.lstrip("/")
     for variable, value in {"PGHOST": str(pg_cluster.dir), "PGUSER": "postgres",
                             "PGDATABASE": name}.items():
         monkeypatch.setenv(variable, value)
