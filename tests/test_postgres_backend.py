@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import psycopg
 import pytest
 
+from bench.generate import make_db
 from store.backends.base import BATCHES, ORDERS, PROSPECTS, TABLES, USERS, Changes, Record, Table
 from store.backends.open import is_postgres_target
 from store.backends.postgres import schema
 from store.backends.postgres.repository import PostgresRepository
 from store.backends.postgres.url import masked, scrubbed
+from store.backends.tinydb.repository import TinyDBRepository
 from store.errors import (
     ConnectionLostError,
     DuplicateError,
@@ -375,3 +378,23 @@ def test_connection_lost_then_reconnects(pg_cluster: Cluster, lead: int, pg_url:
         assert len(repo.prospect_rows()) == 2
     finally:
         repo.close()
+
+
+def test_tinydb_to_postgres_to_tinydb_is_exact(pg_url: str, db_path: Path) -> None:
+    make_db(db_path, 300, seed=5)
+    source = TinyDBRepository(db_path, create_folders=False)
+    with source.writing() as session:
+        lead = next(i for i, r in session.scan(USERS) if r["implementation_lead"])
+        batch = session.insert(BATCHES, full_records(lead, 0, 0)[BATCHES])
+        first = session.insert(PROSPECTS, full_records(lead, batch, 0)[PROSPECTS])
+        session.insert(ORDERS, full_records(lead, batch, first)[ORDERS])
+        session.delete(PROSPECTS, [5, 6])
+    original = source.dump()
+    server = PostgresRepository(pg_url)
+    server.load(original)
+    assert server.dump() == original
+    back = TinyDBRepository(db_path.with_name("back.json"), create_folders=False)
+    back.load(server.dump())
+    assert back.dump() == original
+    for repository in (source, server, back):
+        repository.close()
