@@ -49,9 +49,13 @@ class PostgresRepository:
         self._conn: Connection | None = None
         self._listener: Connection | None = None
         self._session: PostgresSession | None = None  # the open one: a nested call joins it
-        with self._translated():
-            self.created_new = schema.check(self._connection())
-            self._listener = self._listen()
+        try:
+            with self._translated():
+                self.created_new = schema.check(self._connection())
+                self._listener = self._listen()
+        except BaseException:
+            self.close()  # a refused database (schema, connection) keeps no connection open
+            raise
 
     # -- connections ---------------------------------------------------------
 

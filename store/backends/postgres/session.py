@@ -29,6 +29,13 @@ _FLAGS: dict[Table, str] = {USERS: "users", ORDERS: "orders", BATCHES: "batches"
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 
+_INSERT = {
+    table: sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING id").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns.insert_columns(table))),
+        sql.SQL(", ").join(sql.Placeholder() * len(columns.insert_columns(table))))
+    for table in columns.FIELDS
+}
+
 
 def payload(prospect_ids: Collection[int], tables: Collection[str]) -> str:
     """A notification's text: the changed prospect ids, or everything when they are too many."""
@@ -78,11 +85,7 @@ class PostgresSession:
         return iter(columns.records(table, self._rows(columns.SELECT[table] + " ORDER BY id")))
 
     def insert(self, table: Table, record: Record) -> int:
-        names = columns.insert_columns(table)
-        query = sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING id").format(
-            sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names)),
-            sql.SQL(", ").join(sql.Placeholder() * len(names)))
-        new_id = int(self._rows(query, columns.to_row(table, record))[0][0])
+        new_id = int(self._rows(_INSERT[table], columns.to_row(table, record))[0][0])
         self._changed(table, [new_id])
         return new_id
 
