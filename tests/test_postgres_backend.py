@@ -14,13 +14,14 @@ import pytest
 from bench.generate import make_db
 from store.backends.base import BATCHES, ORDERS, PROSPECTS, TABLES, USERS, Changes, Record, Table
 from store.backends.open import is_postgres_target
-from store.backends.postgres import schema
+from store.backends.postgres import repository, schema
 from store.backends.postgres.repository import PostgresRepository
 from store.backends.postgres.url import masked, scrubbed
 from store.backends.tinydb.repository import TinyDBRepository
 from store.errors import (
     ConnectionLostError,
     DuplicateError,
+    LockTimeoutError,
     NotFoundError,
     SchemaError,
     StoreError,
@@ -396,5 +397,37 @@ def test_tinydb_to_postgres_to_tinydb_is_exact(pg_url: str, db_path: Path) -> No
     back = TinyDBRepository(db_path.with_name("back.json"), create_folders=False)
     back.load(server.dump())
     assert back.dump() == original
-    for repository in (source, server, back):
-        repository.close()
+    for opened in (source, server, back):
+        opened.close()
+
+
+def test_a_held_write_lock_times_out_with_a_message(repo: PostgresRepository, pg_url: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(repository, "_BEGIN_WRITE", repository._BEGIN_WRITE.replace(
+        f"'{repository.LOCK_TIMEOUT_S}s'".encode(), b"'200ms'"))
+    with psycopg.connect(pg_url, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", (schema.WRITE_LOCK,))
+        with pytest.raises(LockTimeoutError, match="another session has held the write lock"), \
+                repo.writing() as session:
+            session.insert(USERS, user(5))
+    with repo.writing() as session:  # the session that gave up left nothing half-open
+        session.insert(USERS, user(5))
+
+
+def test_a_database_that_cannot_be_reached_is_named_without_its_password(pg_cluster: Cluster) -> None:
+    url = f"postgresql://postgres:Sup3rSecret@/no_such_db?host={pg_cluster.dir}"
+    with pytest.raises(ConnectionLostError) as caught:
+        PostgresRepository(url)
+    message = str(caught.value)
+    assert message.startswith(f"cannot reach the database {masked(url)}: ")
+    assert "no_such_db" in message and "Sup3rSecret" not in message
+
+
+@pytest.mark.parametrize("bad", [{"company_name": "NUL \x00 inside"},
+                                 {"domain_check": {"verdict": "mail", "message": "\x00"}}])
+def test_a_value_the_server_cannot_store_is_refused_whole(repo: PostgresRepository, lead: int,
+                                                          bad: Record) -> None:
+    good = prospect("good.example", lead)
+    with pytest.raises(StoreError, match="nothing was done"), repo.writing() as session:
+        session.insert_many(PROSPECTS, [good, {**prospect("bad.example", lead), **bad}])
+    assert repo.prospect_rows() == []

@@ -68,9 +68,12 @@ def refusal(error: psycopg.Error, location: str) -> StoreError:
         return StoreError(_CHECK.get(constraint, f"{table}: a value breaks the check {constraint}"))
     if isinstance(error, pg.NotNullViolation):
         return StoreError(f"{table}: {diag.column_name or 'a field'} is missing; nothing was done")
-    primary = clean_for_display(diag.message_primary or type(error).__name__, 200)
+    # Checked in psycopg, before the server: then there is no diag, only the text.
+    primary = clean_for_display(diag.message_primary or str(error) or type(error).__name__, 200)
     if isinstance(error, pg.DataError | pg.IntegrityError):
         where = f" ({clean_for_display(diag.context, 200)})" if diag.context else ""
-        return StoreError(f"{table}: the database refused a value: {primary}{where}; "
-                          "nothing was done")
+        if "NUL" in primary or "\\u0000" in (diag.message_detail or "") + (diag.context or ""):
+            primary = "a text holds a NUL character (U+0000), which PostgreSQL cannot store; remove it"
+        return StoreError(f"{diag.table_name or 'A record'}: the database refused a value: "
+                          f"{primary}{where}; nothing was done")
     return StorageError(f"{location}: the database failed: {primary}")
