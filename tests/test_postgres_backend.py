@@ -14,7 +14,7 @@ import pytest
 from bench.generate import make_db
 from store.backends.base import BATCHES, ORDERS, PROSPECTS, TABLES, USERS, Changes, Record, Table
 from store.backends.open import is_postgres_target
-from store.backends.postgres import repository, schema
+from store.backends.postgres import columns, repository, schema
 from store.backends.postgres.repository import PostgresRepository
 from store.backends.postgres.url import masked, scrubbed
 from store.backends.tinydb.repository import TinyDBRepository
@@ -431,3 +431,13 @@ def test_a_value_the_server_cannot_store_is_refused_whole(repo: PostgresReposito
     with pytest.raises(StoreError, match="nothing was done"), repo.writing() as session:
         session.insert_many(PROSPECTS, [good, {**prospect("bad.example", lead), **bad}])
     assert repo.prospect_rows() == []
+
+
+def test_the_schema_has_a_column_for_every_model_field(repo: PostgresRepository, pg_url: str) -> None:
+    # A field added to a model needs a migration in store/backends/postgres/schema.py.
+    with psycopg.connect(pg_url) as conn:
+        for table in TABLES:
+            found = [row[0] for row in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                "ORDER BY ordinal_position", (table,))]
+            assert sorted(found) == sorted(["id", *columns.insert_columns(table)]), table

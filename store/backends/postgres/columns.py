@@ -3,9 +3,9 @@
 A record is ``Model.model_dump(mode="json")`` without the id (store.backends.base);
 the tables have real types (date, timestamptz, bigint, jsonb) so the database can
 check and sort them. Rows go in as ISO strings and JSON text, which PostgreSQL
-parses by the column's type (in COPY too); they come back formatted by the
-server exactly as pydantic writes them ("2026-01-02T03:04:05Z"), so nothing is
-parsed twice on the client.
+parses by the column's type (in COPY too). They come back as text the server
+makes cheaply, finished here into what pydantic writes ("2026-01-02T03:04:05Z"):
+no datetime or date objects are built only to be turned back into strings.
 """
 
 from __future__ import annotations
@@ -29,14 +29,14 @@ Kind = Literal["plain", "date", "time", "json"]
 _MODELS: dict[Table, type[BaseModel]] = {
     PROSPECTS: Prospect, USERS: User, ORDERS: Order, BATCHES: ImportBatch,
 }
-_JSON_FIELDS = {"products", "domain_check", "prospect_ids"}
 
 
 def _kind(model: type[BaseModel], name: str) -> Kind:
-    if name in _JSON_FIELDS:
-        return "json"
     annotation = model.model_fields[name].annotation
     types = set(typing.get_args(annotation)) | {annotation}
+    if typing.get_origin(annotation) is list or any(
+            isinstance(t, type) and issubclass(t, BaseModel) for t in types):
+        return "json"  # products, domain_check, prospect_ids: jsonb
     if datetime in types:  # before date: a datetime is a date
         return "time"
     return "date" if date in types else "plain"

@@ -20,7 +20,6 @@ import orjson
 import psycopg
 from psycopg import errors as pg
 from psycopg.conninfo import conninfo_to_dict
-from psycopg.types.json import set_json_loads
 
 from store.backends.base import PROSPECTS, TABLES, Changes, Record, Table
 from store.backends.postgres import columns, schema
@@ -75,7 +74,6 @@ class PostgresRepository:
                 f"cannot reach the database {self.location}: {self._reason(error)}; "
                 "it tries again at the next step"
             ) from None
-        set_json_loads(orjson.loads, conn)
         # The text columns.SELECT asks for: times in UTC, dates as YYYY-MM-DD.
         conn.execute("SET TimeZone = 'UTC'")
         conn.execute("SET DateStyle = 'ISO, YMD'")
