@@ -45,8 +45,8 @@ def prospect(domain: str, lead: int, **fields: Any) -> Record:
 
 
 @pytest.fixture
-def repo(pg_url: str) -> Iterator[PostgresRepository]:
-    repository = PostgresRepository(pg_url)
+def repo(pg_store_url: str) -> Iterator[PostgresRepository]:
+    repository = PostgresRepository(pg_store_url)
     yield repository
     repository.close()
 
@@ -223,8 +223,9 @@ def poll_until(repo: PostgresRepository, wanted: Any) -> Changes:
     return seen
 
 
-def test_poll_delivers_another_sessions_changes(repo: PostgresRepository, lead: int, pg_url: str) -> None:
-    other = PostgresRepository(pg_url)
+def test_poll_delivers_another_sessions_changes(repo: PostgresRepository, lead: int,
+                                                pg_store_url: str) -> None:
+    other = PostgresRepository(pg_store_url)
     try:
         assert not other.poll()  # nothing since it opened
         with repo.writing() as session:
@@ -351,9 +352,9 @@ def test_bare_scheme_uses_the_pg_variables(pg_cluster: Cluster, monkeypatch: pyt
         repo.close()
 
 
-def test_connection_lost_then_reconnects(pg_cluster: Cluster, lead: int, pg_url: str) -> None:
+def test_connection_lost_then_reconnects(pg_cluster: Cluster, lead: int, pg_store_url: str) -> None:
     # Trust authentication ignores the password: here only to prove it is never shown.
-    url = pg_url.replace("postgres@", "postgres:Sup3rSecret@")
+    url = pg_store_url.replace("postgres@", "postgres:Sup3rSecret@")
     repo = PostgresRepository(url)
     try:
         with repo.writing() as session:
@@ -401,11 +402,11 @@ def test_tinydb_to_postgres_to_tinydb_is_exact(pg_url: str, db_path: Path) -> No
         opened.close()
 
 
-def test_a_held_write_lock_times_out_with_a_message(repo: PostgresRepository, pg_url: str,
+def test_a_held_write_lock_times_out_with_a_message(repo: PostgresRepository, pg_store_url: str,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(repository, "_BEGIN_WRITE", repository._BEGIN_WRITE.replace(
         f"'{repository.LOCK_TIMEOUT_S}s'".encode(), b"'200ms'"))
-    with psycopg.connect(pg_url, autocommit=True) as holder:
+    with psycopg.connect(pg_store_url, autocommit=True) as holder:
         holder.execute("SELECT pg_advisory_lock(%s)", (schema.WRITE_LOCK,))
         with pytest.raises(LockTimeoutError, match="another session has held the write lock"), \
                 repo.writing() as session:
@@ -433,9 +434,10 @@ def test_a_value_the_server_cannot_store_is_refused_whole(repo: PostgresReposito
     assert repo.prospect_rows() == []
 
 
-def test_the_schema_has_a_column_for_every_model_field(repo: PostgresRepository, pg_url: str) -> None:
+def test_the_schema_has_a_column_for_every_model_field(repo: PostgresRepository,
+                                                       pg_store_url: str) -> None:
     # A field added to a model needs a migration in store/backends/postgres/schema.py.
-    with psycopg.connect(pg_url) as conn:
+    with psycopg.connect(pg_store_url) as conn:
         for table in TABLES:
             found = [row[0] for row in conn.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
