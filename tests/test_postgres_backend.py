@@ -443,3 +443,15 @@ def test_the_schema_has_a_column_for_every_model_field(repo: PostgresRepository,
                 "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
                 "ORDER BY ordinal_position", (table,))]
             assert sorted(found) == sorted(["id", *columns.insert_columns(table)]), table
+
+
+def test_url_parameters_reach_libpq_untouched(pg_store_url: str) -> None:
+    url = pg_store_url + "&sslmode=disable&application_name=team%20crm&connect_timeout=3"
+    repo = PostgresRepository(url)
+    try:
+        with repo.reading() as session:
+            row = session.conn.execute("SELECT current_setting('application_name')").fetchone()
+        assert row == ("team crm",)
+        assert repo.location == url  # no password: shown as given
+    finally:
+        repo.close()
