@@ -356,6 +356,7 @@ def test_connection_lost_then_reconnects(pg_cluster: Cluster, lead: int, pg_stor
     # Trust authentication ignores the password: here only to prove it is never shown.
     url = pg_store_url.replace("postgres@", "postgres:Sup3rSecret@")
     repo = PostgresRepository(url)
+    quiet = PostgresRepository(url)  # does nothing while the server is away
     try:
         with repo.writing() as session:
             session.insert(PROSPECTS, prospect("before.example", lead))
@@ -375,11 +376,13 @@ def test_connection_lost_then_reconnects(pg_cluster: Cluster, lead: int, pg_stor
         assert "reconnects by itself" in str(lost.value)
         assert [r["domain"] for _, r in repo.prospect_rows()] == ["before.example"]
         assert repo.poll().everything  # what happened meanwhile is unknown: re-read it all
+        assert quiet.poll().everything  # its first poll after the restart answers, no error
         with repo.writing() as session:
             session.insert(PROSPECTS, prospect("after.example", lead))
         assert len(repo.prospect_rows()) == 2
     finally:
         repo.close()
+        quiet.close()
 
 
 def test_tinydb_to_postgres_to_tinydb_is_exact(pg_url: str, db_path: Path) -> None:

@@ -89,20 +89,23 @@ class PostgresRepository:
         conn.execute(f"LISTEN {CHANNEL}")
         return conn
 
-    def _drop_broken(self) -> bool:
-        """Close connections the server dropped; True if there were any."""
-        dropped = False
-        for name in ("_conn", "_listener"):
-            conn: Connection | None = getattr(self, name)
-            if conn is not None and (conn.closed or conn.broken):
-                conn.close()
-                setattr(self, name, None)
-                dropped = True
-        return dropped
+    def _dropped(self, which: str) -> bool:
+        """Whether the connection `which` names is gone (closed here if the server dropped it)."""
+        conn: Connection | None = getattr(self, which)
+        if conn is not None and not (conn.closed or conn.broken):
+            return False
+        if conn is not None:
+            conn.close()
+            setattr(self, which, None)
+        return True
 
     @contextmanager
-    def _translated(self) -> Iterator[None]:
-        """psycopg's exceptions as StoreError subclasses, for people (never a password)."""
+    def _translated(self, which: str = "_conn") -> Iterator[None]:
+        """psycopg's exceptions as StoreError subclasses, for people (never a password).
+
+        `which` is the connection in use: the sessions' or the listener (poll runs in
+        another thread, and must not close the connection a session is using).
+        """
         try:
             yield
         except pg.LockNotAvailable:
@@ -111,7 +114,7 @@ class PostgresRepository:
                 f"{LOCK_TIMEOUT_S} s: nothing was saved; try again"
             ) from None
         except psycopg.OperationalError as error:
-            if not self._drop_broken():
+            if not self._dropped(which):
                 raise refusal(error, self.location) from None
             raise ConnectionLostError(
                 f"lost the connection to {self.location} ({self._reason(error)}); the change "
@@ -168,13 +171,13 @@ class PostgresRepository:
 
         After a lost connection nothing says what was missed meanwhile: `everything`.
         """
-        with self._poll_lock, self._translated():
-            if self._listener is None:
-                self._listener = self._listen()
+        with self._poll_lock, self._translated("_listener"):
+            notes = self._notes()
+            if notes is None:
                 return Changes(everything=True)
             changes = Changes()
             ids: set[int] = set()
-            for note in self._listener.notifies(timeout=0):
+            for note in notes:
                 said = orjson.loads(note.payload)
                 changes.everything |= bool(said.get("everything"))
                 ids.update(said.get("prospects", ()))
@@ -182,7 +185,7 @@ class PostgresRepository:
                 changes.users |= "users" in tables
                 changes.orders |= "orders" in tables
                 changes.batches |= "batches" in tables
-            if changes.everything or not ids:
+            if changes.everything or not ids or self._listener is None:
                 return changes
             rows = self._listener.execute(
                 (columns.SELECT[PROSPECTS] + " WHERE id = ANY(%s)"), (sorted(ids),)
@@ -190,6 +193,21 @@ class PostgresRepository:
             current = dict(columns.records(PROSPECTS, rows))
             changes.prospects = {record_id: current.get(record_id) for record_id in sorted(ids)}
             return changes
+
+    def _notes(self) -> list[psycopg.Notify] | None:
+        """The notifications waiting, without waiting; None when listening had to start again.
+
+        A listener the server dropped is replaced at once (ConnectionLostError only while
+        the server is away), so the first poll after a restart already answers.
+        """
+        if self._listener is not None:
+            try:
+                return list(self._listener.notifies(timeout=0))
+            except psycopg.OperationalError:
+                if not self._dropped("_listener"):
+                    raise
+        self._listener = self._listen()
+        return None
 
     # -- moving between backends ---------------------------------------------
 
