@@ -20,6 +20,7 @@ import orjson
 import psycopg
 from psycopg import errors as pg
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.pq import ConnStatus
 
 from store.backends.base import PROSPECTS, TABLES, Changes, Record, Table
 from store.backends.postgres import columns, schema
@@ -92,7 +93,8 @@ class PostgresRepository:
     def _dropped(self, which: str) -> bool:
         """Whether the connection `which` names is gone (closed here if the server dropped it)."""
         conn: Connection | None = getattr(self, which)
-        if conn is not None and not (conn.closed or conn.broken):
+        # libpq marks a connection whose socket died as bad; psycopg may not call it broken.
+        if conn is not None and not (conn.closed or conn.broken or conn.info.status != ConnStatus.OK):
             return False
         if conn is not None:
             conn.close()
@@ -169,45 +171,39 @@ class PostgresRepository:
     def poll(self) -> Changes:
         """What the notifications since the last poll name; the prospects' records fetched by id.
 
-        After a lost connection nothing says what was missed meanwhile: `everything`.
+        A listener the server dropped is replaced at once, and as nothing says what
+        was missed meanwhile the answer is `everything` (ConnectionLostError only
+        while the server is away).
         """
         with self._poll_lock, self._translated("_listener"):
-            notes = self._notes()
-            if notes is None:
-                return Changes(everything=True)
-            changes = Changes()
-            ids: set[int] = set()
-            for note in notes:
-                said = orjson.loads(note.payload)
-                changes.everything |= bool(said.get("everything"))
-                ids.update(said.get("prospects", ()))
-                tables = set(said.get("tables", ()))
-                changes.users |= "users" in tables
-                changes.orders |= "orders" in tables
-                changes.batches |= "batches" in tables
-            if changes.everything or not ids or self._listener is None:
-                return changes
-            rows = self._listener.execute(
-                (columns.SELECT[PROSPECTS] + " WHERE id = ANY(%s)"), (sorted(ids),)
-            ).fetchall()
-            current = dict(columns.records(PROSPECTS, rows))
-            changes.prospects = {record_id: current.get(record_id) for record_id in sorted(ids)}
+            if self._listener is not None:
+                try:
+                    return self._changes(self._listener)
+                except psycopg.OperationalError:
+                    self._listener.close()  # it only listens: whatever failed, start again
+            self._listener = self._listen()
+            return Changes(everything=True)
+
+    @staticmethod
+    def _changes(listener: Connection) -> Changes:
+        """The notifications waiting (without waiting), and the named prospects as they are now."""
+        changes = Changes()
+        ids: set[int] = set()
+        for note in listener.notifies(timeout=0):
+            said = orjson.loads(note.payload)
+            changes.everything |= bool(said.get("everything"))
+            ids.update(said.get("prospects", ()))
+            tables = set(said.get("tables", ()))
+            changes.users |= "users" in tables
+            changes.orders |= "orders" in tables
+            changes.batches |= "batches" in tables
+        if changes.everything or not ids:
             return changes
-
-    def _notes(self) -> list[psycopg.Notify] | None:
-        """The notifications waiting, without waiting; None when listening had to start again.
-
-        A listener the server dropped is replaced at once (ConnectionLostError only while
-        the server is away), so the first poll after a restart already answers.
-        """
-        if self._listener is not None:
-            try:
-                return list(self._listener.notifies(timeout=0))
-            except psycopg.OperationalError:
-                if not self._dropped("_listener"):
-                    raise
-        self._listener = self._listen()
-        return None
+        rows = listener.execute(columns.SELECT[PROSPECTS] + " WHERE id = ANY(%s)",
+                                (sorted(ids),)).fetchall()
+        current = dict(columns.records(PROSPECTS, rows))
+        changes.prospects = {record_id: current.get(record_id) for record_id in sorted(ids)}
+        return changes
 
     # -- moving between backends ---------------------------------------------
 
