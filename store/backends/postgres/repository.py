@@ -49,9 +49,14 @@ class PostgresRepository:
         self._conn: Connection | None = None
         self._listener: Connection | None = None
         self._session: PostgresSession | None = None  # the open one: a nested call joins it
+        self._outdated: schema.OlderSchemaError | None = None  # until `db upgrade`
+        self.created_new = False
         try:
             with self._translated():
-                self.created_new = schema.check(self._connection())
+                try:
+                    self.created_new = schema.check(self._connection())
+                except schema.OlderSchemaError as error:
+                    self._outdated = error
                 self._listener = self._listen()
         except BaseException:
             self.close()  # a refused database (schema, connection) keeps no connection open
@@ -129,6 +134,7 @@ class PostgresRepository:
 
     @contextmanager
     def _session_in(self, *, writable: bool) -> Iterator[PostgresSession]:
+        self._refuse_outdated()
         with self._lock:
             if self._session is not None:  # a nested call on this thread: the same transaction
                 if writable and not self._session.writable:
@@ -163,6 +169,7 @@ class PostgresRepository:
 
     def prospect_rows(self) -> list[tuple[int, Record]]:
         """Every prospect, formatted by the server: one query, no validation."""
+        self._refuse_outdated()
         with self._lock, self._translated():
             rows = self._connection().execute(columns.SELECT[PROSPECTS]).fetchall()
         with collector_paused():  # 100k new dicts: the collector would rescan them again and again
@@ -175,6 +182,7 @@ class PostgresRepository:
         was missed meanwhile the answer is `everything` (ConnectionLostError only
         while the server is away).
         """
+        self._refuse_outdated()
         with self._poll_lock, self._translated("_listener"):
             if self._listener is not None:
                 try:
@@ -237,7 +245,13 @@ class PostgresRepository:
     def upgrade(self) -> str:
         """Create the schema or bring it to this app's version (`prospects db upgrade`)."""
         with self._lock, self._translated():
-            return schema.upgrade(self._connection())
+            done = schema.upgrade(self._connection())
+        self._outdated = None
+        return done
+
+    def _refuse_outdated(self) -> None:
+        if self._outdated is not None:
+            raise self._outdated
 
     def close(self) -> None:
         with self._lock, self._poll_lock:

@@ -163,11 +163,16 @@ _FOREIGN = ("the database has tables named like this app's (users, prospects, or
             "choose an empty database")
 
 
+class OlderSchemaError(SchemaError):
+    """The schema is older than this app's: `prospects db upgrade` brings it up to date."""
+
+
 def check(conn: Connection) -> bool:
     """Make sure the schema is this app's version; create it in an empty database (then True).
 
-    An older schema is refused (run `prospects db upgrade`), as is a newer one: this
-    app would misread or break what a newer version wrote.
+    A newer schema is refused: this app would misread or break what a newer version
+    wrote. An older one raises OlderSchemaError (the repository still opens, so that
+    `prospects db upgrade` can run, but refuses everything else).
     """
     version = installed_version(conn)
     if version is None:
@@ -175,7 +180,7 @@ def check(conn: Connection) -> bool:
         return _migrate(conn) is None
     _refuse_newer(version)
     if version < VERSION:
-        raise SchemaError(
+        raise OlderSchemaError(
             f"the database's schema is version {version}, older than this app's "
             f"(version {VERSION}): run `prospects db upgrade` (back the database up first)"
         )
