@@ -473,3 +473,13 @@ def test_url_parameters_reach_libpq_untouched(pg_store_url: str) -> None:
         assert repo.location == url  # no password: shown as given
     finally:
         repo.close()
+
+
+def test_a_user_still_named_by_a_prospect_is_not_deleted(repo: PostgresRepository, lead: int) -> None:
+    with repo.writing() as session:
+        session.insert(PROSPECTS, prospect("one.example", lead))
+    with pytest.raises(StoreError, match=r"record '1' is still named by prospects \(prospects_lead_fk\)"), \
+            repo.writing() as session:
+        session.delete(USERS, [lead])
+    with repo.reading() as session:
+        assert session.get(USERS, lead) is not None

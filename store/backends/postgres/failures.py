@@ -61,6 +61,9 @@ def refusal(error: psycopg.Error, location: str) -> StoreError:
         template = _UNIQUE.get(constraint, "{table}: a record with {column} {value} exists already")
         return DuplicateError(template.format(value=value, table=table, column=column))
     if isinstance(error, pg.ForeignKeyViolation):
+        if "still referenced" in (diag.message_detail or ""):  # a delete, not a dangling insert
+            return StoreError(f"record {value} is still named by {table} ({constraint}): hand "
+                              "those over first; nothing was done")
         if constraint in _REFERENCE:
             return NotFoundError(_REFERENCE[constraint].format(value=value))
         return StoreError(f"{table}: a record is still referred to ({constraint}); nothing was done")
