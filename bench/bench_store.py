@@ -141,9 +141,8 @@ def tinydb_target(n: int) -> Iterator[tuple[str, Callable[[], float]]]:
 
 @contextmanager
 def postgres_target(n: int) -> Iterator[tuple[str, None]]:
-    from tests.pg_cluster import throwaway_cluster  # noqa: PLC0415
-
     from store.rules.store import Store  # noqa: PLC0415
+    from tests.pg_cluster import throwaway_cluster  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="bench-store-") as folder, \
             throwaway_cluster() as cluster:

@@ -86,3 +86,15 @@ def test_bench_delta_runs_and_prints_its_figures() -> None:
                    "event loop: apply + table repainted", "old full rebuild",
                    "event loop against the old rebuild"):
         assert figure in done.stdout, f"no {figure!r} in:\n{done.stdout}"
+
+
+def test_bench_postgres_runs_and_prints_its_figures(pg_url: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/bench_postgres.py", "--prospects", "300", "--repeat", "1",
+         "--url", pg_url],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    # 1 is a missed target (timing, not checked here); anything else is a crash.
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    lines = [line.split()[0] for line in done.stdout.splitlines()[1:]]
+    assert lines == ["rows", "save", "poll", "import"], done.stdout

@@ -10,19 +10,21 @@ from store.models import Order, ProductLine, Prospect, User
 from store.rules.store import Store
 from tests.seed import seed_prospects
 
+BACKENDS = ("tinydb", "postgres")  # the contract: every test here runs on both (tests/conftest.py)
+
 
 def prospect(domain: str = "example.com", name: str = "Example Ltd", lead: int = 1) -> Prospect:
     return Prospect(company_type="End Customer", company_name=name, domain=domain,
                     sector="Retail", implementation_lead=lead)
 
 
-def test_create_and_read_back_from_a_fresh_store(store: Store, db_path: Path) -> None:
+def test_create_and_read_back_from_a_fresh_store(store: Store, db_target: Path | str) -> None:
     saved = store.create_prospect(prospect(name="Tom & Jerry [UK] Ltd \x1b[31m\u202e"))
-    again = Store(db_path).get_prospect(saved.id or 0)
+    again = Store(db_target).get_prospect(saved.id or 0)
     assert again.company_name == "Tom & Jerry [UK] Ltd \x1b[31m\u202e"
     assert again.version == 1
-    raw = orjson.loads(db_path.read_bytes())
-    assert set(raw) >= {"prospects", "users"}
+    if isinstance(db_target, Path):  # TinyDB's file is JSON any tool can read
+        assert set(orjson.loads(db_target.read_bytes())) >= {"prospects", "users"}
 
 
 def test_duplicate_domain_refused(store: Store) -> None:
@@ -31,20 +33,20 @@ def test_duplicate_domain_refused(store: Store) -> None:
         store.create_prospect(prospect(name="Other"))
 
 
-def test_stale_save_is_a_conflict_and_keeps_theirs(store: Store, db_path: Path) -> None:
+def test_stale_save_is_a_conflict_and_keeps_theirs(store: Store, db_target: Path | str) -> None:
     mine = store.create_prospect(prospect())
-    theirs = Store(db_path)
+    theirs = Store(db_target)
     theirs.update_prospect(mine.model_copy(update={"company_name": "Theirs"}))
     with pytest.raises(ConflictError, match="changed by someone else"):
         store.update_prospect(mine.model_copy(update={"company_name": "Mine"}))
-    assert Store(db_path).get_prospect(mine.id or 0).company_name == "Theirs"
+    assert Store(db_target).get_prospect(mine.id or 0).company_name == "Theirs"
     # the failed save left the cache consistent: a fresh read sees theirs too
     assert store.get_prospect(mine.id or 0).company_name == "Theirs"
 
 
-def test_ids_never_reused_from_a_stale_cache(store: Store, db_path: Path) -> None:
+def test_ids_never_reused_from_a_stale_cache(store: Store, db_target: Path | str) -> None:
     a = store.create_prospect(prospect("a.com"))
-    other = Store(db_path)
+    other = Store(db_target)
     b = other.create_prospect(prospect("b.com"))
     c = store.create_prospect(prospect("c.com"))
     assert len({a.id, b.id, c.id}) == 3
@@ -105,10 +107,10 @@ def test_bulk_create_is_one_batch_and_undoable(store: Store) -> None:
     assert len(store.prospect_rows()) == 1
 
 
-def test_ids_are_never_reused_after_a_delete(store: Store, db_path: Path) -> None:
+def test_ids_are_never_reused_after_a_delete(store: Store, db_target: Path | str) -> None:
     first = store.create_prospect(prospect("a.com"))
     store.delete_prospect(first.id or 0, first.version)
-    again = Store(db_path).create_prospect(prospect("b.com"))
+    again = Store(db_target).create_prospect(prospect("b.com"))
     assert again.id != first.id
 
 
