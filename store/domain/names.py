@@ -7,7 +7,7 @@ with ``publicsuffixlist``; nothing is downloaded.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -25,6 +25,10 @@ _CODEPOINT = re.compile(r"Codepoint (U\+[0-9A-F]+)")
 # starting with a letter: a name IDNA returns as it is (with no "--", so no punycode).
 _PLAIN = re.compile(
     r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")
+# _PLAIN one a line, for names of at most 63 characters (so every label fits) and no "--":
+# possessive, so that it never backtracks over a long column.
+_LINE = r"(?:[a-z0-9]++(?:-[a-z0-9]++)*+\.)++[a-z][a-z0-9]*+(?:-[a-z0-9]++)*+"
+_PLAIN_LINES = re.compile(f"{_LINE}(?:\n{_LINE})*+")
 
 
 class DomainError(ValueError):
@@ -120,6 +124,26 @@ def normalise_domain(raw: str) -> Domain:
                 return Domain(name, name)  # the usual case, in short
             return _company_domain(name, name, raw, _plain_is_public)
     return _company_domain(*_idna_names(raw), raw, _is_public)
+
+
+def plain_domains(raws: Sequence[str]) -> list[str] | None:
+    """normalise_domain(raw).ascii of every raw, worked out together (an import's column),
+    when each is a plain ASCII name with no 'www.' that no suffix rule names; else None,
+    and normalise_domain must judge them one by one."""
+    joined = "\n".join(map(str.strip, raws))
+    if not joined.isascii():
+        return None
+    joined = joined.lower()
+    if "--" in joined or "www." in joined or _PLAIN_LINES.fullmatch(joined) is None:
+        return None
+    names = joined.split("\n")
+    if len(names) != len(raws) or max(map(len, names), default=0) > 63:
+        return None
+    suffixes = _suffixes()
+    if not (suffixes.named.isdisjoint(names)
+            and suffixes.wild.isdisjoint([name.partition(".")[2] for name in names])):
+        return None
+    return names
 
 
 def _invalid(raw: str, reason: str) -> DomainError:

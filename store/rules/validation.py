@@ -40,6 +40,10 @@ _AT = {name: i for i, name in enumerate(FIELDS)}
 # memo is dropped, and each value judged, which is faster and takes less memory.
 MEMO_LIMIT = 16384
 Record = dict[str, Any]
+# Fields judged a whole column at once when every value is plainly valid (else value by value).
+_WHOLE_COLUMN: dict[str, Callable[[Sequence[Any]], list[Any] | None]] = {
+    "domain": fields.plain_domain_column,
+}
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,9 @@ class ProspectRules:
 
     def _column(self, name: str, column: Sequence[Any]) -> tuple[list[Any], list[int]]:
         """Each value's verdict (clean value or Invalid), and the indexes of the Invalid ones."""
+        whole = _WHOLE_COLUMN.get(name)
+        if whole is not None and (clean := whole(column)) is not None:
+            return clean, []
         memo, bad = self._memo.get(name), self._bad[name]
         if memo is None:
             return self._each(name, column)
