@@ -135,6 +135,38 @@ def test_plain_names_take_a_short_way_to_the_same_answer() -> None:
     assert short > 500
 
 
+def test_a_column_of_plain_names_is_judged_together_the_same() -> None:
+    """An import's column: all plain, then each is normalise_domain's answer; else None."""
+    rnd = random.Random(3)
+    alphabet = "abcxyz019-.W"
+    odd = 0
+    for _ in range(400):
+        column = [f"acme{i}.example" for i in range(rnd.randint(1, 20))]
+        column[rnd.randrange(len(column))] = "".join(
+            rnd.choice(alphabet) for _ in range(rnd.randint(1, 14)))
+        together = names.plain_domains(column)
+        if together is None:
+            odd += 1
+            continue
+        assert together == [normalise_domain(raw).ascii for raw in column], column
+    assert 0 < odd < 400
+    assert names.plain_domains([" Acme.COM ", "b.co.uk"]) == ["acme.com", "b.co.uk"]
+    for column in (["acme.com", "co.uk"], ["acme.com", "x.ck"], ["www.acme.com"], ["a--b.com"],
+                   ["acme.com\nb.com"], ["ａｃｍｅ.com"], ["a" * 64 + ".com"], [""], ["acme"]):
+        assert names.plain_domains(column) is None, column
+
+
+def test_the_suffix_index_never_hides_a_public_suffix() -> None:
+    """Only names the index flags are looked up in the list: every public one is flagged."""
+    suffixes = names._suffixes()
+    candidates = set()
+    for rule in suffixes.named:
+        candidates.update({rule, f"x.{rule}", f"a.b.{rule}"})
+    for name in candidates:
+        if suffixes.psl.is_public(name):
+            assert (name in suffixes.named or name.partition(".")[2] in suffixes.wild), name
+
+
 # --- mail hosts, nameservers, exit codes --------------------------------------
 
 

@@ -109,14 +109,14 @@ class ProspectRules:
         whole = _WHOLE_COLUMN.get(name)
         if whole is not None and (clean := whole(column)) is not None:
             return clean, []
-        memo, bad = self._memo.get(name), self._bad[name]
-        if memo is None:
+        if name not in self._memo:
             return self._each(name, column)
+        memo, bad = self._memo[name], self._bad[name]
         try:
             got = list(map(memo.__getitem__, column))  # the usual case: every value known
         except KeyError:
             if len(memo) > MEMO_LIMIT:  # it hardly repeats (names, domains): judge each value
-                del self._memo[name]
+                del self._memo[name], self._bad[name]
                 return self._each(name, column)
             check = self.validators[name]
             for value in set(column).difference(memo):
