@@ -43,7 +43,7 @@ def _text(value: object) -> str:
 
 def _safe_text(value: object) -> str:
     """The value as stripped text; Invalid when it holds a control or bidi character."""
-    text = "" if value is None else str(value).strip()
+    text = _text(value)
     problem = unsafe_character(text)
     if problem is not None:
         raise Invalid(problem)
