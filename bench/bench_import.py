@@ -124,6 +124,7 @@ def main() -> None:
         source = work / "prospects.csv"
         make_csv(source, args.rows)
         template_db = work / "template" / "db.json"
+        template_db.parent.mkdir()
         make_db(template_db)
         size = source.stat().st_size
         print(f"{args.rows:,} rows, {size / 1e6:.1f} MB CSV; {args.repeat} runs each; "

@@ -11,6 +11,7 @@ import re
 import stat
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +45,12 @@ class Catalog:
 
     def product(self, name: str) -> Product | None:
         """The product of that name, matched ignoring case and spacing."""
-        wanted = _squash(name)
-        for product in self.products:
-            if _squash(product.name) == wanted:
-                return product
-        return None
+        return self._products_by_key.get(_squash(name))
+
+    @cached_property
+    def _products_by_key(self) -> dict[str, Product]:
+        # An import looks up a product per item of thousands of product lists.
+        return {_squash(p.name): p for p in reversed(self.products)}  # the first one wins
 
     def company_type(self, value: str) -> str | None:
         """The catalog's spelling of a company type, matched ignoring case and spacing."""

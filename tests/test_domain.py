@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import dns.message
 import dns.query
 import pytest
 
+from store.domain import names
 from store.domain.dns import (
     Nameserver,
     check_dns,
@@ -104,6 +106,65 @@ def test_rejection_message_is_safe_to_show() -> None:
     with pytest.raises(DomainError) as caught:
         normalise_domain("exa\x1b[31mmple\u202e.com")
     assert "\x1b" not in str(caught.value) and "\u202e" not in str(caught.value)
+
+
+def _by_idna(raw: str) -> Domain | str:
+    """What normalise_domain answers for raw by the full IDNA route: a Domain or the message."""
+    try:
+        return names._company_domain(*names._idna_names(raw), raw, names._is_public)
+    except DomainError as error:
+        return str(error)
+
+
+def test_plain_names_take_a_short_way_to_the_same_answer() -> None:
+    """Plain ASCII names skip IDNA (an import judges 100k of them): same domain, same refusal."""
+    rnd = random.Random(2)
+    alphabet = "abcxyz019-.W"
+    raws = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 14))) for _ in range(4000)]
+    raws += [f"{a}.{b}" for a in ("a", "www", "x-y", "1", "www.a") for b in
+             ("com", "co.uk", "ck", "x.ck", "jp", "kobe.jp", "city.kobe.jp", "sch.uk", "b.sch.uk")]
+    raws += [" Example.COM ", "a" * 63 + ".com", "a" * 64 + ".com", LONG_NAME, "ab--cd.com"]
+    short = 0
+    for raw in raws:
+        short += names._PLAIN.fullmatch(raw.strip().lower()) is not None
+        try:
+            got: Domain | str = normalise_domain(raw)
+        except DomainError as error:
+            got = str(error)
+        assert got == _by_idna(raw), raw
+    assert short > 500
+
+
+def test_a_column_of_plain_names_is_judged_together_the_same() -> None:
+    """An import's column: all plain, then each is normalise_domain's answer; else None."""
+    rnd = random.Random(3)
+    alphabet = "abcxyz019-.W"
+    odd = 0
+    for _ in range(400):
+        column = [f"acme{i}.example" for i in range(rnd.randint(1, 20))]
+        column[rnd.randrange(len(column))] = "".join(
+            rnd.choice(alphabet) for _ in range(rnd.randint(1, 14)))
+        together = names.plain_domains(column)
+        if together is None:
+            odd += 1
+            continue
+        assert together == [normalise_domain(raw).ascii for raw in column], column
+    assert 0 < odd < 400
+    assert names.plain_domains([" Acme.COM ", "b.co.uk"]) == ["acme.com", "b.co.uk"]
+    for column in (["acme.com", "co.uk"], ["acme.com", "x.ck"], ["www.acme.com"], ["a--b.com"],
+                   ["acme.com\nb.com"], ["ａｃｍｅ.com"], ["a" * 64 + ".com"], [""], ["acme"]):
+        assert names.plain_domains(column) is None, column
+
+
+def test_the_suffix_index_never_hides_a_public_suffix() -> None:
+    """Only names the index flags are looked up in the list: every public one is flagged."""
+    suffixes = names._suffixes()
+    candidates = set()
+    for rule in suffixes.named:
+        candidates.update({rule, f"x.{rule}", f"a.b.{rule}"})
+    for name in candidates:
+        if suffixes.psl.is_public(name):
+            assert (name in suffixes.named or name.partition(".")[2] in suffixes.wild), name
 
 
 # --- mail hosts, nameservers, exit codes --------------------------------------

@@ -9,10 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from store.domain import names as domain_rules
-from store.domain.names import DomainError, normalise_domain
+from store.rules import validation
 from store.rules.store import Store
-from store.rules.validation import ProspectInvalid
+from store.rules.validation import (
+    FIELDS,
+    ProspectInvalid,
+    ProspectRules,
+    build_prospect,
+    prospect_record,
+)
 from store.transfer.export import unescape_cell
 from store.transfer.importer import (
     ImportRefused,
@@ -21,7 +26,6 @@ from store.transfer.importer import (
     make_plan,
     write_error_report,
 )
-from store.transfer.row_judge import FIELDS, RowJudge, _maybe_public, _psl_index
 from store.transfer.table_file import TableError
 from tests.upload_files import HEADER, add_leads, row, write_csv, write_xlsx
 
@@ -344,7 +348,7 @@ def test_error_report_round_trip(store: Store, tmp_path: Path) -> None:
     assert fixed.records[0]["company_name"] == "Bad Ltd"
 
 
-# -- the fast path agrees with build_prospect ---------------------------------------------
+# -- bulk verdicts, memoised per distinct value, are build_prospect's ---------------------
 
 def _corpus(seed: int) -> list[list[str]]:
     rnd = random.Random(seed)
@@ -383,54 +387,33 @@ def _corpus(seed: int) -> list[list[str]]:
     return rows
 
 
-def test_the_fast_path_agrees_with_build_prospect(store: Store) -> None:
+@pytest.mark.parametrize("memo_limit", [validation.MEMO_LIMIT, 10])
+def test_bulk_verdicts_agree_with_build_prospect(store: Store, memo_limit: int,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Column by column through one memo (emptied now and then when small): the same
+    errors, in the same order, and the same record as the model dumps, row by row."""
+    monkeypatch.setattr(validation, "MEMO_LIMIT", memo_limit)
     add_leads(store)
-    judge = RowJudge(store.catalog, store.users())
+    rules = ProspectRules(store.catalog, store.users())
     rows = _corpus(1)
-    columns = [list(column) for column in zip(*rows, strict=True)]
-    fast = judge.records(columns)
-    assert any(fast) and None in fast  # the corpus exercises both paths
-    for cells, got in zip(rows, fast, strict=True):
-        expected = judge.explain(cells)
-        if got is None:
-            continue  # build_prospect will judge it: always right
-        assert not isinstance(expected, ProspectInvalid), (cells, expected)
-        assert got == expected, cells
-    for cells in rows[:200]:
-        assert judge.record(cells) == next(iter(judge.records([[c] for c in cells])))
-
-
-def test_plain_domains_agree_with_normalise_domain(store: Store) -> None:
-    judge = RowJudge(store.catalog, store.users())
-    rnd = random.Random(2)
-    alphabet = "abcxyz019-.W"
-    names = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 14))) for _ in range(4000)]
-    names += [f"{a}.{b}" for a in ("a", "www", "x-y", "1") for b in ("com", "co.uk", "ck", "jp")]
-    bulk = judge._plain_domains(names)
-    assert any(bulk)
-    for raw, fast in zip(names, bulk, strict=True):
-        assert fast == judge.plain_domain(raw)
-        if fast is None:
-            continue
-        try:
-            expected = normalise_domain(raw).ascii
-        except DomainError:
-            pytest.fail(f"{raw!r} passed the fast path but normalise_domain refuses it")
-        assert fast == expected, raw
-
-
-def test_the_public_suffix_shortcut_never_misses() -> None:
-    psl = domain_rules._psl()
-    index = _psl_index(psl)
-    assert index is not None
-    rules, _wild = index
-    names = set()
-    for rule in rules:
-        base = rule.lstrip("!").removeprefix("*.")
-        names.update({base, f"x.{base}", f"a.b.{base}", rule.lstrip("!")})
-    for name in names:
-        if psl.is_public(name):
-            assert _maybe_public(index, name, name.partition(".")[2]), name
+    kinds = set()
+    for start in range(0, len(rows), 300):
+        chunk = rows[start:start + 300]
+        verdicts, errors = rules.judge([list(column) for column in zip(*chunk, strict=True)])
+        for i, cells in enumerate(chunk):
+            try:
+                prospect = build_prospect(dict(zip(FIELDS, cells, strict=True)),
+                                          catalog=store.catalog, users=store.users())
+            except ProspectInvalid as invalid:
+                kinds.add("error")
+                assert errors.get(i) == invalid.errors, cells
+                continue
+            kinds.add("valid")
+            assert i not in errors, (cells, errors[i])
+            record = prospect_record(*(column[i] for column in verdicts))
+            assert record == prospect.model_dump(mode="json", exclude={
+                "id", "created_at", "updated_at", "version", "import_batch"}), cells
+    assert kinds == {"error", "valid"}
 
 
 def test_reading_streams(store: Store, tmp_path: Path) -> None:

@@ -6,7 +6,8 @@ import pytest
 
 from store.catalog import load_catalog
 from store.models import User
-from store.rules.validation import ProspectInvalid, build_prospect, name_warning, parse_products
+from store.rules.fields import parse_products
+from store.rules.validation import ProspectInvalid, build_prospect, name_warning
 
 USERS = [
     User(id=1, name="Ada Lovelace", email="ada@example.com", implementation_lead=True),

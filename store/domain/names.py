@@ -7,9 +7,9 @@ with ``publicsuffixlist``; nothing is downloaded.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import idna
 
@@ -21,27 +21,64 @@ if TYPE_CHECKING:
 _SCHEME = re.compile(r"^(?:[a-z][a-z0-9+.\-]*:)?//|^mailto:", re.IGNORECASE)
 _ANGLED = re.compile(r"<([^<>]*)>")
 _CODEPOINT = re.compile(r"Codepoint (U\+[0-9A-F]+)")
+# Lower-case letters, digits and inner hyphens, labels of 1-63, two or more, the last
+# starting with a letter: a name IDNA returns as it is (with no "--", so no punycode).
+_PLAIN = re.compile(
+    r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?")
+# _PLAIN one a line, for names of at most 63 characters (so every label fits) and no "--":
+# possessive, so that it never backtracks over a long column.
+_LINE = r"(?:[a-z0-9]++(?:-[a-z0-9]++)*+\.)++[a-z][a-z0-9]*+(?:-[a-z0-9]++)*+"
+_PLAIN_LINES = re.compile(f"{_LINE}(?:\n{_LINE})*+")
 
 
 class DomainError(ValueError):
     """A domain name that cannot be used; str(error) is a message for a person."""
 
 
-@dataclass(frozen=True)
-class Domain:
+class Domain(NamedTuple):  # a tuple: made 100k times an import, 40% faster than a dataclass
     """A normalised domain: ``ascii`` is stored and unique, ``unicode`` is shown."""
 
     ascii: str
     unicode: str
 
 
+class _Suffixes(NamedTuple):
+    psl: PublicSuffixList
+    named: frozenset[str]  # every name a rule names: 'kobe.jp' for '*.kobe.jp', 'www.ck' for '!www.ck'
+    wild: frozenset[str]  # the bases of wildcard rules: 'kobe.jp' for '*.kobe.jp'
+
+
 @lru_cache(maxsize=1)
-def _psl() -> PublicSuffixList:
+def _suffixes() -> _Suffixes:
+    """The Public Suffix List bundled with publicsuffixlist (never a download), and an index
+    of the names its rules mention, read from the same lines."""
+    from importlib.resources import files
+
     from publicsuffixlist import PublicSuffixList
 
-    return PublicSuffixList(
-        only_icann=True, accept_unknown=False
-    )  # the bundled list, never a download
+    lines = (files("publicsuffixlist") / "public_suffix_list.dat").read_text("utf-8").splitlines()
+    psl = PublicSuffixList(lines, only_icann=True, accept_unknown=False)
+    # Every section, not only ICANN's: a superset is safe, see _plain_is_public.
+    rules = {line.split()[0].lower() for line in lines if line.strip() and not line.startswith("//")}
+    return _Suffixes(psl, frozenset(rule.lstrip("!").removeprefix("*.") for rule in rules),
+                     frozenset(rule[2:] for rule in rules if rule.startswith("*.")))
+
+
+def _is_public(name: str) -> bool:
+    return _suffixes().psl.is_public(name)
+
+
+def _plain_is_public(name: str) -> bool:
+    """_is_public for a plain ASCII name, asking the list only when a rule could say yes.
+
+    By the list's algorithm x.example is public only when a rule names x.example itself
+    or is '*.example', so most names need no lookup (which would cost as much as the
+    rest of a row's checks).
+    """
+    suffixes = _suffixes()
+    if name in suffixes.named or name.partition(".")[2] in suffixes.wild:
+        return suffixes.psl.is_public(name)
+    return False
 
 
 def _host_of(text: str) -> str:
@@ -78,12 +115,48 @@ def normalise_domain(raw: str) -> Domain:
     company domain (empty, bad characters, too long, a single label, an IP address
     or a bare public suffix such as ``co.uk``).
     """
+    name = raw.strip()
+    if name.isascii():
+        name = name.lower()
+        if len(name) <= 253 and "--" not in name and _PLAIN.fullmatch(name):
+            # IDNA would hand it back unchanged (tested): skip it, 40x faster.
+            if not name.startswith("www.") and not _plain_is_public(name):
+                return Domain(name, name)  # the usual case, in short
+            return _company_domain(name, name, raw, _plain_is_public)
+    return _company_domain(*_idna_names(raw), raw, _is_public)
+
+
+def plain_domains(raws: Sequence[str]) -> list[str] | None:
+    """normalise_domain(raw).ascii of every raw, worked out together (an import's column),
+    when each is a plain ASCII name with no 'www.' that no suffix rule names; else None,
+    and normalise_domain must judge them one by one."""
+    joined = "\n".join(map(str.strip, raws))
+    if not joined.isascii():
+        return None
+    joined = joined.lower()
+    if "--" in joined or "www." in joined or _PLAIN_LINES.fullmatch(joined) is None:
+        return None
+    names = joined.split("\n")
+    if len(names) != len(raws) or max(map(len, names), default=0) > 63:
+        return None
+    suffixes = _suffixes()
+    if not (suffixes.named.isdisjoint(names)
+            and suffixes.wild.isdisjoint([name.partition(".")[2] for name in names])):
+        return None
+    return names
+
+
+def _invalid(raw: str, reason: str) -> DomainError:
     shown = clean_for_display(raw.strip(), 60)
+    return DomainError(f"{shown!r} is not a valid domain name: {reason}")
 
+
+def _idna_names(raw: str) -> tuple[str, str]:
+    """The ASCII and Unicode forms of the name in raw, by IDNA 2008 / UTS 46."""
     def bad(reason: str) -> DomainError:
-        return DomainError(f"{shown!r} is not a valid domain name: {reason}")
+        return _invalid(raw, reason)
 
-    if not shown:
+    if not raw.strip():
         raise DomainError("enter a domain name, e.g. example.com")
     host = _host_of(raw.strip())
     if not host:
@@ -119,15 +192,20 @@ def normalise_domain(raw: str) -> Domain:
         unicode_name = idna.decode(ascii_name)
     except (idna.IDNAError, UnicodeError) as e:
         raise bad(_idna_problem(e)) from None
-    psl = _psl()
+    return ascii_name, unicode_name
+
+
+def _company_domain(ascii_name: str, unicode_name: str, raw: str,
+                    is_public: Callable[[str], bool]) -> Domain:
+    """The domain without a leading 'www.'; DomainError for a public suffix or a single label."""
     rest = ascii_name.removeprefix("www.")
-    if rest != ascii_name and "." in rest and not psl.is_public(rest):
+    if rest != ascii_name and "." in rest and not is_public(rest):
         ascii_name, unicode_name = rest, unicode_name.removeprefix("www.")
-    if psl.is_public(ascii_name):
+    if is_public(ascii_name):
         raise DomainError(
             f"{unicode_name!r} is a public suffix, not a company's domain: "
             f"enter e.g. example.{unicode_name}"
         )
     if "." not in ascii_name:
-        raise bad("it needs a dot, e.g. example.com")
+        raise _invalid(raw, "it needs a dot, e.g. example.com")
     return Domain(ascii=ascii_name, unicode=unicode_name)

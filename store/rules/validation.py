@@ -1,21 +1,26 @@
-"""One set of rules for a prospect, whether it comes from the form, the CLI or a file.
+"""A whole prospect judged by store.rules.fields, one row or a whole file's columns at once.
 
 `build_prospect` turns the values a person typed into a valid `Prospect`, or
 raises `ProspectInvalid` listing every bad field with a message that names the
-rule, so that an error reads the same everywhere.
+rule. The importer asks the same `ProspectRules` for columns of rows: each
+field's verdict is remembered per distinct value (a file has a handful of
+company types, sectors and leads, a few thousand dates and product lists), so
+the rules run once a value, not once a row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from functools import lru_cache, partial
 from typing import Any
 
 from store.catalog import Catalog
-from store.domain.names import DomainError, normalise_domain
 from store.models import ProductLine, Prospect, User
-from store.text import quoted, unsafe_character
+from store.rules import fields
+from store.rules.fields import CROSS_FIELD_RULES, CrossFieldRule, Invalid, ProductLines
+from store.text import quoted
 
 FIELD_LABELS: dict[str, str] = {
     "company_type": "Company Type",
@@ -29,8 +34,16 @@ FIELD_LABELS: dict[str, str] = {
     "permitted_users": "Permitted Users",
     "products": "Products",
 }
-MAX_NAME = 200
-MAX_WEBSITE = 2048
+FIELDS: tuple[str, ...] = tuple(FIELD_LABELS)  # form order, and the template's columns
+_AT = {name: i for i, name in enumerate(FIELDS)}
+# A column with more distinct values than this (names, domains) hardly repeats: its
+# memo is dropped, and each value judged, which is faster and takes less memory.
+MEMO_LIMIT = 16384
+Record = dict[str, Any]
+# Fields judged a whole column at once when every value is plainly valid (else value by value).
+_WHOLE_COLUMN: dict[str, Callable[[Sequence[Any]], list[Any] | None]] = {
+    "domain": fields.plain_domain_column,
+}
 
 
 @dataclass(frozen=True)
@@ -57,203 +70,116 @@ class ProspectInvalid(ValueError):
         self.errors = errors
 
 
-class AmbiguousUserError(ValueError):
-    """A name that more than one user has; the message lists their e-mails."""
+def _apply(rule: CrossFieldRule, memo: dict[tuple[Any, ...], str | None],
+           args: tuple[Any, ...]) -> str | None:
+    """What rule says about these clean values (nothing when one is Invalid), memoised."""
+    if args not in memo:
+        valid = not any(isinstance(arg, Invalid) for arg in args)
+        memo[args] = rule.check(*args) if valid else None
+    return memo[args]
 
 
-def find_user(users: Iterable[User], ref: object) -> User | None:
-    """The user named by id, e-mail (any case) or exact name.
+class ProspectRules:
+    """The field validators and cross-field rules for one catalog and user list.
 
-    AmbiguousUserError when several users have that name: picking one would be a guess.
+    Keep one for a bulk job (an import): what it learns about a value is kept.
     """
-    users = list(users)
-    if isinstance(ref, int) and not isinstance(ref, bool):
-        return next((u for u in users if u.id == ref), None)
-    text = str(ref).strip()
-    if not text:
-        return None
-    folded = text.casefold()
-    by_email = next((u for u in users if u.email.casefold() == folded), None)
-    if by_email is not None:
-        return by_email
-    named = [u for u in users if u.name == text]
-    if len(named) > 1:
-        emails = ", ".join(quoted(u.email) for u in named)
-        raise AmbiguousUserError(f"{quoted(text)} is the name of {len(named)} users ({emails}): "
-                                 f"give the e-mail instead")
-    return named[0] if named else None
 
+    def __init__(self, catalog: Catalog, users: Sequence[User]) -> None:
+        users = list(users)
+        self.validators: dict[str, Callable[[Any], Any]] = {
+            "company_type": partial(fields.company_type, catalog=catalog),
+            "company_name": fields.company_name,
+            "domain": fields.domain,
+            "website": fields.website,
+            "sector": partial(fields.sector, catalog=catalog),
+            "implementation_lead": partial(fields.implementation_lead, users=users),
+            "secondary_contact": partial(fields.secondary_contact, users=users),
+            "expected_provision_date": fields.expected_provision_date,
+            "permitted_users": fields.permitted_users,
+            "products": partial(fields.products, line=lru_cache(maxsize=MEMO_LIMIT)(
+                partial(fields.product_line, catalog=catalog))),
+        }
+        self._memo: dict[str, dict[Any, Any]] = {name: {} for name in FIELDS}
+        self._bad: dict[str, set[Any]] = {name: set() for name in FIELDS}  # values memo'd Invalid
+        self._rule_memo: list[dict[tuple[Any, ...], str | None]] = [{} for _ in CROSS_FIELD_RULES]
 
-def parse_products(value: object) -> list[tuple[str, str]]:
-    """Split 'Cloud Archive; Mimecast for Mac:25' into [(name, seats text)]."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        parts = [p for p in (s.strip() for s in value.split(";")) if p]
-        pairs = []
-        for part in parts:
-            name, _, seats = part.rpartition(":") if ":" in part else (part, "", "")
-            pairs.append((name.strip(), seats.strip()))
-        return pairs
-    if isinstance(value, Mapping):
-        return [(str(k), "" if v is None else str(v)) for k, v in value.items()]
-    return [(str(name), "" if seats is None else str(seats)) for name, seats in value]  # type: ignore[attr-defined]
-
-
-def _text(values: Mapping[str, Any], field: str) -> str:
-    value = values.get(field)
-    return "" if value is None else str(value).strip()
-
-
-def _whole_number(text: str) -> int | None:
-    try:
-        number = int(text.replace(",", "").strip())
-    except ValueError:
-        return None
-    return number
-
-
-class _Builder:
-    def __init__(self, values: Mapping[str, Any], catalog: Catalog, users: Sequence[User]):
-        self.values = values
-        self.catalog = catalog
-        self.users = users
-        self.errors: list[FieldError] = []
-
-    def fail(self, field: str, message: str) -> None:
-        self.errors.append(FieldError(field, message))
-
-    def refused(self, field: str, text: str) -> bool:
-        """True (with the field's error) when text holds a control or bidi character."""
-        problem = unsafe_character(text)
-        if problem is not None:
-            self.fail(field, problem)
-        return problem is not None
-
-    def text(self, field: str) -> str | None:
-        """The field's text, stripped, or None when it was refused."""
-        text = _text(self.values, field)
-        return None if self.refused(field, text) else text
-
-    def choice(self, field: str, options: tuple[str, ...], pick: Any) -> str:
-        text = self.text(field)
-        if text is None:
-            return ""
-        if not text:
-            self.fail(field, "is required")
-            return ""
-        chosen: str | None = pick(text)
-        if chosen is None:
-            self.fail(field, f"{quoted(text)} is not one of: {', '.join(options)}")
-            return ""
-        return chosen
-
-    def company_name(self) -> str:
-        name = self.text("company_name")
-        if name is None:
-            return ""
-        if not name:
-            self.fail("company_name", "is required")
-        elif len(name) > MAX_NAME:
-            self.fail("company_name", f"is {len(name)} characters long; at most {MAX_NAME}")
-        return name
-
-    def domain(self) -> str:
-        text = self.text("domain")
-        if text is None:
-            return ""
-        if not text:
-            self.fail("domain", "is required")
-            return ""
+    def _column(self, name: str, column: Sequence[Any]) -> tuple[list[Any], list[int]]:
+        """Each value's verdict (clean value or Invalid), and the indexes of the Invalid ones."""
+        whole = _WHOLE_COLUMN.get(name)
+        if whole is not None and (clean := whole(column)) is not None:
+            return clean, []
+        if name not in self._memo:
+            return self._each(name, column)
+        memo, bad = self._memo[name], self._bad[name]
         try:
-            return normalise_domain(text).ascii
-        except DomainError as error:
-            self.fail("domain", str(error))
-            return ""
+            got = list(map(memo.__getitem__, column))  # the usual case: every value known
+        except KeyError:
+            if len(memo) > MEMO_LIMIT:  # it hardly repeats (names, domains): judge each value
+                del self._memo[name], self._bad[name]
+                return self._each(name, column)
+            check = self.validators[name]
+            for value in set(column).difference(memo):
+                try:
+                    memo[value] = check(value)
+                except Invalid as invalid:
+                    memo[value] = invalid
+                    bad.add(value)
+            got = list(map(memo.__getitem__, column))
+        except TypeError:  # an unhashable value (the form's product pairs)
+            return self._each(name, column)
+        if bad and not bad.isdisjoint(column):
+            return got, [i for i, value in enumerate(column) if value in bad]
+        return got, []
 
-    def website(self) -> str:
-        text = self.text("website")
-        if text is None:
-            return ""
-        if len(text) > MAX_WEBSITE:
-            self.fail("website", f"is longer than {MAX_WEBSITE} characters")
-        elif text and (any(c.isspace() for c in text) or "." not in text):
-            self.fail("website", f"{quoted(text)} is not a web address (e.g. https://example.com)")
-        return text
+    def _each(self, name: str, column: Sequence[Any]) -> tuple[list[Any], list[int]]:
+        """_column without the memo."""
+        check = self.validators[name]
+        got: list[Any] = []
+        wrong: list[int] = []
+        for i, value in enumerate(column):
+            try:
+                got.append(check(value))
+            except Invalid as invalid:
+                got.append(invalid)
+                wrong.append(i)
+        return got, wrong
 
-    def user(self, field: str, required: bool) -> int | None:
-        ref = self.values.get(field)
-        if ref is None or (isinstance(ref, str) and not ref.strip()):
-            if required:
-                self.fail(field, "is required: choose an implementation lead (add one under Users)")
-            return None
-        if isinstance(ref, str) and self.refused(field, ref):
-            return None
-        try:
-            user = find_user(self.users, ref)
-        except AmbiguousUserError as error:
-            self.fail(field, str(error))
-            return None
-        if user is None:
-            self.fail(field, f"{quoted(ref)} is not a known user (give an e-mail or exact name)")
-            return None
-        if not user.implementation_lead:
-            self.fail(field, f"{quoted(user.name)} is not flagged as an implementation lead")
-            return None
-        return user.id
+    def judge(self, columns: Sequence[Sequence[Any]]
+              ) -> tuple[list[list[Any]], dict[int, list[FieldError]]]:
+        """Judge rows given as columns in FIELDS order.
 
-    def provision_date(self) -> date | None:
-        value = self.values.get("expected_provision_date")
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        text = "" if value is None else str(value).strip()
-        if not text:
-            return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            self.fail(
-                "expected_provision_date",
-                f"{quoted(text)} is not a date: use YYYY-MM-DD, e.g. 2027-03-15",
-            )
-            return None
+        Returns the verdicts column by column (a row with errors holds Invalid where a
+        field is wrong) and, for each row with errors, its FieldErrors in form order.
+        """
+        verdicts: list[list[Any]] = []
+        errors: dict[int, list[FieldError]] = {}
+        for name, column in zip(FIELDS, columns, strict=True):
+            got, wrong = self._column(name, column)
+            verdicts.append(got)
+            for i in wrong:
+                errors.setdefault(i, []).extend(FieldError(name, m) for m in got[i].messages)
+        for rule, memo in zip(CROSS_FIELD_RULES, self._rule_memo, strict=True):
+            read = [verdicts[_AT[name]] for name in rule.reads]
+            try:
+                broken = any(map(memo.__getitem__, zip(*read, strict=True)))  # usual: known, fine
+            except KeyError:
+                broken = True  # something new: ask row by row
+            if broken:
+                said = partial(_apply, rule, memo)
+                for i, message in enumerate(map(said, zip(*read, strict=True))):
+                    if message is not None:
+                        errors.setdefault(i, []).append(FieldError(rule.field, message))
+        for found in errors.values():
+            found.sort(key=lambda error: _AT[error.field])  # stable: a field's own come first
+        return verdicts, errors
 
-    def permitted_users(self) -> int | None:
-        text = _text(self.values, "permitted_users")
-        if not text:
-            return None
-        number = _whole_number(text)
-        if number is None or number < 1:
-            self.fail("permitted_users", f"{quoted(text)} must be a whole number of 1 or more")
-            return None
-        return number
-
-    def products(self) -> list[ProductLine]:
-        lines: list[ProductLine] = []
-        seen: set[str] = set()
-        for name, seats_text in parse_products(self.values.get("products")):
-            if self.refused("products", name) or self.refused("products", seats_text):
-                continue
-            product = self.catalog.product(name)
-            if product is None:
-                known = ", ".join(p.name for p in self.catalog.products)
-                self.fail("products", f"{quoted(name)} is not a product; known products: {known}")
-                continue
-            if product.name in seen:
-                self.fail("products", f"{quoted(product.name)} is listed twice")
-                continue
-            seen.add(product.name)
-            seats = _whole_number(seats_text) if seats_text else None
-            if seats_text and (seats is None or seats < 1):
-                self.fail("products", f"seats for {product.name} must be a whole number of 1 or more")
-                continue
-            if product.needs_seats and seats is None:
-                self.fail("products", f"{product.name} needs seats: write '{product.name}:25'")
-                continue
-            lines.append(ProductLine(product=product.name, seats=seats))
-        return lines
+    def clean(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """One row's clean values by field, or ProspectInvalid with every error."""
+        verdicts, errors = self.judge([[values.get(name)] for name in FIELDS])
+        if errors:
+            raise ProspectInvalid(errors[0])
+        return {name: column[0] for name, column in zip(FIELDS, verdicts, strict=True)}
 
 
 def build_prospect(
@@ -268,37 +194,28 @@ def build_prospect(
     With `base`, the result keeps base's id, status, history and version so that
     the Store can tell a stale save from a fresh one.
     """
-    b = _Builder(values, catalog, users)
-    company_type = b.choice("company_type", catalog.company_types, catalog.company_type)
-    company_name = b.company_name()
-    domain = b.domain()
-    website = b.website()
-    sector = b.choice("sector", catalog.sectors, catalog.sector)
-    lead = b.user("implementation_lead", required=True)
-    secondary = b.user("secondary_contact", required=False)
-    if lead is not None and secondary == lead:
-        b.fail("secondary_contact", "must be someone other than the implementation lead")
-    provision = b.provision_date()
-    permitted = b.permitted_users()
-    products = b.products()
-    if b.errors:
-        raise ProspectInvalid(b.errors)
-    assert lead is not None
-    fields: dict[str, Any] = {
-        "company_type": company_type,
-        "company_name": company_name,
-        "domain": domain,
-        "website": website,
-        "sector": sector,
-        "implementation_lead": lead,
-        "secondary_contact": secondary,
-        "expected_provision_date": provision,
-        "permitted_users": permitted,
-        "products": products,
-    }
+    clean = ProspectRules(catalog, users).clean(values)
+    clean["products"] = [ProductLine(product=name, seats=seats)
+                         for name, seats in clean["products"]]
     if base is None:
-        return Prospect(**fields)
-    return base.model_copy(update=fields)
+        return Prospect(**clean)
+    return base.model_copy(update=clean)
+
+
+def prospect_record(company_type: str, company_name: str, domain: str, website: str,
+                    sector: str, implementation_lead: int, secondary_contact: int | None,
+                    expected_provision_date: date | None, permitted_users: int | None,
+                    products: ProductLines) -> Record:
+    """A new prospect's record from clean values in FIELDS order, as
+    Prospect.model_dump(mode="json") gives it without id, times, version and batch."""
+    return {"company_type": company_type, "company_name": company_name, "domain": domain,
+            "website": website, "sector": sector, "implementation_lead": implementation_lead,
+            "secondary_contact": secondary_contact,
+            "expected_provision_date": (None if expected_provision_date is None
+                                        else expected_provision_date.isoformat()),
+            "permitted_users": permitted_users,
+            "products": [{"product": p, "seats": n} for p, n in products],
+            "domain_check": None, "status": "prospect"}
 
 
 def name_warning(name: str) -> str | None:

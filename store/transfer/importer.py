@@ -6,9 +6,10 @@ row has it) or an error. By default an error anywhere writes nothing. The write
 is one transaction recording an ImportBatch with the file's SHA-256, so a file
 submitted twice, even from two sessions at once, lands once.
 
-Rows are judged by store.rules.validation's rules (see store.transfer.row_judge), so an error
-reads as it does in the form and the CLI; they are read and judged in chunks,
-so memory holds the records to create, never the whole file's cells.
+Rows are judged by the rules the form and the CLI use (store.rules.fields, asked
+column by column through one ProspectRules that remembers each distinct value's
+verdict), so an error reads the same everywhere; they are read and judged in
+chunks, so memory holds the clean values to create, never the whole file's cells.
 """
 
 from __future__ import annotations
@@ -24,15 +25,14 @@ from store.bulk import collector_paused
 from store.errors import AlreadyImportedError
 from store.models import ImportBatch
 from store.rules.store import Store
-from store.rules.validation import FIELD_LABELS, ProspectInvalid
+from store.rules.validation import FIELD_LABELS, FIELDS, ProspectRules
 from store.text import quoted
 from store.transfer.csv_reader import CsvTable
 from store.transfer.export import unescape_cell, write_csv_rows
-from store.transfer.row_judge import FIELDS, PlannedRecords, RowJudge
+from store.transfer.planned import PlannedRecords
 from store.transfer.table_file import MAX_ROWS, Table, TableError, UploadFile, column_letter, read_upload
 from store.transfer.xlsx_reader import XlsxTable, cell_text
 
-Record = dict[str, Any]
 Progress = Callable[[float], None]
 REQUIRED = ("company_type", "company_name", "domain", "sector", "implementation_lead")
 # What a spreadsheet shows (and saves to CSV, and caches in .xlsx) for a formula that failed.
@@ -40,8 +40,8 @@ SPREADSHEET_ERRORS = frozenset({
     "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
 CHUNK = 4096  # rows judged at once: big enough for bulk speed, small for memory
-# Rows with errors explained before reading stops: each costs a full validation (about a
-# millisecond), and a file of 100,000 wrong rows wants fixing, not a 100,000-line report.
+# Rows with errors reported before reading stops: a file of 100,000 wrong rows wants
+# fixing, not a 100,000-line report.
 MAX_ERROR_ROWS = 1000
 
 
@@ -104,7 +104,7 @@ class ImportPlan:
     already: ImportBatch | None = None  # this very file was imported before
     blank_rows: int = 0  # rows of spaces only, skipped like blank ones
     stopped: str = ""  # why reading stopped before the end (too many errors): a block
-    explained: int = 0  # rows that validation explained as errors (a millisecond each)
+    explained: int = 0  # rows reported as errors by validation
 
     @property
     def file_name(self) -> str:
@@ -213,11 +213,11 @@ def make_plan(path: Path | str, store: Store, *, progress: Progress | None = Non
         if columns is None:
             return plan
         existing = {str(r.get("domain")): r for _, r in store.prospect_rows()}
-        judge = RowJudge(store.catalog, store.users())
+        rules = ProspectRules(store.catalog, store.users())
         # Bulk work allocates 100k records: the collector would rescan them again
         # and again (2-3x slower) while nothing here becomes garbage in a cycle.
         with collector_paused():
-            _judge_rows(table, columns, judge, existing, plan, progress)
+            _judge_rows(table, columns, rules, existing, plan, progress)
     finally:
         table.close()
     if progress is not None:
@@ -225,7 +225,7 @@ def make_plan(path: Path | str, store: Store, *, progress: Progress | None = Non
     return plan
 
 
-def _judge_rows(table: Table, columns: list[int], judge: RowJudge,
+def _judge_rows(table: Table, columns: list[int], rules: ProspectRules,
                 existing: Mapping[str, Mapping[str, Any]], plan: ImportPlan,
                 progress: Progress | None) -> None:
     width = len(table.header)
@@ -249,7 +249,7 @@ def _judge_rows(table: Table, columns: list[int], judge: RowJudge,
         plan.rows += len(block)
         if not SPREADSHEET_ERRORS.isdisjoint(chain.from_iterable(block)):
             rows, block = _without_error_cells(rows, block, columns, plan)
-        _judge_chunk(rows, block, columns, table.text_only, judge, existing, seen, plan)
+        _judge_chunk(rows, block, columns, table.text_only, rules, existing, seen, plan)
         if plan.stopped:
             break
         if progress is not None:
@@ -295,7 +295,7 @@ def _without_error_cells(rows: Sequence[int], block: list[list[Any]], columns: l
 
 
 def _judge_chunk(numbers: Sequence[int], block: list[list[Any]], wanted: list[int],
-                 text_only: bool, judge: RowJudge, existing: Mapping[str, Mapping[str, Any]],
+                 text_only: bool, rules: ProspectRules, existing: Mapping[str, Mapping[str, Any]],
                  seen: dict[str, int], plan: ImportPlan) -> None:
     if not block:
         return
@@ -306,36 +306,30 @@ def _judge_chunk(numbers: Sequence[int], block: list[list[Any]], wanted: list[in
         for k, column in enumerate(columns):
             if "'" in "".join(column) and any(c[:1] == "'" for c in column):
                 columns[k] = tuple(map(unescape_cell, column))
-    values, slow = judge.judge(columns)
+    values, errors = rules.judge(columns)
     domains = values[FIELDS.index("domain")]
-    if (not slow and not any(map(existing.__contains__, domains))
+    if (not errors and not any(map(existing.__contains__, domains))
             and seen.keys().isdisjoint(domains) and len(set(domains)) == len(domains)):
         plan.records.extend_columns(values)
         plan.create_rows.extend(numbers)
         seen.update(zip(domains, numbers, strict=True))
         return
     for i, row in enumerate(numbers):
-        made: Record | None = None
-        if i in slow:
+        wrong = errors.get(i)
+        if wrong is not None:
             if plan.explained >= MAX_ERROR_ROWS:
                 plan.stopped = (f"reading stopped at row {row}: more than {MAX_ERROR_ROWS:,} "
                                 "rows have errors; fix the ones listed and upload the file again")
                 return
             cells = tuple(column[i] for column in columns)
-            verdict = judge.explain(cells)
-            if isinstance(verdict, ProspectInvalid):
-                if not "".join(map(str, cells)).strip():
-                    plan.blank_rows += 1  # only spaces: blank to a person
-                    continue
-                plan.explained += 1
-                plan.issues.append(RowIssue(row, "error", tuple(e.field for e in verdict.errors),
-                                            tuple(str(e) for e in verdict.errors),
-                                            _template_values(cells)))
+            if not "".join(map(str, cells)).strip():
+                plan.blank_rows += 1  # only spaces: blank to a person
                 continue
-            made = verdict
-            domain = made["domain"]
-        else:
-            domain = domains[i]
+            plan.explained += 1
+            plan.issues.append(RowIssue(row, "error", tuple(e.field for e in wrong),
+                                        tuple(map(str, wrong)), _template_values(cells)))
+            continue
+        domain = domains[i]
         here = existing.get(domain)
         if here is not None:
             plan.issues.append(RowIssue(row, "duplicate", ("domain",), (
@@ -348,10 +342,7 @@ def _judge_chunk(numbers: Sequence[int], block: list[list[Any]], wanted: list[in
                 _template_values(column[i] for column in columns)))
         else:
             seen[domain] = row
-            if made is not None:
-                plan.records.add_record(made)
-            else:
-                plan.records.add_row(values, i)
+            plan.records.add_row(values, i)
             plan.create_rows.append(row)
 
 

@@ -16,8 +16,9 @@ from typing import Any
 
 from store.catalog import Catalog
 from store.models import User
+from store.rules.fields import MAX_NAME
 from store.rules.store import Store
-from store.rules.validation import FIELD_LABELS, MAX_NAME
+from store.rules.validation import FIELD_LABELS
 from store.transfer.export import check_target, write_atomically
 from store.transfer.table_file import ENCODINGS_ACCEPTED, MAX_BYTES, MAX_ROWS, column_letter
 

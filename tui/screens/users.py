@@ -19,8 +19,8 @@ from textual.widgets import Button, Checkbox, DataTable, Header, Input, Static
 
 from store.errors import DuplicateError, StorageError, StoreError
 from store.models import User
+from store.rules.fields import too_long
 from store.rules.store import Store
-from store.rules.validation import MAX_NAME
 from tui.modals.choose_lead import ChooseLeadModal
 from tui.modals.confirm import ConfirmModal
 from tui.widgets.banner import StorageBanner, report_storage_problem
@@ -255,8 +255,9 @@ class UsersScreen(Screen[None]):
         except ValidationError as error:
             self._show_errors(field_errors(error))
             return None
-        if len(user.name) > MAX_NAME:
-            self._show_errors([("name", f"is {len(user.name)} characters long; at most {MAX_NAME}")])
+        problem = too_long(user.name)
+        if problem is not None:
+            self._show_errors([("name", problem)])
             return None
         folded = user.email.casefold()
         taken = next(

@@ -12,7 +12,7 @@ from textual.widgets.selection_list import Selection
 
 from store.catalog import Catalog, Product
 from store.models import ProductLine
-from store.text import quoted
+from store.rules.fields import Invalid, whole_number
 from tui.widgets.plain import PlainInput, plain, plain_cell
 
 ProductsSnapshot = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
@@ -119,11 +119,9 @@ class ProductsField(Vertical):
                 errors[widget_id] = f"{label} is required: a whole number of 1 or more"
                 continue
             try:
-                number = int(text.replace(",", ""))
-            except ValueError:
-                number = 0
-            if number < 1:
-                errors[widget_id] = f"{label}: {quoted(text)} must be a whole number of 1 or more"
+                number = whole_number(text)
+            except Invalid as invalid:
+                errors[widget_id] = f"{label}: {invalid}"
                 continue
             pairs.append((product.name, str(number)))
         return pairs, errors
