@@ -438,7 +438,7 @@ def test_a_database_that_cannot_be_reached_is_named_without_its_password(pg_clus
     with pytest.raises(ConnectionLostError) as caught:
         PostgresRepository(url)
     message = str(caught.value)
-    assert message.startswith(f"cannot reach the database {masked(url)}: ")
+    assert message.startswith(f"cannot reach the database server {masked(url)} (")
     assert "no_such_db" in message and "Sup3rSecret" not in message
 
 

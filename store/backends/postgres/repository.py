@@ -65,7 +65,11 @@ class PostgresRepository:
     # -- connections ---------------------------------------------------------
 
     def _reason(self, error: BaseException) -> str:
-        return scrubbed(clean_for_display(str(error), 300), self._url)
+        # libpq's first line ends with the cause ("... failed: Connection refused"); the
+        # socket path and hints before and after it would fill a small terminal.
+        lines = str(error).strip().splitlines()
+        why = lines[0].rpartition("failed: ")[2].strip() if lines else ""
+        return scrubbed(clean_for_display(why or type(error).__name__, 160), self._url)
 
     def _connect(self) -> Connection:
         extra: dict[str, Any] = {}
@@ -77,8 +81,8 @@ class PostgresRepository:
             conn = psycopg.connect(self._conninfo, autocommit=True, **extra)
         except psycopg.Error as error:
             raise ConnectionLostError(
-                f"cannot reach the database {self.location}: {self._reason(error)}; "
-                "it tries again at the next step"
+                f"cannot reach the database server {self.location} ({self._reason(error)}): "
+                "is it running? It tries again by itself"
             ) from None
         # The text columns.SELECT asks for: times in UTC, dates as YYYY-MM-DD.
         conn.execute("SET TimeZone = 'UTC'")
