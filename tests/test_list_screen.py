@@ -344,7 +344,7 @@ async def test_keys_open_the_form_and_upload(store: Store, db_path: Path) -> Non
 
 
 async def test_the_title_keeps_the_database_file_name_at_80_columns(tmp_path: Path) -> None:
-    from tui.app import PATH_SHOWN
+    from tui.app import LOCATION_SHOWN
 
     deep = tmp_path / ("client-data-" * 4) / ("shared-team-folder-" * 3) / "north-prospects.json"
     deep.parent.mkdir(parents=True)
@@ -353,7 +353,7 @@ async def test_the_title_keeps_the_database_file_name_at_80_columns(tmp_path: Pa
         await pilot.pause()
         header = "".join(s.text for s in app.screen._compositor.render_strips()[0])
         assert header.rstrip().endswith("north-prospects.json")
-        assert len(app.sub_title) <= PATH_SHOWN and app.sub_title.startswith("…/")
+        assert len(app.sub_title) <= LOCATION_SHOWN and app.sub_title.startswith("…/")
 
 
 async def test_the_banner_comes_and_goes_with_the_file(store: Store, db_path: Path) -> None:
