@@ -356,6 +356,19 @@ async def test_the_title_keeps_the_database_file_name_at_80_columns(tmp_path: Pa
         assert len(app.sub_title) <= LOCATION_SHOWN and app.sub_title.startswith("…/")
 
 
+def test_the_title_shortens_a_server_url_to_its_host_and_database() -> None:
+    from tui.app import LOCATION_SHOWN, shortened_location
+
+    short = "postgresql://ada:***@db.example/prospects"
+    assert shortened_location(short, LOCATION_SHOWN) == short
+    with_options = f"{short}?sslmode=verify-full&sslrootcert=/etc/ssl/team/root.crt"
+    assert shortened_location(with_options, LOCATION_SHOWN) == f"{short}?…"
+    long = "postgresql://prospects-app:***@db-primary.eu-west-2.example.internal:6432/prospects"
+    shown = shortened_location(long, LOCATION_SHOWN)
+    assert len(shown) == LOCATION_SHOWN and shown.startswith("…")
+    assert shown.endswith("example.internal:6432/prospects")
+
+
 async def test_the_banner_comes_and_goes_with_the_file(store: Store, db_path: Path) -> None:
     add(store, NAMES)
     saved = db_path.read_bytes()
