@@ -367,6 +367,8 @@ def test_the_title_shortens_a_server_url_to_its_host_and_database() -> None:
     shown = shortened_location(long, LOCATION_SHOWN)
     assert len(shown) == LOCATION_SHOWN and shown.startswith("…")
     assert shown.endswith("example.internal:6432/prospects")
+    shown = shortened_location(f"{long}?sslmode=require", LOCATION_SHOWN)
+    assert len(shown) == LOCATION_SHOWN and shown.endswith("internal:6432/prospects?…")
 
 
 async def test_the_banner_comes_and_goes_with_the_file(store: Store, db_path: Path) -> None:

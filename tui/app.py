@@ -53,8 +53,10 @@ def _shortened_url(url: str, limit: int) -> str:
     The host and the database name, at the end, are what tell two databases apart.
     """
     base, query, _ = url.partition("?")
-    shown = f"{base}?…" if query else base
-    return shown if len(shown) <= limit else f"…{base[-(limit - 1):]}"
+    tail = "?…" if query else ""
+    if len(base) + len(tail) <= limit:
+        return base + tail
+    return f"…{base[-(limit - 1 - len(tail)):]}{tail}"
 
 
 class ProspectsApp(App[int]):
