@@ -359,16 +359,19 @@ async def test_the_title_keeps_the_database_file_name_at_80_columns(tmp_path: Pa
 def test_the_title_shortens_a_server_url_to_its_host_and_database() -> None:
     from tui.app import LOCATION_SHOWN, shortened_location
 
+    def shown(location: str) -> str:
+        return shortened_location(location, LOCATION_SHOWN, server=True)
+
     short = "postgresql://ada:***@db.example/prospects"
-    assert shortened_location(short, LOCATION_SHOWN) == short
-    with_options = f"{short}?sslmode=verify-full&sslrootcert=/etc/ssl/team/root.crt"
-    assert shortened_location(with_options, LOCATION_SHOWN) == f"{short}?…"
+    assert shown(short) == short
+    assert shown(f"{short}?sslmode=verify-full&sslrootcert=/etc/ssl/team/root.crt") == f"{short}?…"
     long = "postgresql://prospects-app:***@db-primary.eu-west-2.example.internal:6432/prospects"
-    shown = shortened_location(long, LOCATION_SHOWN)
-    assert len(shown) == LOCATION_SHOWN and shown.startswith("…")
-    assert shown.endswith("example.internal:6432/prospects")
-    shown = shortened_location(f"{long}?sslmode=require", LOCATION_SHOWN)
-    assert len(shown) == LOCATION_SHOWN and shown.endswith("internal:6432/prospects?…")
+    assert len(shown(long)) == LOCATION_SHOWN and shown(long).startswith("…")
+    assert shown(long).endswith("example.internal:6432/prospects")
+    assert len(shown(f"{long}?sslmode=require")) == LOCATION_SHOWN
+    assert shown(f"{long}?sslmode=require").endswith("internal:6432/prospects?…")
+    bare = "postgresql: (the PG* variables and service file)"
+    assert shown(bare) == f"{bare[:LOCATION_SHOWN - 1]}…"
 
 
 async def test_the_banner_comes_and_goes_with_the_file(store: Store, db_path: Path) -> None:

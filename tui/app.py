@@ -24,11 +24,14 @@ GC_THRESHOLD = 50_000
 LOCATION_SHOWN = 44
 
 
-def shortened_location(location: str, limit: int) -> str:
-    """Where the data is, shortened to fit `limit` characters: a path or a (masked) URL."""
+def shortened_location(location: str, limit: int, *, server: bool) -> str:
+    """Where the data is (a file path, or a server's masked URL), to fit `limit` characters."""
+    if not server:
+        return _shortened_path(location, limit)
     if "://" in location:
         return _shortened_url(location, limit)
-    return _shortened_path(location, limit)
+    # A bare `postgresql:` (libpq's PG* settings) is shown as words: keep their start.
+    return location if len(location) <= limit else f"{location[:limit - 1]}…"
 
 
 def _shortened_path(path: str, limit: int) -> str:
@@ -93,7 +96,8 @@ class ProspectsApp(App[int]):
         self.store = store
         self.nameserver = nameserver
         self.poll_seconds = poll_seconds
-        self.sub_title = plain_line(shortened_location(store.location, LOCATION_SHOWN))
+        self.sub_title = plain_line(shortened_location(store.location, LOCATION_SHOWN,
+                                                           server=store.path is None))
 
     def on_mount(self) -> None:
         self.push_screen(ProspectListScreen(self.store, poll_seconds=self.poll_seconds))
