@@ -141,3 +141,94 @@ def test_db_upgrade_on_a_file_has_nothing_to_do(tmp_path: Path) -> None:
     assert made.returncode == 0 and new.exists()
     assert made.stderr == f"created a new empty database at {new}\n"
 
+
+# -- PostgreSQL: a real throwaway server (tests/pg_cluster.py) ---------------------------------
+
+PASSWORD = "s3cret"
+
+
+def with_password(url: str) -> str:
+    """The test cluster's URL with a password in it (the server trusts the socket: any works)."""
+    assert url.startswith("postgresql://postgres@")
+    return url.replace("postgres@", f"postgres:{PASSWORD}@", 1)
+
+
+def test_copy_through_postgresql_and_back_is_exact(tmp_path: Path, pg_url: str) -> None:
+    source, back = tmp_path / "source.json", tmp_path / "back.json"
+    fill(source)
+    there = cli("db", "copy", str(source), pg_url)
+    assert there.returncode == 0, there.stderr
+    assert there.stdout.splitlines()[-1].startswith("copied 2 user(s), 3 prospect(s), 2 order(s) "
+                                                    "and 2 import batch(es)")
+    assert outputs(pg_url) == outputs(str(source))
+    home = cli("db", "copy", pg_url, str(back))
+    assert home.returncode == 0, home.stderr
+    assert outputs(str(back)) == outputs(str(source))
+    assert dumped(back) == dumped(source)  # ids, versions, timestamps, orders: everything
+
+
+def test_copy_refuses_a_postgresql_database_with_data(tmp_path: Path, pg_url: str) -> None:
+    source = tmp_path / "source.json"
+    fill(source)
+    assert cli("db", "copy", str(source), pg_url).returncode == 0
+    before = outputs(pg_url)
+    again = cli("db", "copy", str(source), with_password(pg_url))
+    assert again.returncode == 2
+    assert again.stderr.startswith(f"{pg_url.replace('postgres@', 'postgres:***@')} already "
+                                   "holds data: db copy only fills an empty database")
+    assert PASSWORD not in again.stderr + again.stdout
+    assert outputs(pg_url) == before
+
+
+def test_db_upgrade_on_postgresql_says_what_it_did(pg_url: str) -> None:
+    first = cli("--db", pg_url, "db", "upgrade")
+    assert first.returncode == 0, first.stderr
+    assert first.stderr == f"created a new empty database at {pg_url}\n"
+    again = cli("--db", pg_url, "db", "upgrade")
+    assert (again.returncode, again.stderr) == (0, "")
+    assert again.stdout.startswith("the schema is up to date")
+
+
+def test_a_password_never_shows_while_the_server_answers(tmp_path: Path, pg_url: str) -> None:
+    source = tmp_path / "source.json"
+    fill(source)
+    url = with_password(pg_url)
+    masked = pg_url.replace("postgres@", "postgres:***@")
+    copied = cli("db", "copy", str(source), url)
+    assert copied.returncode == 0, copied.stderr
+    assert f"to {masked}" in copied.stdout
+    runs = [copied, cli("db", "copy", url, str(tmp_path / "back.json")),
+            cli("--db", url, "db", "upgrade"),
+            *(cli("--db", url, *args) for args in (["list", "--json"], ["list"],
+                                                    ["users", "list", "--json"],
+                                                    ["import", "--batches"]))]
+    for done in runs:
+        assert done.returncode == 0, done.stderr
+        assert PASSWORD not in done.stdout + done.stderr
+
+
+NOWHERE = f"postgresql://u:{PASSWORD}@127.0.0.1:1/x"  # nothing listens on port 1
+NOWHERE_SHOWN = "postgresql://u:***@127.0.0.1:1/x"
+
+
+def test_a_password_never_shows_when_the_server_is_not_there(tmp_path: Path) -> None:
+    source = tmp_path / "source.json"
+    fill(source)
+    runs = {
+        "list": (cli("--db", NOWHERE, "list", "--json"), NOWHERE_SHOWN),
+        "users": (cli("users", "list", "--json", env={"PROSPECTS_DB": NOWHERE}), NOWHERE_SHOWN),
+        "upgrade": (cli("--db", NOWHERE, "db", "upgrade"), NOWHERE_SHOWN),
+        "copy to": (cli("db", "copy", str(source), NOWHERE), NOWHERE_SHOWN),
+        "copy from": (cli("db", "copy", NOWHERE, str(tmp_path / "back.json")), NOWHERE_SHOWN),
+        "a password parameter": (
+            cli("--db", f"postgres://u@127.0.0.1:1/x?password={PASSWORD}", "import", "--batches"),
+            "postgres://u@127.0.0.1:1/x?password=***"),
+        "a malformed URL": (cli("--db", f"postgresql://u:{PASSWORD}@[::1/x", "list"),
+                            "postgresql://u:***@[::1/x is not a usable PostgreSQL URL"),
+    }
+    for what, (done, shown) in runs.items():
+        assert done.returncode == 2, what
+        assert PASSWORD not in done.stdout + done.stderr, what
+        assert done.stdout == "" and "Traceback" not in done.stderr, what
+        assert len(done.stderr.splitlines()) == 1 and shown in done.stderr, what
+    assert not (tmp_path / "back.json").exists()
