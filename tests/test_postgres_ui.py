@@ -42,8 +42,10 @@ async def test_a_stopped_server_raises_the_banner_and_keeps_the_form(
             pg_cluster.stop()
             await wait_until(pilot, lambda: bool(s.text_of("#banner")))  # the list's poll
             banner = s.text_of("#banner")
-            assert banner.startswith("The database server is not answering; retrying")
-            assert "save it again once this line is gone" in banner
+            assert banner.startswith("The database server is not answering; retrying. What "
+                                     "you typed stays on screen: save it again once this line "
+                                     "is gone.")
+            assert "retrying" in screen_text(app) and "once this line is gone" in screen_text(app)
             assert PASSWORD not in banner
             await s.save()
             await s.settle()

@@ -24,7 +24,8 @@ def banner_text(error: StorageError) -> str:
     """What the banner says about `error`: a lost server is retried, a damaged file is not."""
     detail = plain_line(str(error), 400)
     if isinstance(error, ConnectionLostError):
-        return f"The database server is not answering; retrying: {detail}. {SERVER_ADVICE}"
+        # libpq's reason is long: last, so a narrow banner cuts it rather than the advice.
+        return f"The database server is not answering; retrying. {SERVER_ADVICE} ({detail})"
     return f"Database problem: {detail}. {ADVICE}"
 
 
