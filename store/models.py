@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any, Literal, TypedDict
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from store.text import unsafe_character
@@ -34,6 +34,18 @@ AS_STORED = {"as_stored": True}
 def now() -> datetime:
     """The current time, timezone-aware UTC, to the second."""
     return datetime.now(UTC).replace(microsecond=0)
+
+
+_DATETIME = TypeAdapter(datetime)
+
+
+def stored_time(moment: datetime) -> str:
+    """A datetime as a record keeps it: the models' JSON form (UTC ends in 'Z').
+
+    One form for every field a rule writes, so records read, sort and compare alike
+    in either backend, and a copy between backends gives back the same text.
+    """
+    return str(_DATETIME.dump_python(moment, mode="json"))
 
 
 class Record(BaseModel):

@@ -344,7 +344,7 @@ async def test_keys_open_the_form_and_upload(store: Store, db_path: Path) -> Non
 
 
 async def test_the_title_keeps_the_database_file_name_at_80_columns(tmp_path: Path) -> None:
-    from tui.app import PATH_SHOWN
+    from tui.app import LOCATION_SHOWN
 
     deep = tmp_path / ("client-data-" * 4) / ("shared-team-folder-" * 3) / "north-prospects.json"
     deep.parent.mkdir(parents=True)
@@ -353,7 +353,25 @@ async def test_the_title_keeps_the_database_file_name_at_80_columns(tmp_path: Pa
         await pilot.pause()
         header = "".join(s.text for s in app.screen._compositor.render_strips()[0])
         assert header.rstrip().endswith("north-prospects.json")
-        assert len(app.sub_title) <= PATH_SHOWN and app.sub_title.startswith("…/")
+        assert len(app.sub_title) <= LOCATION_SHOWN and app.sub_title.startswith("…/")
+
+
+def test_the_title_shortens_a_server_url_to_its_host_and_database() -> None:
+    from tui.app import LOCATION_SHOWN, shortened_location
+
+    def shown(location: str) -> str:
+        return shortened_location(location, LOCATION_SHOWN, server=True)
+
+    short = "postgresql://ada:***@db.example/prospects"
+    assert shown(short) == short
+    assert shown(f"{short}?sslmode=verify-full&sslrootcert=/etc/ssl/team/root.crt") == f"{short}?…"
+    long = "postgresql://prospects-app:***@db-primary.eu-west-2.example.internal:6432/prospects"
+    assert len(shown(long)) == LOCATION_SHOWN and shown(long).startswith("…")
+    assert shown(long).endswith("example.internal:6432/prospects")
+    assert len(shown(f"{long}?sslmode=require")) == LOCATION_SHOWN
+    assert shown(f"{long}?sslmode=require").endswith("internal:6432/prospects?…")
+    bare = "postgresql: (the PG* variables and service file)"
+    assert shown(bare) == f"{bare[:LOCATION_SHOWN - 1]}…"
 
 
 async def test_the_banner_comes_and_goes_with_the_file(store: Store, db_path: Path) -> None:

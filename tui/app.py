@@ -19,11 +19,22 @@ from tui.screens.prospect_list import ProspectListScreen
 from tui.widgets.plain import plain_line
 
 GC_THRESHOLD = 50_000
-# Characters of the database path in the title: what fits beside "MSP Prospects — " in 80 columns.
-PATH_SHOWN = 44
+# Characters of the database's location in the title: what fits beside "MSP Prospects — " in 80
+# columns.
+LOCATION_SHOWN = 44
 
 
-def shortened_path(path: str, limit: int) -> str:
+def shortened_location(location: str, limit: int, *, server: bool) -> str:
+    """Where the data is (a file path, or a server's masked URL), to fit `limit` characters."""
+    if not server:
+        return _shortened_path(location, limit)
+    if "://" in location:
+        return _shortened_url(location, limit)
+    # A bare `postgresql:` (libpq's PG* settings) is shown as words: keep their start.
+    return location if len(location) <= limit else f"{location[:limit - 1]}…"
+
+
+def _shortened_path(path: str, limit: int) -> str:
     """The path, or its tail from a whole folder on, after '…/', to fit `limit` characters.
 
     The file name is always kept whole: it is what tells two databases apart.
@@ -39,8 +50,20 @@ def shortened_path(path: str, limit: int) -> str:
     return f"…/{kept}"
 
 
+def _shortened_url(url: str, limit: int) -> str:
+    """The URL without its parameters (sslmode, certificate paths), then its tail.
+
+    The host and the database name, at the end, are what tell two databases apart.
+    """
+    base, query, _ = url.partition("?")
+    tail = "?…" if query else ""
+    if len(base) + len(tail) <= limit:
+        return base + tail
+    return f"…{base[-(limit - 1 - len(tail)):]}{tail}"
+
+
 class ProspectsApp(App[int]):
-    """The MSP Prospects terminal app, on one data file."""
+    """The MSP Prospects terminal app, on one data file or PostgreSQL database."""
 
     CSS_PATH = "app.tcss"
     TITLE = "MSP Prospects"
@@ -50,7 +73,7 @@ class ProspectsApp(App[int]):
         Binding("f1,question_mark", "keys", "Keys", id="keys",
                 tooltip="Keys: help on every key of this screen"),
     ]
-    # Why the database file cannot be used now ('' when it can): every screen's #banner shows it.
+    # What every screen's #banner says while the database cannot be used ('' when it can).
     storage_problem: reactive[str] = reactive("")
 
     def __init__(
@@ -73,7 +96,8 @@ class ProspectsApp(App[int]):
         self.store = store
         self.nameserver = nameserver
         self.poll_seconds = poll_seconds
-        self.sub_title = plain_line(shortened_path(str(store.path), PATH_SHOWN))
+        self.sub_title = plain_line(shortened_location(store.location, LOCATION_SHOWN,
+                                                           server=store.path is None))
 
     def on_mount(self) -> None:
         self.push_screen(ProspectListScreen(self.store, poll_seconds=self.poll_seconds))

@@ -25,7 +25,16 @@ from store.errors import (
     NotFoundError,
     StoreError,
 )
-from store.models import AS_STORED, ImportBatch, Order, Prospect, ProspectRow, User, now
+from store.models import (
+    AS_STORED,
+    ImportBatch,
+    Order,
+    Prospect,
+    ProspectRow,
+    User,
+    now,
+    stored_time,
+)
 from store.text import name_key, quoted
 
 
@@ -295,7 +304,7 @@ class Store:
                 (kept if edited else removed).append(prospect_id)
             if removed:
                 session.delete(PROSPECTS, removed)
-            session.update(BATCHES, batch_id, {"undone_at": now().isoformat()})
+            session.update(BATCHES, batch_id, {"undone_at": stored_time(now())})
         return removed, kept
 
     # -- orders --------------------------------------------------------------
@@ -326,7 +335,7 @@ class Store:
                 session.update(ORDERS, order.id, _dump(saved))
             if submit:
                 session.update(PROSPECTS, order.prospect,
-                               {"status": "customer", "updated_at": stamp.isoformat()})
+                               {"status": "customer", "updated_at": stored_time(stamp)})
         return saved
 
 
@@ -364,7 +373,7 @@ def _replace_user(session: Session, user_id: int, replacement: int | None) -> in
         raise StoreError(
             f"this user is named on {len(named)} prospect(s): choose a replacement lead first"
         )
-    stamp = now().isoformat()
+    stamp = stored_time(now())
     for prospect_id, record in sorted(named.items()):
         fields: Record = {"updated_at": stamp, "version": int(record.get("version", 1)) + 1}
         if record.get("implementation_lead") == user_id:

@@ -5,8 +5,10 @@ here imports Textual: tui/__main__.py starts the app when no COMMAND is given.
 
     errors             exit codes and CommandError
     output             what is printed: safe text, JSON, error lines
-    options            the values of shared options: the store (--db, --catalog), --letter
+    options            the values of shared options: the store (--db, --catalog), --letter,
+                       the announcement of a new database
     parser             the parser of every command, and run(): parse, dispatch, exit code
     prospect_commands  add, list, users, catalog, verify
     transfer_commands  template, import, export
+    db_commands        db upgrade, db copy
 """

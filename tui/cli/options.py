@@ -14,12 +14,17 @@ from tui.cli.output import safe
 def open_store(args: argparse.Namespace) -> Store:
     """The Store named by --db / PROSPECTS_DB / the default, with the chosen catalog.
 
-    A new file is announced on stderr: the path may have been mistyped.
+    A new database is announced on stderr: the path may have been mistyped.
     """
     store = Store(args.db, catalog=load_catalog(args.catalog))
     if store.created_new:
-        print(f"created a new empty database at {safe(store.path)}", file=sys.stderr)
+        announce_created(store.location)
     return store
+
+
+def announce_created(location: str) -> None:
+    """Say on stderr that a new, empty database was made at `location` (a path or masked URL)."""
+    print(f"created a new empty database at {safe(location)}", file=sys.stderr)
 
 
 def letter(value: str) -> str:

@@ -10,7 +10,7 @@ from store.backends.open import default_db_path
 from store.catalog import CatalogError
 from store.errors import StorageError, StoreError
 from store.rules.validation import ProspectInvalid
-from tui.cli import prospect_commands, transfer_commands
+from tui.cli import db_commands, prospect_commands, transfer_commands
 from tui.cli.errors import INPUT_ERROR, USAGE_ERROR, CommandError
 from tui.cli.output import degrade_unprintable_output, error_lines
 
@@ -22,8 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="prospects", description="MSP Prospects: keep your email-security prospects."
     )
-    parser.add_argument("--db", type=Path, help="the data file (default: PROSPECTS_DB or "
-                        f"{default_db_path()})")
+    parser.add_argument("--db", type=_target, help="the data file, or a postgresql:// URL (a bare "
+                        "`postgresql:` uses libpq's PG* variables); default: PROSPECTS_DB or "
+                        f"{default_db_path()}")
     parser.add_argument("--catalog", type=Path,
                         help="a TOML catalog replacing the built-in one (or PROSPECTS_CATALOG)")
     parser.add_argument("--nameserver", help="DNS server for Verify, host:port "
@@ -31,7 +32,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     prospect_commands.register(sub)
     transfer_commands.register(sub)
+    db_commands.register(sub)
     return parser
+
+
+def _target(text: str) -> str:
+    """--db: a file path or a postgresql:// URL, kept as typed (a Path would fold its '//')."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give a file path or a postgresql:// URL")
+    return text
 
 
 def run(argv: Sequence[str] | None = None, *, no_command: Handler | None = None) -> int:

@@ -28,7 +28,7 @@ from store.backends.postgres.failures import refusal
 from store.backends.postgres.session import CHANNEL, Connection, PostgresSession, copy_rows
 from store.backends.postgres.url import BARE_LOCATION, conninfo, masked, scrubbed
 from store.bulk import collector_paused
-from store.errors import ConnectionLostError, LockTimeoutError, StoreError
+from store.errors import ConnectionLostError, LockTimeoutError, StorageError, StoreError
 from store.text import clean_for_display
 
 LOCK_TIMEOUT_S = 30
@@ -73,8 +73,12 @@ class PostgresRepository:
 
     def _connect(self) -> Connection:
         extra: dict[str, Any] = {}
+        try:
+            given = conninfo_to_dict(self._conninfo)
+        except psycopg.Error as error:  # libpq's text quotes the URL, password and all
+            raise StorageError(f"{self.location} is not a usable PostgreSQL URL: "
+                               f"{self._reason(error)}; check how it is written") from None
         # libpq waits without end on a host that does not answer; a person should not.
-        given = conninfo_to_dict(self._conninfo)
         if "connect_timeout" not in given and "PGCONNECT_TIMEOUT" not in os.environ:
             extra["connect_timeout"] = 10
         try:
@@ -126,13 +130,19 @@ class PostgresRepository:
             ) from None
         except psycopg.OperationalError as error:
             if not self._dropped(which):
-                raise refusal(error, self.location) from None
+                raise self._refusal(error) from None
             raise ConnectionLostError(
                 f"lost the connection to {self.location} ({self._reason(error)}); the change "
                 "under way may not have been saved. It reconnects by itself at the next step"
             ) from None
         except psycopg.Error as error:
-            raise refusal(error, self.location) from None
+            raise self._refusal(error) from None
+
+    def _refusal(self, error: psycopg.Error) -> StoreError:
+        """refusal()'s error, its message without the URL's password (libpq's text may quote it)."""
+        refused = refusal(error, self.location)
+        clean = scrubbed(str(refused), self._url)
+        return refused if clean == str(refused) else type(refused)(clean)
 
     # -- sessions ------------------------------------------------------------
 
