@@ -1,7 +1,7 @@
 """Records to rows and back: JSON-mode records as typed columns.
 
 A record is ``Model.model_dump(mode="json")`` without the id (store.backends.base);
-the tables have real types (date, timestamptz, bigint, jsonb) so the database can
+the tables have real types (date, timestamptz, bigint, json) so the database can
 check and sort them. Rows go in as ISO strings and JSON text, which PostgreSQL
 parses by the column's type (in COPY too). They come back as text the server
 makes cheaply, finished here into what pydantic writes ("2026-01-02T03:04:05Z"):
@@ -36,7 +36,7 @@ def _kind(model: type[BaseModel], name: str) -> Kind:
     types = set(typing.get_args(annotation)) | {annotation}
     if typing.get_origin(annotation) is list or any(
             isinstance(t, type) and issubclass(t, BaseModel) for t in types):
-        return "json"  # products, domain_check, prospect_ids: jsonb
+        return "json"  # products, domain_check, prospect_ids: json, kept as written (key order)
     if datetime in types:  # before date: a datetime is a date
         return "time"
     return "date" if date in types else "plain"
