@@ -102,7 +102,7 @@ def run(url: str, n: int, repeat: int) -> bool:
     prospects = list(data[PROSPECTS].values())
     repo = PostgresRepository(url)
     other = PostgresRepository(url)
-    repo.load({USERS: users})
+    repo.load({USERS: users}, {})
     conn = psycopg.connect(url, autocommit=True)
 
     def empty() -> None:

@@ -272,14 +272,17 @@ def test_dump_and_load_are_exact_and_ids_continue(repo: PostgresRepository, lead
     copy = PostgresRepository(pg_cluster.create_database())
     try:
         assert copy.is_empty() and not repo.is_empty()
-        copy.load(dumped)
-        assert copy.dump() == dumped
+        handed_out = repo.highest_ids()
+        # The deleted prospects at the end: their ids were handed out, and stay used.
+        assert handed_out[PROSPECTS] > max(record_id for record_id, _ in dumped[PROSPECTS])
+        copy.load(dumped, handed_out)
+        assert copy.dump() == dumped and copy.highest_ids() == handed_out
         with copy.writing() as session:
             for table in TABLES:
-                highest = max(record_id for record_id, _ in dumped[table])
-                assert session.insert(table, {**dumped[table][0][1], **_unique(table)}) > highest
+                new_id = session.insert(table, {**dumped[table][0][1], **_unique(table)})
+                assert new_id == handed_out[table] + 1
         with pytest.raises(StoreError, match="is not empty: copy into an empty database only"):
-            copy.load(dumped)
+            copy.load(dumped, handed_out)
     finally:
         copy.close()
 
@@ -411,11 +414,12 @@ def test_tinydb_to_postgres_to_tinydb_is_exact(pg_url: str, db_path: Path) -> No
         session.delete(PROSPECTS, [5, 6])
     original = source.dump()
     server = PostgresRepository(pg_url)
-    server.load(original)
+    server.load(original, source.highest_ids())
     assert server.dump() == original
     back = TinyDBRepository(db_path.with_name("back.json"), create_folders=False)
-    back.load(server.dump())
+    back.load(server.dump(), server.highest_ids())
     assert back.dump() == original
+    assert back.highest_ids() == server.highest_ids() == source.highest_ids()
     for opened in (source, server, back):
         opened.close()
 

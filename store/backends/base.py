@@ -114,8 +114,13 @@ class Repository(Protocol):
     def dump(self) -> dict[Table, list[tuple[int, Record]]]:
         """Everything, ids and versions included (for `db copy`)."""
 
-    def load(self, tables: dict[Table, list[tuple[int, Record]]]) -> None:
-        """Fill an empty database with `dump()`'s output exactly, ids included."""
+    def highest_ids(self) -> dict[Table, int]:
+        """The highest id each table ever handed out (deleted ones too; for `db copy`)."""
+
+    def load(self, tables: dict[Table, list[tuple[int, Record]]],
+             highest: dict[Table, int]) -> None:
+        """Fill an empty database with `dump()`'s output exactly, ids included; new ids
+        then start after `highest` (an id is never handed out twice, even after a copy)."""
 
     def is_empty(self) -> bool:
         """True when no table holds a record."""

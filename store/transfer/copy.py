@@ -63,7 +63,7 @@ def _copy(src: Repository, dst: Repository) -> CopyResult:
             f"{dst.location} already holds data: db copy only fills an empty database "
             "(nothing was written); name a new file or an empty PostgreSQL database")
     tables = src.dump()
-    dst.load(tables)
+    dst.load(tables, src.highest_ids())
     return CopyResult(source=src.location, destination=dst.location,
                       counts={table: len(tables.get(table, [])) for table in TABLES},
                       created=dst.created_new)

@@ -233,17 +233,25 @@ class PostgresRepository:
         with self.reading() as session:
             return {table: list(session.scan(table)) for table in TABLES}
 
-    def load(self, tables: dict[Table, list[tuple[int, Record]]]) -> None:
-        """Fill an empty database exactly (ids too); the sequences continue after the highest."""
+    def highest_ids(self) -> dict[Table, int]:
+        with self.reading() as session:
+            return {table: int(session.conn.execute(
+                f"SELECT greatest(coalesce(max(id), 0), coalesce(pg_sequence_last_value("
+                f"pg_get_serial_sequence(%(t)s, 'id')::regclass), 0)) FROM {table}",
+                {"t": table}).fetchone()[0]) for table in TABLES}  # type: ignore[index]
+
+    def load(self, tables: dict[Table, list[tuple[int, Record]]],
+             highest: dict[Table, int]) -> None:
+        """Fill an empty database exactly (ids too); the sequences continue after `highest`."""
         with self.writing() as session:
             if not self._empty(session.conn):
                 raise StoreError(f"{self.location} is not empty: copy into an empty database only")
             for table in TABLES:
                 copy_rows(session.conn, table, iter(tables.get(table, [])))
                 session.conn.execute(
-                    "SELECT setval(pg_get_serial_sequence(%(t)s, 'id'), max(id)) FROM "
-                    f"{table} HAVING max(id) > coalesce(pg_sequence_last_value("
-                    "pg_get_serial_sequence(%(t)s, 'id')::regclass), 0)", {"t": table})
+                    "SELECT setval(pg_get_serial_sequence(%(t)s, 'id'), greatest(max(id), %(h)s))"
+                    f" FROM {table} HAVING greatest(max(id), %(h)s) > 0",
+                    {"t": table, "h": highest.get(table, 0)})
             session.everything = True
 
     @staticmethod

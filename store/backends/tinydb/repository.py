@@ -15,7 +15,15 @@ from pathlib import Path
 from store.backends.base import TABLES, Changes, Record, Table
 from store.backends.tinydb import record_schema
 from store.backends.tinydb.storage import SafeJSONStorage
-from store.backends.tinydb.transaction import BATCHES, ORDERS, PROSPECTS, USERS, FileSession, Tables
+from store.backends.tinydb.transaction import (
+    BATCHES,
+    ORDERS,
+    PROSPECTS,
+    SEQUENCES,
+    USERS,
+    FileSession,
+    Tables,
+)
 from store.bulk import collector_paused
 
 
@@ -85,10 +93,16 @@ class TinyDBRepository:
         with self.reading() as session:
             return {table: list(session.scan(table)) for table in TABLES}
 
-    def load(self, tables: dict[Table, list[tuple[int, Record]]]) -> None:
+    def highest_ids(self) -> dict[Table, int]:
+        with self.reading() as session:
+            return {table: session.next_id(table) - 1 for table in TABLES}
+
+    def load(self, tables: dict[Table, list[tuple[int, Record]]],
+             highest: dict[Table, int]) -> None:
         with self.writing() as session:
             for table, rows in tables.items():
                 session.data.setdefault(table, {}).update((str(i), dict(r)) for i, r in rows)
+            session.data[SEQUENCES] = {"1": {str(t): n for t, n in highest.items()}}  # raised on write
             session.dirty = True
 
     def is_empty(self) -> bool:
