@@ -141,7 +141,6 @@ def tinydb_target(n: int) -> Iterator[tuple[str, Callable[[], float]]]:
 
 @contextmanager
 def postgres_target(n: int) -> Iterator[tuple[str, None]]:
-    from store.rules.store import Store  # noqa: PLC0415
     from tests.pg_cluster import throwaway_cluster  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="bench-store-") as folder, \
@@ -151,7 +150,7 @@ def postgres_target(n: int) -> Iterator[tuple[str, None]]:
         url = cluster.create_database("bench")
         from store.transfer.copy import copy_database  # noqa: PLC0415
 
-        copy_database(Store(path), Store(url))
+        copy_database(path, url)
         yield url, None
 
 
