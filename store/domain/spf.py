@@ -25,7 +25,8 @@ _MODIFIER = re.compile(r"([a-z][a-z0-9_.\-]*)=(.*)", re.IGNORECASE | re.DOTALL)
 _QUALIFIERS: dict[str, SpfAll] = {"+": "+all", "": "+all", "-": "-all", "~": "~all", "?": "?all"}
 
 TxtLookup = Callable[[str], Awaitable[list[str]]]
-"""Ask DNS for a name's TXT strings ([] when there are none); raises when it cannot tell."""
+"""Ask DNS for a name's TXT strings ([] when there are none); raises ValueError for a
+name that is not a domain name, anything else when it cannot tell."""
 
 
 class SpfError(Exception):
@@ -97,6 +98,8 @@ class _Walk:
     async def record_of(self, name: str, how: str) -> str:
         try:
             records = spf_records(await self.txt(name))
+        except ValueError:  # the lookup's way to say the name cannot be asked at all
+            raise SpfError(f"{how}{quoted(name)} is not a domain name") from None
         except Exception as error:
             raise SpfUnchecked(f"no answer for {how}{quoted(name)}") from error
         if not records:

@@ -170,6 +170,7 @@ def show_catalog(args: argparse.Namespace) -> int:
 
 
 def verify_domain(args: argparse.Namespace) -> int:
+    from store.domain.summary import summary_line  # noqa: PLC0415
     from store.rules.verify import resolve_nameserver, verify  # noqa: PLC0415 - dnspython when needed
 
     try:  # read only here: a bad setting must not stop the commands that never resolve
@@ -183,5 +184,9 @@ def verify_domain(args: argparse.Namespace) -> int:
         emit_json(result.as_json())
     else:
         print(f"{safe(result.domain_display)}: {safe(result.check.message)}")
+        summary = summary_line(result.check)
+        if summary:
+            print(f"  {safe(summary)}")
+        print("".join(f"  - {safe(signal)}\n" for signal in result.check.signals), end="")
     return result.exit_code
 
