@@ -42,13 +42,15 @@ THREADED_SORT_ROWS = 20_000  # from here a first sort takes a frame or more: sor
 TABLE_COLUMNS = [
     Column("company_name", COLUMNS["company_name"], 30, min_width=14, priority=0),
     Column("domain", COLUMNS["domain"], 24, min_width=12, priority=1),
+    Column("mail", COLUMNS["mail"], 24, min_width=10, priority=3),
+    Column("dmarc", COLUMNS["dmarc"], 12, min_width=7, priority=4),
     Column("status", COLUMNS["status"], 9, min_width=8, priority=2),
-    Column("implementation_lead", COLUMNS["implementation_lead"], 20, priority=3),
-    Column("company_type", COLUMNS["company_type"], 16, priority=4),
-    Column("sector", COLUMNS["sector"], 18, priority=5),
-    Column("expected_provision_date", "Provision Date", 14, priority=6),
-    Column("permitted_users", "Users", 7, priority=7),
-    Column("products", COLUMNS["products"], 40, priority=8),
+    Column("implementation_lead", COLUMNS["implementation_lead"], 20, priority=5),
+    Column("company_type", COLUMNS["company_type"], 16, priority=6),
+    Column("sector", COLUMNS["sector"], 18, priority=7),
+    Column("expected_provision_date", "Provision Date", 14, priority=8),
+    Column("permitted_users", "Users", 7, priority=9),
+    Column("products", COLUMNS["products"], 40, priority=10),
 ]
 SORTABLE = [c.key for c in TABLE_COLUMNS]
 FIRST_RUN_HINT = (
@@ -74,7 +76,7 @@ class ProspectListScreen(Screen[None]):
         Binding("U", "users", "Users", id="users",
                 tooltip="Users: add people and implementation leads"),
         Binding("slash", "focus_search", "Search", id="search", show=False,
-                tooltip="Search company names and domains"),
+                tooltip="Search company names, domains, mail hosts and DMARC"),
         Binding("s", "next_sort", "Sort", id="sort", tooltip="Sort by the next column"),
         Binding("r", "reverse_sort", "Reverse", id="reverse-sort",
                 tooltip="Reverse the sort order (A to Z, Z to A)"),
@@ -119,7 +121,7 @@ class ProspectListScreen(Screen[None]):
         yield Header()
         yield StorageBanner()
         with Horizontal(id="search-bar"):
-            yield PlainInput(placeholder="Search company name or domain", id="search")
+            yield PlainInput(placeholder="Search name, domain, mail or DMARC", id="search")
             yield Button("Go", id="go", compact=True)
         yield LetterBar(id="letters")
         yield ProspectTable(TABLE_COLUMNS, self._cell, id="prospects")
