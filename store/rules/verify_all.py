@@ -41,7 +41,7 @@ def due_for_check(records: Iterable[tuple[int, Record]],
         check = record.get("domain_check")
         if cutoff is not None and isinstance(check, dict) and check.get("verdict") != "unknown":
             try:
-                if datetime.fromisoformat(str(check.get("checked_at"))) >= cutoff:
+                if datetime.fromisoformat(str(check.get("checked_at"))) > cutoff:
                     continue
             except (TypeError, ValueError):
                 pass
