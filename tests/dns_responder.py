@@ -163,6 +163,7 @@ class DnsResponder:
     def _bind() -> tuple[socket.socket, socket.socket]:
         for _ in range(50):
             udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            udp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)  # bursts of queries
             udp.bind(("127.0.0.1", 0))
             tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             try:

@@ -126,10 +126,14 @@ CHECKED = [
         "gateway": "Mimecast", "dmarc": {"record": "v=DMARC1; p=none", "policy": "none"}}}),
     (2, {"company_name": "Bravo", "domain": "bravo.example", "domain_check": {
         "verdict": "mail", "message": "m", "mail_host": "Google Workspace",
-        "mail_provider": "Google Workspace", "dmarc": {"record": None}}}),
+        "mail_provider": "Google Workspace", "dmarc": {"record": None},
+        "signals": ["no DMARC"]}}),
     (3, {"company_name": "Charlie", "domain": "charlie.example"}),  # never verified
     (4, {"company_name": "Delta", "domain": "delta.example", "domain_check": {  # stored before
         "verdict": "mail", "message": "m", "mail_host": "other"}}),
+    (7, {"company_name": "Golf", "domain": "golf.example", "domain_check": {  # DMARC: no answer
+        "verdict": "mail", "message": "m", "mail_provider": "Zoho Mail",
+        "dmarc": {"record": None}, "signals": []}}),
     (5, {"company_name": "Echo", "domain": "echo.example", "domain_check": {
         "verdict": "unknown", "message": "could not check"}}),
     (6, {"company_name": "Foxtrot", "domain": "foxtrot.example", "domain_check": "junk"}),
@@ -140,17 +144,19 @@ def test_mail_and_dmarc_cells() -> None:
     p = ProspectList(CHECKED, {})
     cells = [(p.cell(i, "mail"), p.cell(i, "dmarc")) for i in range(len(CHECKED))]
     assert cells == [("Microsoft 365 + Mimecast", "p=none"), ("Google Workspace", "missing"),
-                     ("", ""), ("other", "missing"), ("", ""), ("", "")]
+                     ("", ""), ("other", ""), ("Zoho Mail", ""), ("", ""), ("", "")]
 
 
 def test_sort_by_mail_and_dmarc_empty_last() -> None:
     p = ProspectList(CHECKED, {})
     p.sort("mail")
-    assert names(p, p.matching()) == ["Bravo", "Alpha", "Delta", "Charlie", "Echo", "Foxtrot"]
+    assert names(p, p.matching()) == ["Bravo", "Alpha", "Delta", "Golf", "Charlie", "Echo",
+                                      "Foxtrot"]
     p.sort("mail", descending=True)
-    assert names(p, p.matching())[:3] == ["Delta", "Alpha", "Bravo"]
+    assert names(p, p.matching())[:4] == ["Golf", "Delta", "Alpha", "Bravo"]
     p.sort("dmarc")
-    assert names(p, p.matching()) == ["Bravo", "Delta", "Alpha", "Charlie", "Echo", "Foxtrot"]
+    assert names(p, p.matching()) == ["Bravo", "Alpha", "Charlie", "Delta", "Echo", "Foxtrot",
+                                      "Golf"]
 
 
 def test_search_matches_mail_and_dmarc() -> None:
@@ -158,6 +164,6 @@ def test_search_matches_mail_and_dmarc() -> None:
     assert names(p, p.matching("mimecast")) == ["Alpha"]
     assert names(p, p.matching("google")) == ["Bravo"]
     assert names(p, p.matching("p=none")) == ["Alpha"]
-    assert names(p, p.matching("missing")) == ["Bravo", "Delta"]
+    assert names(p, p.matching("missing")) == ["Bravo"]
     p.prepare_search()
     assert names(p, p.matching("microsoft 365")) == ["Alpha"]

@@ -95,8 +95,9 @@ def _why_no_nameservers(error: Any) -> str:
 
 
 def make_resolver(nameserver: Nameserver | None, lifetime: float) -> Any:
-    """dnspython's async resolver asking `nameserver` (else the system's), no retries
-    within `lifetime`; raises NoResolverConfiguration when the system has none."""
+    """dnspython's async resolver asking `nameserver` (else the system's), trying each
+    question up to three times within `lifetime`; NoResolverConfiguration when the
+    system has none."""
     import dns.asyncresolver
     import dns.nameserver
 
@@ -105,7 +106,8 @@ def make_resolver(nameserver: Nameserver | None, lifetime: float) -> Any:
     else:
         resolver = dns.asyncresolver.Resolver(configure=False)
         resolver.nameservers = [dns.nameserver.Do53Nameserver(nameserver.host, nameserver.port)]
-    resolver.timeout = lifetime
+    # A lost UDP answer is asked again (dnspython retries on a timeout) within the lifetime.
+    resolver.timeout = lifetime / 3
     return resolver
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from store.models import DomainCheck
 
+NO_DMARC = "no DMARC"  # only when DNS said so: the list tells "missing" from "not known" by it
 _ALL = {"+all": "SPF allows anyone (+all)", "?all": "SPF ?all: neutral, protects nothing"}
 
 
@@ -27,7 +28,7 @@ def signals_of(check: DomainCheck, *, spf_checked: bool, dmarc_checked: bool,
             found.append(_ALL[spf.all])
     if dmarc_checked:
         if dmarc.record is None:
-            found.append("no DMARC")
+            found.append(NO_DMARC)
         elif dmarc_problem:
             found.append(f"{dmarc_problem}: spoofable")
         elif dmarc.policy == "none":

@@ -6,6 +6,7 @@ Over plain values, so the list can call them on stored records without building 
 from __future__ import annotations
 
 from store.domain.mailmap import OTHER
+from store.domain.signals import NO_DMARC
 from store.models import DomainCheck
 
 
@@ -17,13 +18,13 @@ def mail_text(provider: object, gateway: object, mail_host: object = None) -> st
     return OTHER if mail_host == OTHER else ""
 
 
-def dmarc_text(verdict: object, record: object, policy: object) -> str:
+def dmarc_text(record: object, policy: object, signals: object) -> str:
     """'p=reject', 'p=none', 'invalid', 'missing', or '' when DNS gave no answer about it."""
-    if verdict not in ("mail", "no_mx", "null_mx"):
-        return ""
     if isinstance(policy, str) and policy:
         return f"p={policy}"
-    return "invalid" if record else "missing"
+    if record:
+        return "invalid"
+    return "missing" if isinstance(signals, list) and NO_DMARC in signals else ""
 
 
 def summary_line(check: DomainCheck) -> str:
@@ -32,7 +33,7 @@ def summary_line(check: DomainCheck) -> str:
     mail = mail_text(check.mail_provider, check.gateway, check.mail_host)
     if mail:
         parts.append(f"Mail: {mail}")
-    dmarc = dmarc_text(check.verdict, check.dmarc.record, check.dmarc.policy)
+    dmarc = dmarc_text(check.dmarc.record, check.dmarc.policy, check.signals)
     if dmarc:
         parts.append(f"DMARC {dmarc}")
     if check.spf.error:

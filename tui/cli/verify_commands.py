@@ -102,7 +102,8 @@ def _verify_all(args: argparse.Namespace, store: Store, nameserver: Nameserver |
     answers: dict[int, DomainCheck] = {}
 
     def save(results: Mapping[int, DomainCheck]) -> int:
-        answers.update(results)
+        for prospect_id, check in results.items():
+            answers[prospect_id] = check
         return store.record_checks(results)
 
     run = VerifyAll(targets, save, nameserver=nameserver, lifetime=args.lifetime)
