@@ -64,13 +64,13 @@ def test_every_prospect_is_checked_and_saved_in_a_few_writes(
     tmp_path: Path, dns_server: DnsResponder,
 ) -> None:
     store = make_store(tmp_path / "p.json", serve_many(dns_server))
-    before = {pid: dict(r) for pid, r in store.prospect_records()}
+    before = {pid: dict(r) for pid, r in store.prospect_rows()}
     saves = Saves(store)
-    _, progress = run(due_for_check(store.prospect_records()), saves, dns_server,
+    _, progress = run(due_for_check(store.prospect_rows()), saves, dns_server,
                       concurrency=7)
     assert (progress.done, progress.saved, progress.could_not_check) == (N, N, 0)
     assert saves.calls == progress.writes <= 5
-    for pid, record in Store(tmp_path / "p.json").prospect_records():
+    for pid, record in Store(tmp_path / "p.json").prospect_rows():
         check = record["domain_check"]
         assert check["mail_provider" if pid % 2 == 0 else "gateway"] in (
             "Microsoft 365", "Mimecast")
@@ -97,7 +97,7 @@ def test_no_more_than_the_concurrency_in_flight(tmp_path: Path, dns_server: DnsR
             flying -= 1
 
     monkeypatch.setattr(verify_all, "check_dns", counting)
-    _, progress = run(due_for_check(store.prospect_records()), Saves(store), dns_server,
+    _, progress = run(due_for_check(store.prospect_rows()), Saves(store), dns_server,
                       concurrency=4)
     assert progress.done == N and most == 4
 
@@ -105,7 +105,7 @@ def test_no_more_than_the_concurrency_in_flight(tmp_path: Path, dns_server: DnsR
 def test_cancel_keeps_what_was_answered(tmp_path: Path, dns_server: DnsResponder) -> None:
     store = make_store(tmp_path / "p.json", serve_many(dns_server))
     dns_server.latency = 0.1
-    job = VerifyAll(due_for_check(store.prospect_records()), Saves(store),
+    job = VerifyAll(due_for_check(store.prospect_rows()), Saves(store),
                     nameserver=dns_server.nameserver, concurrency=2)
 
     async def cancel_when_some_are_done() -> Any:
@@ -117,7 +117,7 @@ def test_cancel_keeps_what_was_answered(tmp_path: Path, dns_server: DnsResponder
 
     progress = asyncio.run(cancel_when_some_are_done())
     assert progress.cancelled and 4 <= progress.done < N
-    stored = [r for _, r in Store(tmp_path / "p.json").prospect_records() if r["domain_check"]]
+    stored = [r for _, r in Store(tmp_path / "p.json").prospect_rows() if r["domain_check"]]
     assert len(stored) == progress.saved == progress.done
 
 
@@ -130,7 +130,7 @@ def test_could_not_check_never_erases_an_answer(tmp_path: Path,
     assert first is not None and first.gateway == "Mimecast"
     dns_server.set("good.example", SILENT)
     dns_server.set("new.example", SILENT)
-    _, progress = run(due_for_check(store.prospect_records()), store.record_checks, dns_server,
+    _, progress = run(due_for_check(store.prospect_rows()), store.record_checks, dns_server,
                       lifetime=0.3)
     assert (progress.done, progress.could_not_check, progress.saved) == (2, 2, 1)
     assert store.get_prospect(1).domain_check == first  # kept, time and all
@@ -150,11 +150,11 @@ def test_check_to_store() -> None:
 def test_a_second_run_skips_what_is_fresh(tmp_path: Path, dns_server: DnsResponder) -> None:
     store = make_store(tmp_path / "p.json", serve_many(dns_server, 4))
     dns_server.set("firm3.example", SILENT)
-    run(due_for_check(store.prospect_records()), store.record_checks, dns_server, lifetime=0.3)
+    run(due_for_check(store.prospect_rows()), store.record_checks, dns_server, lifetime=0.3)
     day = timedelta(days=1)
-    assert due_for_check(store.prospect_records(), day) == [(4, "firm3.example")]  # unknown
-    assert len(due_for_check(store.prospect_records(), timedelta(0))) == 4
-    assert len(due_for_check(store.prospect_records())) == 4
+    assert due_for_check(store.prospect_rows(), day) == [(4, "firm3.example")]  # unknown
+    assert len(due_for_check(store.prospect_rows(), timedelta(0))) == 4
+    assert len(due_for_check(store.prospect_rows())) == 4
 
 
 def test_a_deleted_prospect_and_a_junk_domain(tmp_path: Path, dns_server: DnsResponder) -> None:
@@ -202,3 +202,14 @@ def test_cli_verify_all(tmp_path: Path, dns_server: DnsResponder) -> None:
 def test_cli_verify_usage(tmp_path: Path, args: list[str], message: str) -> None:
     out = cli(tmp_path / "p.json", *args)
     assert out.returncode == 2 and message in out.stderr
+
+
+def test_every_session_sees_a_recorded_check(tmp_path: Path) -> None:
+    store = make_store(tmp_path / "p.json", ["a.example", "b.example"])
+    other = Store(tmp_path / "p.json")
+    store.poll(), other.poll()
+    store.record_checks({2: DomainCheck(verdict="mail", message="m", gateway="Mimecast")})
+    for session in (store, other):
+        changes = session.poll()
+        assert list(changes.prospects) == [2]
+        assert changes.prospects[2]["domain_check"]["gateway"] == "Mimecast"  # type: ignore[index]

@@ -46,10 +46,10 @@ async def test_verify_all_from_the_list_fills_mail_and_dmarc(
         title = str(app.screen.query_one("#verify-all-title", Static).render())
         assert title == "Verify all: 60 of 60 prospects not checked today"
         await wait_until(pilot, lambda: app.screen is list_screen)
+        assert isinstance(list_screen, ProspectListScreen)
+        await wait_until(pilot, lambda: list_screen.prospects.cell(0, "dmarc") == "p=none")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert isinstance(list_screen, ProspectListScreen)
-        assert list_screen.prospects.cell(0, "dmarc") == "p=none"
         assert "Mimecast" in shown(app)
         list_screen.sort_by("mail")
         await pilot.pause()
@@ -63,7 +63,7 @@ async def test_verify_all_from_the_list_fills_mail_and_dmarc(
         await pilot.press("V")  # a second run: nothing is stale
         await pilot.pause()
         assert app.screen is list_screen
-    checks = [r["domain_check"] for _, r in Store(db_path).prospect_records()]
+    checks = [r["domain_check"] for _, r in Store(db_path).prospect_rows()]
     assert [c["dmarc"]["policy"] for c in checks] == ["none"] * 60, [c["message"] for c in checks]
 
 
@@ -87,5 +87,5 @@ async def test_cancel_keeps_the_answers_so_far(store: Store, db_path: Path,
         await wait_until(pilot, lambda: app.screen is list_screen)
         progress = modal.job.progress
         assert progress.cancelled and 0 < progress.done < 200
-    stored = [r for _, r in Store(db_path).prospect_records() if r.get("domain_check")]
+    stored = [r for _, r in Store(db_path).prospect_rows() if r.get("domain_check")]
     assert len(stored) == progress.saved == progress.done

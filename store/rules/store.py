@@ -239,7 +239,7 @@ class Store:
 
         "Could not check" never replaces an earlier answer (check_to_store), a prospect
         deleted meanwhile is skipped, and neither version nor updated_at change: they
-        are what the person edits, and an open form must not conflict.
+        stamp what the person edits, and an open form must save without a conflict.
         """
         stored = 0
         with self._repo.writing() as session:

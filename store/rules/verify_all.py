@@ -29,7 +29,7 @@ FLUSH_SECONDS = 10.0
 Save = Callable[[Mapping[int, DomainCheck]], int]
 
 
-def due_for_check(records: Iterable[tuple[int, Record]],
+def due_for_check(records: Iterable[tuple[int, Mapping[str, Any]]],
                   older_than: timedelta | None = None) -> list[tuple[int, str]]:
     """(id, domain) of the prospects to check: all, or those not answered within `older_than`.
 

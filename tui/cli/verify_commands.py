@@ -97,7 +97,7 @@ def _verify_all(args: argparse.Namespace, store: Store, nameserver: Nameserver |
     from store.rules.verify_all import VerifyAll, due_for_check  # noqa: PLC0415
 
     older = timedelta(days=args.older_than) if args.older_than is not None else None
-    records = store.prospect_records()
+    records = store.prospect_rows()
     targets = due_for_check(records, older)
     answers: dict[int, DomainCheck] = {}
 

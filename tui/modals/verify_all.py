@@ -19,7 +19,6 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, ProgressBar, Static
 
-from store.backends.tinydb.storage import StorageError
 from store.domain.dns import Nameserver
 from store.errors import StoreError
 from store.rules.store import Store
@@ -88,7 +87,7 @@ class VerifyAllModal(ModalScreen[Progress | None]):
     def _run(self) -> None:
         try:
             asyncio.run(self.job.run())
-        except (ValueError, StoreError, StorageError) as error:  # no resolver; an unwritable file
+        except (ValueError, StoreError) as error:  # no resolver; a database it cannot write
             self.app.call_from_thread(self._failed, str(error))
             return
         self.app.call_from_thread(self._finished)

@@ -390,13 +390,13 @@ class ProspectListScreen(Screen[None]):
         except ValueError as error:
             self.notify(plain_line(error), severity="error", markup=False)
             return
-        targets = due_for_check(self.store.prospect_records(), FRESH)
+        targets = due_for_check(self.store.prospect_rows(), FRESH)
         if not targets:
             self.notify("Every prospect was checked in the last day.", markup=False)
             return
         what = f"{len(targets):,} of {len(self.prospects):,} prospects not checked today"
         self.app.push_screen(VerifyAllModal(self.store, targets, nameserver=nameserver,
-                                            saved=self.show_latest, what=what), self.show_latest)
+                                            saved=self._poll_file, what=what), self.show_latest)
 
     def _form_done(self, result: FormResult | None) -> None:
         focus = result.prospect_id if result is not None and not result.deleted else None
