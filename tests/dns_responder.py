@@ -129,6 +129,7 @@ class DnsResponder:
         self.queries: list[tuple[str, str]] = []
         self.latency = latency
         self.truncate: set[str] = set()
+        self._parsed: dict[tuple[dns.name.Name, str, tuple[str, ...]], dns.rrset.RRset] = {}
         # Answers waiting for their latency: (due, n, UDP peer or TCP socket, wire).
         self._due: list[tuple[float, int, object, bytes]] = []
         self._seq = itertools.count()
@@ -213,11 +214,13 @@ class DnsResponder:
         if behaviour == SILENT:
             return None
         self._fill(response, question.name, rdtype, behaviour)
+        wire = response.to_wire()
         limit = max(query.payload, 512) if query.edns >= 0 else 512
-        if udp and (name in self.truncate or len(response.to_wire()) > limit):
+        if udp and (name in self.truncate or len(wire) > limit):
             response = dns.message.make_response(query)
             response.flags |= dns.flags.AA | dns.flags.TC
-        return response.to_wire()
+            wire = response.to_wire()
+        return wire
 
     def _fill(self, response: dns.message.Message, qname: dns.name.Name, rdtype: str,
               behaviour: Behaviour) -> None:
@@ -228,18 +231,24 @@ class DnsResponder:
                     response.set_rcode(dns.rcode.from_text(behaviour))
                 return
             if rdtype != "CNAME" and behaviour.get("CNAME"):
-                rrset = dns.rrset.from_text_list(qname, 300, "IN", "CNAME", behaviour["CNAME"])
+                rrset = self._rrset(qname, "CNAME", behaviour["CNAME"])
                 response.answer.append(rrset)
                 qname = rrset[0].target
                 with self._lock:
                     behaviour = self._zone.get(qname, NXDOMAIN)
                 continue
             if behaviour.get(rdtype):
-                rrset = dns.rrset.from_text_list(
-                    qname, 300, dns.rdataclass.IN, rdtype, [_rdata(r) for r in behaviour[rdtype]],
-                )
-                response.answer.append(rrset)
+                response.answer.append(self._rrset(qname, rdtype, behaviour[rdtype]))
             return
+
+    def _rrset(self, qname: dns.name.Name, rdtype: str, texts: list[str]) -> dns.rrset.RRset:
+        """The records parsed once (a bench asks the same names thousands of times)."""
+        key = (qname, rdtype, tuple(texts))
+        rrset = self._parsed.get(key)
+        if rrset is None:
+            rrset = self._parsed[key] = dns.rrset.from_text_list(
+                qname, 300, dns.rdataclass.IN, rdtype, [_rdata(r) for r in texts])
+        return rrset
 
     def _serve(self) -> None:
         with selectors.DefaultSelector() as sel:

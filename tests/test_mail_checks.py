@@ -269,8 +269,8 @@ async def test_signals_per_verdict(dns_server: DnsResponder, name: str, verdict:
 
 
 async def test_answers_after_a_latency_all_at_once(dns_server: DnsResponder) -> None:
-    # Seven questions and an include, each answered after 0.3 s: asked one after
-    # another they would need 2.4 s, more than the lifetime.
+    # Five questions and an include, each answered after 0.3 s: asked one after
+    # another they would need 1.8 s, more than the lifetime.
     dns_server.latency = 0.3
     serve(dns_server, **mx("x.mail.protection.outlook.com"),
           **spf("include:spf.protection.outlook.com", "-all"), dmarc="v=DMARC1; p=reject")

@@ -156,7 +156,8 @@ async def check_dns(
     resolver: Any = None, mailmap: MailMap | None = None,
 ) -> DomainCheck:
     """Check the domain's mail in DNS within ``lifetime`` seconds: MX, SPF, DMARC,
-    MTA-STS and TLS-RPT, all asked at once.
+    MTA-STS and TLS-RPT, all asked at once (then SPF includes, or A and AAAA when
+    there is no MX).
 
     Asks ``resolver`` (from make_resolver, shared by a batch) or else ``nameserver``,
     else the system resolver. Never raises for DNS trouble: a timeout, server failure
@@ -177,11 +178,15 @@ async def check_dns(
     name = domain.ascii
     try:
         async with asyncio.timeout(lifetime):
-            mx, a, aaaa, spf, dmarc, sts, tls_rpt = await asyncio.gather(
-                ask(name, "MX"), ask(name, "A"), ask(name, "AAAA"), _spf(name, ask, mailmap),
-                ask.txt(f"_dmarc.{name}"), ask.txt(f"_mta-sts.{name}"),
-                ask.txt(f"_smtp._tls.{name}"), return_exceptions=True,
+            mx, spf, dmarc, sts, tls_rpt = await asyncio.gather(
+                ask(name, "MX"), _spf(name, ask, mailmap), ask.txt(f"_dmarc.{name}"),
+                ask.txt(f"_mta-sts.{name}"), ask.txt(f"_smtp._tls.{name}"),
+                return_exceptions=True,
             )
+            a = aaaa = None  # asked only when there is no MX: does mail go to the host?
+            if isinstance(mx, list) and not mx:
+                a, aaaa = await asyncio.gather(ask(name, "A"), ask(name, "AAAA"),
+                                               return_exceptions=True)
     except TimeoutError:
         return _unknown(f"no answer within {lifetime:g} s")
     spf_check, spf_checked = (SpfCheck(), False) if isinstance(spf, BaseException) else spf

@@ -58,7 +58,8 @@ def check_to_store(stored: object, new: DomainCheck) -> Record | None:
     return new.model_dump(mode="json")
 
 
-def _warm_up() -> MailMap:
+def warm_up() -> MailMap:
+    """Import dnspython, load the Public Suffix List and the mail map (once per process)."""
     import dns.asyncresolver  # noqa: F401
 
     normalise_domain("example.com")
@@ -120,7 +121,7 @@ class VerifyAll:
 
         # Imports, the mail map and the Public Suffix List load in a thread: the loop
         # would otherwise stall for a few hundred ms at the start.
-        mailmap = await asyncio.to_thread(_warm_up)
+        mailmap = await asyncio.to_thread(warm_up)
         try:
             resolver = make_resolver(self.nameserver, self.lifetime)
         except dns.resolver.NoResolverConfiguration:
