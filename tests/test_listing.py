@@ -167,3 +167,17 @@ def test_search_matches_mail_and_dmarc() -> None:
     assert names(p, p.matching("missing")) == ["Bravo"]
     p.prepare_search()
     assert names(p, p.matching("microsoft 365")) == ["Alpha"]
+
+
+def test_a_recorded_check_is_applied_in_place() -> None:
+    from store.backends.base import Changes
+
+    p = ProspectList(CHECKED, {})
+    p.sort("mail")
+    checked = {**CHECKED[2][1], "domain_check": {
+        "verdict": "mail", "message": "m", "mail_provider": "Amazon WorkMail",
+        "signals": ["no DMARC"]}}
+    assert p.apply(Changes(prospects={3: checked}))
+    assert names(p, p.matching())[:2] == ["Charlie", "Bravo"]
+    assert (p.cell(2, "mail"), p.cell(2, "dmarc")) == ("Amazon WorkMail", "missing")
+    assert names(p, p.matching("amazon")) == ["Charlie"]

@@ -107,6 +107,9 @@ def empty_key(key: str) -> Any:
 
 def column_keys(key: str, records: Sequence[Record], user_names: Mapping[int, str]) -> list[Any]:
     """Each record's sort key for a column other than the name and the domain."""
+    if key in CHECK_COLUMNS:  # worked out from the record's domain_check
+        at = CHECK_COLUMNS.index(key)
+        return [fold(check_texts(r)[at]) if r.get("domain_check") else "" for r in records]
     values = [r.get(key) for r in records]
     try:
         return _keys_of(key, values, user_names)
@@ -119,9 +122,6 @@ def _keys_of(key: str, values: list[Any], user_names: Mapping[int, str]) -> list
         return [v if type(v) is int and v > NO_NUMBER else NO_NUMBER for v in values]
     if key == "products":
         return [fold(products_text(v) if type(v) is list else str(v or "")) for v in values]
-    if key in CHECK_COLUMNS:
-        at = CHECK_COLUMNS.index(key)
-        return [fold(check_texts({"domain_check": v})[at]) if v else "" for v in values]
     show: Callable[[Any], str] = str
     if key == "implementation_lead":
         show = lambda v: user_names.get(v, "") if isinstance(v, int) else ""  # noqa: E731
