@@ -240,8 +240,8 @@ def _press(app: Any, key: str) -> None:
 
 
 def _floor_keys(records: Sequence[dict[str, Any]]) -> list[str]:
-    """Pre-folded name + domain strings, as the list's search needs them."""
-    from store.listing import display_domain  # noqa: PLC0415
+    """Pre-folded name + domain (+ Mail and DMARC) strings, as the list's search needs them."""
+    from store.listing import check_texts, display_domain  # noqa: PLC0415
     from store.text import fold, search_key  # noqa: PLC0415
 
     keys = []
@@ -249,6 +249,8 @@ def _floor_keys(records: Sequence[dict[str, Any]]) -> list[str]:
         name = search_key(str(record.get("company_name", "")))
         domain = str(record.get("domain", ""))
         extra = f"\x00{fold(display_domain(domain))}" if "xn--" in domain else ""
+        if record.get("domain_check"):
+            extra += "".join(f"\x00{fold(text)}" for text in check_texts(record))
         keys.append(f"{name}\x00{domain}{extra}")
     return keys
 

@@ -39,6 +39,7 @@ import orjson
 from publicsuffixlist import PublicSuffixList
 
 from store.catalog import Catalog, load_catalog
+from store.models import DomainCheck
 
 Record = dict[str, Any]
 
@@ -140,6 +141,7 @@ TLDS = ("co.uk", "com", "uk", "org.uk", "de", "fr", "ie", "nl", "io", "net", "or
         "ch", "se", "pl", "es")
 TLD_WEIGHTS = (35, 30, 5, 3, 4, 3, 3, 2, 3, 4, 2, 2, 1, 1, 1, 1)
 MAIL_HOSTS = ("Microsoft 365", "Google Workspace", "Mimecast", "Proofpoint", None)
+GATEWAYS = ("Mimecast", "Proofpoint")
 VERDICTS = ("mail", "no_mx", "nxdomain", "null_mx", "unknown")
 VERDICT_WEIGHTS = (85, 5, 3, 1, 6)
 VERDICT_MESSAGES = {
@@ -310,8 +312,9 @@ def prospect_rows(
             verdict = PICK_VERDICT(rng)
             host = rng.choice(MAIL_HOSTS) if verdict == "mail" else None
             message = VERDICT_MESSAGES[verdict] + (f" ({host})" if host else "")
-            check = {"verdict": verdict, "message": message, "mail_host": host,
-                     "checked_at": _stamp(updated)}
+            who = {"gateway" if host in GATEWAYS else "mail_provider": host} if host else {}
+            check = DomainCheck(verdict=verdict, message=message, mail_host=host,
+                                checked_at=_stamp(updated), **who).model_dump(mode="json")
         record = {
             "company_type": pick_type(rng),
             "company_name": name,

@@ -86,7 +86,7 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
     """
     source = Path(path or os.environ.get("PROSPECTS_CATALOG") or DEFAULT_CATALOG)
     try:
-        data = tomllib.loads(_read(source))
+        data = tomllib.loads(read_data_file(source, "catalog"))
     except tomllib.TOMLDecodeError as error:
         raise CatalogError(f"{source}: not a valid TOML file: {error}") from None
     try:
@@ -95,20 +95,21 @@ def load_catalog(path: Path | str | None = None) -> Catalog:
         raise CatalogError(f"{source}: {error}; nothing was loaded") from None
 
 
-def _read(source: Path) -> str:
+def read_data_file(source: Path, what: str) -> str:
+    """The text of a small TOML data file (`what`: "catalog", "mail map"), or CatalogError."""
     # O_NONBLOCK: a named pipe given as the catalog must not hang the app while it opens.
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(source, flags)
     except OSError as error:
-        raise CatalogError(f"{source}: cannot read the catalog: {error.strerror or error}") from None
+        raise CatalogError(f"{source}: cannot read the {what}: {error.strerror or error}") from None
     with open(fd, "rb") as f:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise CatalogError(f"{source}: the catalog must be a regular file, not a pipe, a "
+            raise CatalogError(f"{source}: the {what} must be a regular file, not a pipe, a "
                                f"device or a folder")
         if st.st_size > MAX_CATALOG_BYTES:
-            raise CatalogError(f"{source}: the catalog is {st.st_size:,} bytes; a catalog is at "
+            raise CatalogError(f"{source}: the {what} is {st.st_size:,} bytes; a {what} is at "
                                f"most {MAX_CATALOG_BYTES:,}")
         raw = f.read(MAX_CATALOG_BYTES + 1)
     try:

@@ -91,11 +91,45 @@ class ProductLine(Record):
     seats: int | None = Field(default=None, ge=1)
 
 
+DmarcPolicy = Literal["none", "quarantine", "reject"]
+SpfAll = Literal["-all", "~all", "?all", "+all"]
+
+
+class SpfCheck(Record):
+    """The domain's SPF record as found (verbatim), None when there is none or it could not
+    be checked; lookups counts the DNS lookups it needs, includes followed."""
+
+    record: str | None = None
+    all: SpfAll | None = None
+    vendors: list[str] = Field(default_factory=list)
+    lookups: int = 0
+    error: str | None = None
+
+
+class DmarcCheck(Record):
+    """The domain's DMARC record (verbatim) and its tags; junk values are None."""
+
+    record: str | None = None
+    policy: DmarcPolicy | None = None
+    pct: int | None = None
+    sp: DmarcPolicy | None = None
+    rua: bool = False
+
+
 class DomainCheck(Record):
+    """What Verify found. Fields added later have defaults, so older stored checks load."""
+
     verdict: DomainVerdict
     message: str
     mail_host: str | None = None
     checked_at: datetime = Field(default_factory=now)
+    mail_provider: str | None = None
+    gateway: str | None = None
+    spf: SpfCheck = Field(default_factory=SpfCheck)
+    dmarc: DmarcCheck = Field(default_factory=DmarcCheck)
+    mta_sts: bool | None = None
+    tls_rpt: bool | None = None
+    signals: list[str] = Field(default_factory=list)
 
 
 class Prospect(Record):

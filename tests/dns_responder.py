@@ -8,16 +8,27 @@ background thread. The zone maps a name to a behaviour:
 * ``NXDOMAIN``, ``SERVFAIL`` or ``REFUSED``: that response code;
 * ``SILENT``: never answers (the client times out).
 
+A dict may hold "CNAME": the responder then follows it through the zone, as an
+authoritative server does (a loop stops after a few steps). An answer too big for
+UDP (512 bytes, or the EDNS size) goes out truncated, so the client retries over
+TCP; ``truncate`` names get a truncated UDP answer whatever their size. ``latency``
+delays every answer by that many seconds, without holding up other queries.
+``txt(...)`` and ``spf(...)`` make TXT rdata from plain strings, ESC bytes included.
+
 Names not in the zone get NXDOMAIN. Use the ``dns_server`` fixture (import it
 from tests/conftest.py) or ``DnsResponder`` as a context manager.
 """
 
 from __future__ import annotations
 
+import contextlib
+import heapq
+import itertools
 import selectors
 import socket
 import struct
 import threading
+import time
 from collections.abc import Iterator, Mapping
 
 import dns.flags
@@ -47,6 +58,29 @@ def mx(*targets: str, preference: int = 10) -> Records:
 
 
 NULL_MX: Records = {"MX": ["0 ."]}
+MAX_CHAIN = 8  # CNAME steps the responder follows
+
+
+def _quote(data: bytes) -> str:
+    """One TXT character-string in zone-file form: quoted, every other byte as \\DDD."""
+    return '"' + "".join(
+        chr(b) if 0x20 <= b < 0x7F and b not in b'"\\' else f"\\{b:03d}" for b in data
+    ) + '"'
+
+
+def txt(*records: str) -> list[str]:
+    """TXT rdata texts, one per record; a long record is split into 255-byte strings."""
+    out = []
+    for record in records:
+        data = record.encode("utf-8")
+        out.append(" ".join(_quote(data[i:i + 255]) for i in range(0, len(data) or 1, 255)))
+    return out
+
+
+def spf(*terms: str) -> Records:
+    """A name with one SPF record: spf("include:_spf.google.com", "-all")."""
+    return {"TXT": txt(" ".join(("v=spf1", *terms)))}
+
 
 DEFAULT_ZONE: dict[str, Behaviour] = {
     "example.com": mx("example-com.mail.protection.outlook.com"),
@@ -87,10 +121,18 @@ def _rdata(text: str) -> str:
 class DnsResponder:
     """A DNS server on 127.0.0.1 answering from ``zone``; ``queries`` logs (name, type)."""
 
-    def __init__(self, zone: Mapping[str, Behaviour] | None = None) -> None:
+    def __init__(
+        self, zone: Mapping[str, Behaviour] | None = None, *, latency: float = 0.0
+    ) -> None:
         self._zone: dict[dns.name.Name, Behaviour] = {}
         self._lock = threading.Lock()
         self.queries: list[tuple[str, str]] = []
+        self.latency = latency
+        self.truncate: set[str] = set()
+        self._parsed: dict[tuple[dns.name.Name, str, tuple[str, ...]], dns.rrset.RRset] = {}
+        # Answers waiting for their latency: (due, n, UDP peer or TCP socket, wire).
+        self._due: list[tuple[float, int, object, bytes]] = []
+        self._seq = itertools.count()
         for name, behaviour in (DEFAULT_ZONE if zone is None else zone).items():
             self.set(name, behaviour)
         self._stop = threading.Event()
@@ -122,6 +164,7 @@ class DnsResponder:
     def _bind() -> tuple[socket.socket, socket.socket]:
         for _ in range(50):
             udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            udp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)  # bursts of queries
             udp.bind(("127.0.0.1", 0))
             tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             try:
@@ -141,7 +184,8 @@ class DnsResponder:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
-        for sock in (self._udp, self._tcp, *self._held):
+        waiting = [to for _, _, to, _ in self._due if isinstance(to, socket.socket)]
+        for sock in (self._udp, self._tcp, *self._held, *waiting):
             sock.close()
 
     def __enter__(self) -> DnsResponder:
@@ -150,7 +194,7 @@ class DnsResponder:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def answer(self, wire: bytes) -> bytes | None:
+    def answer(self, wire: bytes, *, udp: bool = False) -> bytes | None:
         """The response to one query in wire format, or None to stay silent."""
         try:
             query = dns.message.from_wire(wire)
@@ -163,40 +207,92 @@ class DnsResponder:
             return response.to_wire()
         question = query.question[0]
         rdtype = dns.rdatatype.to_text(question.rdtype)
+        name = question.name.to_text(omit_final_dot=True)
         with self._lock:
-            self.queries.append((question.name.to_text(omit_final_dot=True), rdtype))
+            self.queries.append((name, rdtype))
             behaviour = self._zone.get(question.name, NXDOMAIN)
         if behaviour == SILENT:
             return None
-        if isinstance(behaviour, str):
-            response.set_rcode(dns.rcode.from_text(behaviour))
-        elif behaviour.get(rdtype):
-            rrset = dns.rrset.from_text_list(
-                question.name, 300, dns.rdataclass.IN, rdtype,
-                [_rdata(r) for r in behaviour[rdtype]],
-            )  # fmt: skip
-            response.answer.append(rrset)
-        return response.to_wire()
+        self._fill(response, question.name, rdtype, behaviour)
+        wire = response.to_wire()
+        limit = max(query.payload, 512) if query.edns >= 0 else 512
+        if udp and (name in self.truncate or len(wire) > limit):
+            response = dns.message.make_response(query)
+            response.flags |= dns.flags.AA | dns.flags.TC
+            wire = response.to_wire()
+        return wire
+
+    def _fill(self, response: dns.message.Message, qname: dns.name.Name, rdtype: str,
+              behaviour: Behaviour) -> None:
+        """Answer from the zone, following CNAMEs within it for MAX_CHAIN steps."""
+        for _ in range(MAX_CHAIN):
+            if isinstance(behaviour, str):
+                if behaviour != SILENT:  # a CNAME to a silent name: no records
+                    response.set_rcode(dns.rcode.from_text(behaviour))
+                return
+            if rdtype != "CNAME" and behaviour.get("CNAME"):
+                rrset = self._rrset(qname, "CNAME", behaviour["CNAME"])
+                response.answer.append(rrset)
+                qname = rrset[0].target
+                with self._lock:
+                    behaviour = self._zone.get(qname, NXDOMAIN)
+                continue
+            if behaviour.get(rdtype):
+                response.answer.append(self._rrset(qname, rdtype, behaviour[rdtype]))
+            return
+
+    def _rrset(self, qname: dns.name.Name, rdtype: str, texts: list[str]) -> dns.rrset.RRset:
+        """The records parsed once (a bench asks the same names thousands of times)."""
+        key = (qname, rdtype, tuple(texts))
+        rrset = self._parsed.get(key)
+        if rrset is None:
+            rrset = self._parsed[key] = dns.rrset.from_text_list(
+                qname, 300, dns.rdataclass.IN, rdtype, [_rdata(r) for r in texts])
+        return rrset
 
     def _serve(self) -> None:
         with selectors.DefaultSelector() as sel:
             sel.register(self._udp, selectors.EVENT_READ)
             sel.register(self._tcp, selectors.EVENT_READ)
             while not self._stop.is_set():
-                for key, _ in sel.select(timeout=0.05):
+                wait = 0.05 if not self._due else min(0.05, self._due[0][0] - time.monotonic())
+                for key, _ in sel.select(timeout=max(wait, 0)):
                     if key.fileobj is self._udp:
                         self._serve_udp()
                     else:
                         self._serve_tcp()
+                self._send_due()
+
+    def _later(self, to: object, reply: bytes) -> None:
+        """Send now, or after the latency."""
+        heapq.heappush(self._due, (time.monotonic() + self.latency, next(self._seq), to, reply))
+        if not self.latency:
+            self._send_due()
+
+    def _send_due(self) -> None:
+        now = time.monotonic()
+        while self._due and self._due[0][0] <= now:
+            _, _, to, reply = heapq.heappop(self._due)
+            if isinstance(to, socket.socket):
+                try:
+                    to.sendall(struct.pack("!H", len(reply)) + reply)
+                except OSError:
+                    pass
+                finally:
+                    to.close()
+            else:
+                with contextlib.suppress(OSError):
+                    self._udp.sendto(reply, to)  # type: ignore[arg-type]
 
     def _serve_udp(self) -> None:
-        try:
-            wire, peer = self._udp.recvfrom(65535)
-        except OSError:
-            return
-        reply = self.answer(wire)
-        if reply is not None:
-            self._udp.sendto(reply, peer)
+        for _ in range(64):  # drain what has arrived, not one query per select
+            try:
+                wire, peer = self._udp.recvfrom(65535, socket.MSG_DONTWAIT)
+            except OSError:
+                return
+            reply = self.answer(wire, udp=True)
+            if reply is not None:
+                self._later(peer, reply)
 
     def _serve_tcp(self) -> None:
         conn, _ = self._tcp.accept()
@@ -210,10 +306,7 @@ class DnsResponder:
         if reply is None:
             self._held.append(conn)  # silent: keep it open, say nothing
             return
-        try:
-            conn.sendall(struct.pack("!H", len(reply)) + reply)
-        finally:
-            conn.close()
+        self._later(conn, reply)
 
 
 def _recv_exactly(conn: socket.socket, size: int) -> bytes:
@@ -235,5 +328,5 @@ def dns_server() -> Iterator[DnsResponder]:
 
 __all__ = [
     "DEFAULT_ZONE", "NULL_MX", "NXDOMAIN", "REFUSED", "SERVFAIL", "SILENT",
-    "DnsResponder", "dns_server", "mx",
+    "DnsResponder", "dns_server", "mx", "spf", "txt",
 ]  # fmt: skip

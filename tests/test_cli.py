@@ -120,6 +120,31 @@ def test_verify_against_the_loopback_responder(tmp_path: Path, dns_server) -> No
     assert cli(db, "verify", "exa mple.com").returncode == 1
 
 
+def test_verify_json_has_exactly_the_design_keys(tmp_path: Path, dns_server) -> None:  # type: ignore[no-untyped-def]
+    dns_server.set("acme.example", {"MX": ["10 eu-smtp-inbound-1.mimecast.com."],
+                                    "TXT": ['"v=spf1 include:spf.protection.outlook.com ~all"']})
+    dns_server.set("spf.protection.outlook.com", {"TXT": ['"v=spf1 ip4:192.0.2.0/24 -all"']})
+    dns_server.set("_dmarc.acme.example", {"TXT": ['"v=DMARC1; p=none; pct=50"']})
+    out = cli(tmp_path / "p.json", "--nameserver", dns_server.env, "verify", "acme.example",
+              "--json")
+    result = json.loads(out.stdout)
+    assert list(result) == [
+        "input", "domain", "domain_unicode", "verdict", "message", "mail_host", "checked_at",
+        "mail_provider", "gateway", "spf", "dmarc", "mta_sts", "tls_rpt", "signals"]
+    assert result["spf"] == {"record": "v=spf1 include:spf.protection.outlook.com ~all",
+                             "all": "~all", "vendors": ["Microsoft 365"], "lookups": 1,
+                             "error": None}
+    assert result["dmarc"] == {"record": "v=DMARC1; p=none; pct=50", "policy": "none",
+                               "pct": 50, "sp": None, "rua": False}
+    assert (result["mail_provider"], result["gateway"]) == ("Microsoft 365", "Mimecast")
+    assert (result["mta_sts"], result["tls_rpt"]) == (False, False)
+    assert result["signals"][:2] == ["already a Mimecast customer", "DMARC p=none: spoofable"]
+    text = cli(tmp_path / "p.json", "--nameserver", dns_server.env, "verify", "acme.example")
+    assert text.returncode == 0
+    assert "Mail: Microsoft 365 + Mimecast; DMARC p=none; SPF ~all" in text.stdout
+    assert "  - already a Mimecast customer" in text.stdout
+
+
 def test_an_ambiguous_lead_name_is_refused_and_a_namesake_warned(tmp_path: Path) -> None:
     db = tmp_path / "p.json"
     cli(db, "users", "add", "Ada Lovelace", "--email", "ada@example.com", "--lead")

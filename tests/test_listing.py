@@ -118,3 +118,66 @@ def test_search_laid_out_in_sort_order_finds_the_same_rows() -> None:
         assert [(p.matching(q, letter), p.letter_counts(q)) for q, letter in queries] == before
     p.sort("sector")  # a new order: the layout made for the last one is not used
     assert p.matching("a") == [i for i in p.matching() if "a" in p._search[i]]
+
+
+CHECKED = [
+    (1, {"company_name": "Alpha", "domain": "alpha.example", "domain_check": {
+        "verdict": "mail", "message": "m", "mail_host": "Mimecast", "mail_provider": "Microsoft 365",
+        "gateway": "Mimecast", "dmarc": {"record": "v=DMARC1; p=none", "policy": "none"}}}),
+    (2, {"company_name": "Bravo", "domain": "bravo.example", "domain_check": {
+        "verdict": "mail", "message": "m", "mail_host": "Google Workspace",
+        "mail_provider": "Google Workspace", "dmarc": {"record": None},
+        "signals": ["no DMARC"]}}),
+    (3, {"company_name": "Charlie", "domain": "charlie.example"}),  # never verified
+    (4, {"company_name": "Delta", "domain": "delta.example", "domain_check": {  # stored before
+        "verdict": "mail", "message": "m", "mail_host": "other"}}),
+    (7, {"company_name": "Golf", "domain": "golf.example", "domain_check": {  # DMARC: no answer
+        "verdict": "mail", "message": "m", "mail_provider": "Zoho Mail",
+        "dmarc": {"record": None}, "signals": []}}),
+    (5, {"company_name": "Echo", "domain": "echo.example", "domain_check": {
+        "verdict": "unknown", "message": "could not check"}}),
+    (6, {"company_name": "Foxtrot", "domain": "foxtrot.example", "domain_check": "junk"}),
+]
+
+
+def test_mail_and_dmarc_cells() -> None:
+    p = ProspectList(CHECKED, {})
+    cells = [(p.cell(i, "mail"), p.cell(i, "dmarc")) for i in range(len(CHECKED))]
+    assert cells == [("Microsoft 365 + Mimecast", "p=none"), ("Google Workspace", "missing"),
+                     ("", ""), ("other", ""), ("Zoho Mail", ""), ("", ""), ("", "")]
+
+
+def test_sort_by_mail_and_dmarc_empty_last() -> None:
+    p = ProspectList(CHECKED, {})
+    p.sort("mail")
+    assert names(p, p.matching()) == ["Bravo", "Alpha", "Delta", "Golf", "Charlie", "Echo",
+                                      "Foxtrot"]
+    p.sort("mail", descending=True)
+    assert names(p, p.matching())[:4] == ["Golf", "Delta", "Alpha", "Bravo"]
+    p.sort("dmarc")
+    assert names(p, p.matching()) == ["Bravo", "Alpha", "Charlie", "Delta", "Echo", "Foxtrot",
+                                      "Golf"]
+
+
+def test_search_matches_mail_and_dmarc() -> None:
+    p = ProspectList(CHECKED, {})
+    assert names(p, p.matching("mimecast")) == ["Alpha"]
+    assert names(p, p.matching("google")) == ["Bravo"]
+    assert names(p, p.matching("p=none")) == ["Alpha"]
+    assert names(p, p.matching("missing")) == ["Bravo"]
+    p.prepare_search()
+    assert names(p, p.matching("microsoft 365")) == ["Alpha"]
+
+
+def test_a_recorded_check_is_applied_in_place() -> None:
+    from store.backends.base import Changes
+
+    p = ProspectList(CHECKED, {})
+    p.sort("mail")
+    checked = {**CHECKED[2][1], "domain_check": {
+        "verdict": "mail", "message": "m", "mail_provider": "Amazon WorkMail",
+        "signals": ["no DMARC"]}}
+    assert p.apply(Changes(prospects={3: checked}))
+    assert names(p, p.matching())[:2] == ["Charlie", "Bravo"]
+    assert (p.cell(2, "mail"), p.cell(2, "dmarc")) == ("Amazon WorkMail", "missing")
+    assert names(p, p.matching("amazon")) == ["Charlie"]

@@ -488,3 +488,30 @@ def test_a_user_still_named_by_a_prospect_is_not_deleted(repo: PostgresRepositor
         session.delete(USERS, [lead])
     with repo.reading() as session:
         assert session.get(USERS, lead) is not None
+
+
+def test_recorded_checks_keep_the_version_and_reach_other_sessions(pg_store_url: str) -> None:
+    from store.models import DomainCheck
+    from store.rules.store import Store
+
+    store = Store(pg_store_url)
+    lead_user = store.add_user(User(name="Ada", email="ada@example.com", implementation_lead=True))
+    assert lead_user.id is not None
+    made = store.create_prospect(Prospect(
+        company_type="End Customer", company_name="Acme", domain="acme.example",
+        sector="Retail", implementation_lead=lead_user.id))
+    assert made.id is not None
+    other = Store(pg_store_url)
+    other.poll()
+    good = DomainCheck(verdict="mail", message="m", gateway="Mimecast")
+    assert store.record_checks({made.id: good, 999: good}) == 1  # 999: deleted meanwhile
+    assert store.record_checks({made.id: DomainCheck(verdict="unknown", message="no")}) == 0
+    saved = store.get_prospect(made.id)
+    assert saved.domain_check is not None and saved.domain_check.gateway == "Mimecast"
+    assert (saved.version, saved.updated_at) == (made.version, made.updated_at)
+    deadline = time.monotonic() + 10
+    while made.id not in (seen := other.poll()).prospects and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert seen.prospects[made.id]["domain_check"]["gateway"] == "Mimecast"  # type: ignore[index]
+    store.close()
+    other.close()

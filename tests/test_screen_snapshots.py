@@ -9,7 +9,8 @@ names verbatim ('[UK]', '&', '[bold]' kept, ESC shown as ␛), nothing cut, the 
 
 from __future__ import annotations
 
-from datetime import date
+import time
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,15 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import DataTable, DirectoryTree, Input
 
-from store.models import AS_STORED, ProductLine, Prospect, User
+from store.models import (
+    AS_STORED,
+    DmarcCheck,
+    DomainCheck,
+    ProductLine,
+    Prospect,
+    SpfCheck,
+    User,
+)
 from store.rules.store import Store
 from tests.form_helpers import wait_until
 from tests.seed import seed_prospects
@@ -256,3 +265,34 @@ def test_file_picker_at_80x24(snap_compare, store: Store) -> None:  # type: igno
         await pilot.pause()
 
     assert snap_compare(upload_app(store), terminal_size=SIZE, run_before=journey)
+
+
+def test_verify_details_at_80x24(snap_compare, store: Store, db_path: Path,  # type: ignore[no-untyped-def]
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    check = DomainCheck(
+        verdict="mail", message="receives mail (Mimecast: eu-smtp-inbound-1.mimecast.com)",
+        mail_host="Mimecast", checked_at=datetime(2031, 3, 14, 9, 30, tzinfo=UTC),
+        mail_provider="Microsoft 365", gateway="Mimecast",
+        spf=SpfCheck(record="v=spf1 include:spf.protection.outlook.com [b]x[/b] \x1b[31m -all",
+                     vendors=["Microsoft 365"], lookups=1, error="syntax error at '[b]x[/b]'"),
+        dmarc=DmarcCheck(record="v=DMARC1; p=none; pct=50", policy="none", pct=50),
+        mta_sts=False, tls_rpt=None,
+        signals=["already a Mimecast customer", "DMARC p=none: spoofable"])
+    seed_prospects(store, [Prospect(company_type="End Customer", company_name=HOSTILE_COMPANY,
+                                    domain="tomandjerry.example", sector="Retail",
+                                    implementation_lead=1, domain_check=check)])
+
+    async def journey(pilot: Pilot[int]) -> None:
+        await steady(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+
+    try:  # the check's time is shown in local time: pinned to UTC
+        assert snap_compare(ProspectsApp(db_path=db_path), terminal_size=SIZE, run_before=journey)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -107,3 +107,25 @@ def test_a_huge_file_is_refused_by_size_before_reading(tmp_path: Path) -> None:
     assert "512 MB" in result.stderr and str(path) in result.stderr
     assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr
     assert path.stat().st_size == MAX_FILE_BYTES + 1
+
+
+def test_a_domain_check_stored_before_the_mail_fields_still_loads(tmp_path: Path) -> None:
+    path = tmp_path / "p.json"
+    data = good_file(path)
+    prospect_2(data)["domain_check"] = {"verdict": "mail", "message": "receives mail (x)",
+                                        "mail_host": "Mimecast", "checked_at": "2025-01-02T03:04:05Z"}
+    path.write_bytes(orjson.dumps(data))
+    check = Store(path).get_prospect(2).domain_check
+    assert check is not None and (check.verdict, check.mail_host) == ("mail", "Mimecast")
+    assert (check.mail_provider, check.spf.record, check.dmarc.rua, check.signals) == (
+        None, None, False, [])
+
+
+def test_a_domain_check_with_a_junk_policy_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "p.json"
+    data = good_file(path)
+    prospect_2(data)["domain_check"] = {"verdict": "mail", "message": "m",
+                                        "dmarc": {"policy": "maybe"}}
+    path.write_bytes(orjson.dumps(data))
+    with pytest.raises(CorruptFileError, match="domain_check.dmarc.policy"):
+        Store(path)

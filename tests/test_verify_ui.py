@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from store.rules.store import Store
 from tests.dns_responder import SERVFAIL, SILENT, DnsResponder
@@ -21,6 +22,7 @@ from tests.form_helpers import (
 )
 from tui.app import ProspectsApp
 from tui.modals.confirm import ConfirmModal
+from tui.modals.verify_details import VerifyDetailsModal
 from tui.screens.prospect_form import FormResult
 from tui.widgets.domain_field import CHECKING
 
@@ -301,3 +303,39 @@ async def test_the_duplicate_scan_runs_off_the_event_loop(path: Path,
         await s.settle()
         assert "already here" in s.text_of("#verify-status")
     assert threads["prospect_with_domain"] is not threading.main_thread()
+
+
+async def test_the_status_sums_up_the_mail_and_f6_shows_the_details(
+    path: Path, dns_server: DnsResponder,
+) -> None:
+    dns_server.set("northwind.com", {
+        "MX": ["10 eu-smtp-inbound-1.mimecast.com."],
+        "TXT": ['"v=spf1 include:spf.protection.outlook.com [b]x[/b] \\027[31m -all"'],
+    })
+    dns_server.set("_dmarc.northwind.com", {"TXT": ['"v=DMARC1; p=none; rua=mailto:d@x"']})
+    async with running_form(path, nameserver=dns_server.nameserver) as (app, pilot, s):
+        form = s.form
+        assert not form.check_action("verify_details", ())  # nothing to show yet
+        await s.paste("#domain", "northwind.com")
+        await pilot.press("f5")
+        await s.settle()
+        status = s.text_of("#verify-status")
+        assert "northwind.com: receives mail (Mimecast: eu-smtp-inbound-1.mimecast.com)" in status
+        assert "Mail: Mimecast; DMARC p=none; SPF invalid · F6 details" in status
+        await pilot.press("f6")
+        await s.settle()
+        modal = app.screen
+        assert isinstance(modal, VerifyDetailsModal)
+        text = " ".join(str(w.render()) for w in modal.query(Static))
+        assert "Verify: northwind.com" in text
+        assert "v=spf1 include:spf.protection.outlook.com [b]x[/b] \u241b[31m -all" in text
+        assert "syntax error at '[b]x[/b]'" in text
+        assert "• already a Mimecast customer" in text and "• DMARC p=none: spoofable" in text
+        assert "\x1b" not in text
+        await pilot.press("escape")
+        await s.settle()
+        assert app.screen is form
+        await s.type("#domain", "x")  # edited: the answer and its details key are gone
+        assert not form.check_action("verify_details", ())
+        await pilot.press("f6")
+        assert app.screen is form

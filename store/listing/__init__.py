@@ -7,10 +7,11 @@ from store.listing.keys import (
     NO_NUMBER,
     SORT_FIELDS,
     Record,
+    check_texts,
     display_domain,
     products_text,
 )
 from store.listing.prospect_list import APPLY_LIMIT, ProspectList
 
 __all__ = ["APPLY_LIMIT", "COLUMNS", "LETTERS", "NO_NUMBER", "SORT_FIELDS", "ProspectList", "Record",
-           "display_domain", "products_text"]
+           "check_texts", "display_domain", "products_text"]

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from string import ascii_lowercase
 from typing import Any
 
+from store.domain.summary import dmarc_text, mail_text
 from store.text import fold, search_key
 
 Record = Mapping[str, Any]
@@ -20,6 +21,8 @@ NO_NUMBER = -1  # the sort key of an empty (or not a number) Permitted Users: so
 COLUMNS: dict[str, str] = {
     "company_name": "Company Name",
     "domain": "Domain",
+    "mail": "Mail",
+    "dmarc": "DMARC",
     "company_type": "Company Type",
     "sector": "Sector",
     "implementation_lead": "Implementation Lead",
@@ -57,6 +60,20 @@ def products_text(products: Sequence[Mapping[str, Any]]) -> str:
     ])
 
 
+def check_texts(record: Record) -> tuple[str, str]:
+    """The Mail and DMARC cells of a stored record, from its last Verify ("" if none)."""
+    check = record.get("domain_check")
+    if not isinstance(check, dict):
+        return "", ""
+    dmarc = check.get("dmarc")
+    dmarc = dmarc if isinstance(dmarc, dict) else {}
+    return (mail_text(check.get("mail_provider"), check.get("gateway"), check.get("mail_host")),
+            dmarc_text(dmarc.get("record"), dmarc.get("policy"), check.get("signals")))
+
+
+CHECK_COLUMNS = ("mail", "dmarc")  # the cells check_texts gives, in its order
+
+
 def _letter(folded_name: str) -> str:
     first = folded_name[:1]
     return first if "a" <= first <= "z" else "other"
@@ -76,6 +93,10 @@ def row_keys(records: Sequence[Record]) -> tuple[list[str], list[str], list[str]
         if "xn--" in domain:
             domains[row] = fold(display_domain(domain))
             search[row] += "\x00" + domains[row]
+    # The Mail and DMARC cells are searched too.
+    for row, record in enumerate(records):
+        if record.get("domain_check"):
+            search[row] += "".join(f"\x00{fold(text)}" for text in check_texts(record))
     return names, letters, search, domains
 
 
@@ -86,6 +107,9 @@ def empty_key(key: str) -> Any:
 
 def column_keys(key: str, records: Sequence[Record], user_names: Mapping[int, str]) -> list[Any]:
     """Each record's sort key for a column other than the name and the domain."""
+    if key in CHECK_COLUMNS:  # worked out from the record's domain_check
+        at = CHECK_COLUMNS.index(key)
+        return [fold(check_texts(r)[at]) if r.get("domain_check") else "" for r in records]
     values = [r.get(key) for r in records]
     try:
         return _keys_of(key, values, user_names)

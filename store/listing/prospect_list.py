@@ -22,10 +22,12 @@ from typing import Any
 
 from store.backends.base import Changes
 from store.listing.keys import (
+    CHECK_COLUMNS,
     COLUMNS,
     LETTERS,
     SORT_FIELDS,
     Record,
+    check_texts,
     column_keys,
     display_domain,
     products_text,
@@ -83,6 +85,8 @@ class ProspectList:
             return self.user_names.get(value, "") if isinstance(value, int) else ""
         if key == "domain":
             return display_domain(str(value or ""))
+        if key in CHECK_COLUMNS:
+            return check_texts(record)[CHECK_COLUMNS.index(key)]
         if key == "products":
             return products_text(value or [])
         if key == "status":

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
 from store.backends.base import BATCHES, ORDERS, PROSPECTS, USERS, Changes, Record, Session
@@ -27,6 +27,7 @@ from store.errors import (
 )
 from store.models import (
     AS_STORED,
+    DomainCheck,
     ImportBatch,
     Order,
     Prospect,
@@ -35,6 +36,7 @@ from store.models import (
     now,
     stored_time,
 )
+from store.rules.verify_all import check_to_store
 from store.text import name_key, quoted
 
 
@@ -231,6 +233,23 @@ class Store:
             )
             session.update(PROSPECTS, prospect.id, _dump(saved))
         return saved
+
+    def record_checks(self, results: Mapping[int, DomainCheck]) -> int:
+        """Store Verify answers (Verify all) in one write session; returns how many were stored.
+
+        "Could not check" never replaces an earlier answer (check_to_store), a prospect
+        deleted meanwhile is skipped, and neither version nor updated_at change: they
+        stamp what the person edits, and an open form must save without a conflict.
+        """
+        stored = 0
+        with self._repo.writing() as session:
+            for prospect_id, check in results.items():
+                record = session.get(PROSPECTS, prospect_id)
+                value = None if record is None else check_to_store(record.get("domain_check"), check)
+                if value is not None:
+                    session.update(PROSPECTS, prospect_id, {"domain_check": value})
+                    stored += 1
+        return stored
 
     def delete_prospect(self, prospect_id: int, version: int) -> None:
         """Delete a prospect and its orders, unless someone saved it since `version`."""

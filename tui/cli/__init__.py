@@ -8,7 +8,8 @@ here imports Textual: tui/__main__.py starts the app when no COMMAND is given.
     options            the values of shared options: the store (--db, --catalog), --letter,
                        the announcement of a new database
     parser             the parser of every command, and run(): parse, dispatch, exit code
-    prospect_commands  add, list, users, catalog, verify
+    prospect_commands  add, list, users, catalog
+    verify_commands    verify DOMAIN, verify --all
     transfer_commands  template, import, export
     db_commands        db upgrade, db copy
 """

@@ -1,4 +1,4 @@
-"""The commands about prospects and users: add, list, users, catalog, verify."""
+"""The commands about prospects and users: add, list, users, catalog."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import sys
 
 from store.listing import COLUMNS, SORT_FIELDS, ProspectList
 from store.models import User
-from tui.cli.errors import OK, USAGE_ERROR, CommandError
+from tui.cli.errors import OK, CommandError
 from tui.cli.options import letter, open_store
 from tui.cli.output import emit_json, safe
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `users`, `add`, `list`, `catalog` and `verify` to the parser's subparsers."""
+    """Add `users`, `add`, `list` and `catalog` to the parser's subparsers."""
     users = sub.add_parser("users", help="add or list users (implementation leads)")
     users_sub = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     add_user = users_sub.add_parser("add", help="add a user")
@@ -49,29 +49,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     catalog = sub.add_parser("catalog", help="company types, sectors and products")
     catalog.add_argument("--json", action="store_true")
     catalog.set_defaults(handler=show_catalog)
-
-    verify = sub.add_parser("verify", help="check a domain: duplicate here? receives mail?")
-    verify.add_argument("domain")
-    verify.add_argument("--json", action="store_true")
-    verify.add_argument("--lifetime", type=_lifetime, default=3.0,
-                        help=f"seconds to wait for DNS, more than 0 and at most {MAX_LIFETIME:g} "
-                        "(default 3)")
-    verify.set_defaults(handler=verify_domain)
-
-
-MAX_LIFETIME = 60.0
-
-
-def _lifetime(text: str) -> float:
-    """--lifetime: a number of seconds, bounded so that a typo cannot wait forever."""
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 < seconds <= MAX_LIFETIME:  # also refuses nan
-        raise argparse.ArgumentTypeError(
-            f"{text!r} must be more than 0 and at most {MAX_LIFETIME:g} seconds")
-    return seconds
 
 
 def users_add(args: argparse.Namespace) -> int:
@@ -167,21 +144,3 @@ def show_catalog(args: argparse.Namespace) -> int:
     print("".join(f"  {safe(p.name)}{' *' if p.needs_seats else ''}\n"
                   for p in catalog.products), end="")
     return OK
-
-
-def verify_domain(args: argparse.Namespace) -> int:
-    from store.rules.verify import resolve_nameserver, verify  # noqa: PLC0415 - dnspython when needed
-
-    try:  # read only here: a bad setting must not stop the commands that never resolve
-        nameserver = resolve_nameserver(args.nameserver)
-    except ValueError as error:
-        raise CommandError(f"--nameserver: {error}" if args.nameserver else str(error),
-                           USAGE_ERROR) from None
-    store = open_store(args)
-    result = verify(store, args.domain, nameserver=nameserver, lifetime=args.lifetime)
-    if args.json:
-        emit_json(result.as_json())
-    else:
-        print(f"{safe(result.domain_display)}: {safe(result.check.message)}")
-    return result.exit_code
-

@@ -29,6 +29,7 @@ from store.rules.validation import ProspectInvalid, build_prospect
 from store.text import clean_for_display
 from tui.modals.confirm import ConfirmModal
 from tui.modals.date_picker import DatePickerModal
+from tui.modals.verify_details import VerifyDetailsModal
 from tui.widgets.banner import StorageBanner, report_storage_problem
 from tui.widgets.date_input import DateInput
 from tui.widgets.domain_field import DomainField
@@ -76,6 +77,8 @@ class ProspectFormScreen(Screen[FormResult | None]):
                 tooltip="Review order: save, then review this prospect's order"),
         Binding("f5", "verify", "Verify", id="form-verify",
                 tooltip="Verify the domain: duplicates here, then DNS and mail"),
+        Binding("f6", "verify_details", "Details", id="form-verify-details",
+                tooltip="Verify details: mail provider, gateway, SPF, DMARC and signals"),
         # priority: otherwise an Input (where ctrl+d deletes a character) takes it first.
         Binding("ctrl+d", "delete", "Delete", id="form-delete", priority=True,
                 tooltip="Delete this prospect (asks first)"),
@@ -396,6 +399,13 @@ class ProspectFormScreen(Screen[FormResult | None]):
         """Verify the domain in the field (duplicates here, then DNS)."""
         self.query_one(DomainField).verify()
 
+    def action_verify_details(self) -> None:
+        """Show everything the last Verify found about the domain's mail."""
+        field = self.query_one(DomainField)
+        if field.check is not None and field.checked_domain is not None:
+            domain = display_domain(field.checked_domain)
+            self.app.push_screen(VerifyDetailsModal(domain, field.check))
+
     @on(Button.Pressed, "#provision-date-calendar")
     def _calendar_pressed(self) -> None:
         self.query_one(DateInput).action_calendar()
@@ -417,6 +427,9 @@ class ProspectFormScreen(Screen[FormResult | None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "delete":
             return self.base is not None  # False also lets an Input have its ctrl+d
+        if action == "verify_details":  # shown once there is an answer to show
+            field = self.query(DomainField)
+            return bool(field) and field.first().check is not None
         return True
 
     def action_leave(self) -> None:

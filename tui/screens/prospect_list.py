@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import ClassVar
 
 from textual import on, work
@@ -18,6 +19,7 @@ from textual.worker import Worker, get_current_worker
 
 from store.backends.base import Changes
 from store.bulk import collector_paused
+from store.domain.dns import Nameserver
 from store.errors import StorageError, StoreError
 from store.listing import COLUMNS, ProspectList
 from store.rules.store import Store
@@ -25,6 +27,7 @@ from store.text import quoted
 from store.transfer.export import ExportResult
 from tui.modals.confirm import ConfirmModal
 from tui.modals.export_dialog import ExportModal
+from tui.modals.verify_all import VerifyAllModal
 from tui.screens.order_review import OrderReviewScreen
 from tui.screens.prospect_form import FormResult, ProspectFormScreen
 from tui.screens.upload import UploadScreen
@@ -36,19 +39,22 @@ from tui.widgets.plain import PlainInput, plain, plain_line
 from tui.widgets.prospect_table import Column, ProspectTable
 
 SEARCH_DEBOUNCE = 0.15
+FRESH = timedelta(days=1)  # Verify all skips prospects checked more recently
 THREADED_SORT_ROWS = 20_000  # from here a first sort takes a frame or more: sort in a thread
 
 # Widths, and which columns go first when the terminal is narrow (higher = dropped first).
 TABLE_COLUMNS = [
-    Column("company_name", COLUMNS["company_name"], 30, min_width=14, priority=0),
-    Column("domain", COLUMNS["domain"], 24, min_width=12, priority=1),
+    Column("company_name", COLUMNS["company_name"], 28, min_width=14, priority=0),
+    Column("domain", COLUMNS["domain"], 22, min_width=12, priority=1),
+    Column("mail", COLUMNS["mail"], 24, min_width=10, priority=3),
+    Column("dmarc", COLUMNS["dmarc"], 12, min_width=7, priority=4),
     Column("status", COLUMNS["status"], 9, min_width=8, priority=2),
-    Column("implementation_lead", COLUMNS["implementation_lead"], 20, priority=3),
-    Column("company_type", COLUMNS["company_type"], 16, priority=4),
-    Column("sector", COLUMNS["sector"], 18, priority=5),
-    Column("expected_provision_date", "Provision Date", 14, priority=6),
-    Column("permitted_users", "Users", 7, priority=7),
-    Column("products", COLUMNS["products"], 40, priority=8),
+    Column("implementation_lead", COLUMNS["implementation_lead"], 20, priority=5),
+    Column("company_type", COLUMNS["company_type"], 16, priority=6),
+    Column("sector", COLUMNS["sector"], 18, priority=7),
+    Column("expected_provision_date", "Provision Date", 14, priority=8),
+    Column("permitted_users", "Users", 7, priority=9),
+    Column("products", COLUMNS["products"], 40, priority=10),
 ]
 SORTABLE = [c.key for c in TABLE_COLUMNS]
 FIRST_RUN_HINT = (
@@ -69,12 +75,15 @@ class ProspectListScreen(Screen[None]):
                 tooltip="Order: review, save or submit the selected prospect's order"),
         Binding("v", "verify", "Verify", id="verify",
                 tooltip="Verify the selected prospect's domain (opens it and checks DNS)"),
+        Binding("V", "verify_all", "Scan", id="verify-all",
+                tooltip="Verify all: check every prospect's domain not checked today "
+                "(mail provider, gateway, DMARC); cancel keeps the answers"),
         Binding("u", "upload", "Upload", id="upload",
                 tooltip="Upload: import prospects from a CSV or XLSX file; download the template"),
         Binding("U", "users", "Users", id="users",
                 tooltip="Users: add people and implementation leads"),
         Binding("slash", "focus_search", "Search", id="search", show=False,
-                tooltip="Search company names and domains"),
+                tooltip="Search company names, domains, mail hosts and DMARC"),
         Binding("s", "next_sort", "Sort", id="sort", tooltip="Sort by the next column"),
         Binding("r", "reverse_sort", "Reverse", id="reverse-sort",
                 tooltip="Reverse the sort order (A to Z, Z to A)"),
@@ -119,7 +128,7 @@ class ProspectListScreen(Screen[None]):
         yield Header()
         yield StorageBanner()
         with Horizontal(id="search-bar"):
-            yield PlainInput(placeholder="Search company name or domain", id="search")
+            yield PlainInput(placeholder="Search name, domain, mail or DMARC", id="search")
             yield Button("Go", id="go", compact=True)
         yield LetterBar(id="letters")
         yield ProspectTable(TABLE_COLUMNS, self._cell, id="prospects")
@@ -127,7 +136,7 @@ class ProspectListScreen(Screen[None]):
         hint = new_file + FIRST_RUN_HINT if self.store.created_new else FIRST_RUN_HINT
         yield Static(plain(hint), id="first-run")
         yield Static(id="status-line")
-        yield KeyFooter(columns=6)
+        yield KeyFooter(columns=7)
 
     def _cell(self, row: int, key: str) -> str:
         return self.prospects.cell(row, key)
@@ -368,6 +377,26 @@ class ProspectListScreen(Screen[None]):
         prospect_id = self._selected_id()
         if prospect_id is not None:
             self.app.push_screen(self._form(prospect_id, verify=True), self._form_done)
+
+    def action_verify_all(self) -> None:
+        """Verify every prospect not checked in the last day, with a progress bar."""
+        from store.rules.verify import resolve_nameserver  # noqa: PLC0415
+        from store.rules.verify_all import due_for_check  # noqa: PLC0415
+
+        nameserver = getattr(self.app, "nameserver", None)
+        try:
+            if not isinstance(nameserver, Nameserver):
+                nameserver = resolve_nameserver(nameserver)
+        except ValueError as error:
+            self.notify(plain_line(error), severity="error", markup=False)
+            return
+        targets = due_for_check(self.store.prospect_rows(), FRESH)
+        if not targets:
+            self.notify("Every prospect was checked in the last day.", markup=False)
+            return
+        what = f"{len(targets):,} of {len(self.prospects):,} prospects not checked today"
+        self.app.push_screen(VerifyAllModal(self.store, targets, nameserver=nameserver,
+                                            saved=self._poll_file, what=what), self.show_latest)
 
     def _form_done(self, result: FormResult | None) -> None:
         focus = result.prospect_id if result is not None and not result.deleted else None

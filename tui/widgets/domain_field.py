@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Static
 
 from store.domain.dns import Nameserver
+from store.domain.summary import summary_line
 from store.errors import StorageError
 from store.models import DomainCheck
 from store.rules.store import Store
@@ -35,6 +36,12 @@ _STYLE = {
     "duplicate": "-error",
 }
 _STYLES = ("-ok", "-warning", "-muted", "-error", "-checking")
+
+
+def with_summary(head: str, check: DomainCheck) -> str:
+    """The status line: the answer, then who runs the mail and DMARC, and the details key."""
+    summary = summary_line(check)
+    return f"{head}\n{summary} · F6 details" if summary else head
 
 
 class DomainField(Vertical):
@@ -102,7 +109,8 @@ class DomainField(Vertical):
         self.call_after_refresh(self._warm_up)
         if self.check is not None:
             when = self.check.checked_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            self._show(f"{self.check.message} (checked {when})", _STYLE[self.check.verdict])
+            self._show(with_summary(f"{self.check.message} (checked {when})", self.check),
+                       _STYLE[self.check.verdict])
 
     @work(thread=True, group="warm-up", exit_on_error=False)
     def _warm_up(self) -> None:
@@ -146,6 +154,7 @@ class DomainField(Vertical):
             self.check = None
             self.checked_domain = self._checked_text = None
             self._show("", "")
+            self.screen.refresh_bindings()
 
     @on(Input.Submitted, "#domain")
     @on(Button.Pressed, "#verify")
@@ -190,7 +199,8 @@ class DomainField(Vertical):
                 shown, style = check.message, "-error"
             else:
                 domain = result.domain.ascii
-                shown, style = f"{result.domain_display}: {check.message}", _STYLE[check.verdict]
+                shown = with_summary(f"{result.domain_display}: {check.message}", check)
+                style = _STYLE[check.verdict]
         self.post_message(self.Verified(check, domain, text, shown, style))
 
     @on(Verified)
@@ -201,6 +211,7 @@ class DomainField(Vertical):
         if event.domain is not None:
             self.check, self.checked_domain = event.check, event.domain
         self._show(event.shown, event.style)
+        self.screen.refresh_bindings()  # the details key appears with an answer
 
     def _nameserver(self) -> str | Nameserver | None:
         """The constructor's nameserver, else the app's; None lets verify read the env."""

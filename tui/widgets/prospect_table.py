@@ -288,8 +288,13 @@ class ProspectTable(ScrollView, can_focus=True):
             self.refresh()
 
     def _more_on_right(self) -> bool:
+        """Whether a column is hidden on the right, or the last one is cut while a step
+        right would give it more room."""
         layout = self._fitted(self.scrollable_content_region.width)
-        return bool(layout) and layout[-1][0] is not self._columns[-1]
+        if not layout:
+            return False
+        column, width = layout[-1]
+        return column is not self._columns[-1] or (width < column.width and len(layout) > 2)
 
     def on_mouse_scroll_right(self, event: events.MouseScrollRight) -> None:
         event.stop()

@@ -116,8 +116,11 @@ class TinyDBRepository:
         self._storage.close()
 
 
-def _stamp(record: Record) -> tuple[object, object]:
-    return record.get("version"), record.get("updated_at")
+def _stamp(record: Record) -> tuple[object, object, object]:
+    # A Verify answer (Verify all) changes neither version nor updated_at.
+    check = record.get("domain_check")
+    return (record.get("version"), record.get("updated_at"),
+            check.get("checked_at") if isinstance(check, dict) else None)
 
 
 def _changed(before: dict[str, Record], after: dict[str, Record]) -> bool:
