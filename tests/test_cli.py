@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 
 def cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "tui", "--db", str(db), *args],
@@ -109,7 +111,7 @@ def test_verify_against_the_loopback_responder(tmp_path: Path, dns_server) -> No
     ok = cli(db, "--nameserver", dns_server.env, "verify", "https://www.example.com/x", "--json")
     assert ok.returncode == 0, ok.stderr
     result = json.loads(ok.stdout)
-    assert result["verdict"] == "mail" and result["mail_host"] == "Microsoft 365"
+    assert result["verdict"] == "ok" and result["mail_host"] == "Microsoft 365"
     assert cli(db, "--nameserver", dns_server.env, "verify", "nxdomain.example.com").returncode == 1
     assert cli(db, "--nameserver", dns_server.env, "verify", "example.net").returncode == 1
     slow = cli(db, "--nameserver", dns_server.env, "verify", "silent.example.com",
@@ -118,6 +120,22 @@ def test_verify_against_the_loopback_responder(tmp_path: Path, dns_server) -> No
     bad = cli(db, "--nameserver", "not-an-ip", "verify", "example.com")
     assert bad.returncode == 2 and "--nameserver" in bad.stderr
     assert cli(db, "verify", "exa mple.com").returncode == 1
+
+
+@pytest.mark.parametrize(("typed", "verdict"), [
+    ("example.com", "ok"), ("example.net", "no_mail"), ("a-only.example.com", "a_only"),
+    ("nxdomain.example.com", "nxdomain"), ("silent.example.com", "could_not_check"),
+    ("exa mple.com", "invalid"), ("dup.example.com", "duplicate"),
+])
+def test_verify_json_names_each_verdict_as_the_contract_does(  # type: ignore[no-untyped-def]
+        tmp_path: Path, dns_server, typed: str, verdict: str) -> None:
+    db = tmp_path / "p.json"
+    assert cli(db, "users", "add", "Ada", "--email", "ada@example.com", "--lead").returncode == 0
+    assert cli(db, "add", "--company-type", "End Customer", "--company-name", "Dup Ltd",
+               "--domain", "dup.example.com", "--sector", "Technology",
+               "--lead", "ada@example.com").returncode == 0
+    out = cli(db, "--nameserver", dns_server.env, "verify", typed, "--json", "--lifetime", "0.5")
+    assert json.loads(out.stdout)["verdict"] == verdict
 
 
 def test_verify_json_has_exactly_the_design_keys(tmp_path: Path, dns_server) -> None:  # type: ignore[no-untyped-def]

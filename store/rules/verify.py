@@ -42,12 +42,28 @@ class Verification:
 
     def as_json(self) -> dict[str, Any]:
         """The `verify --json` object."""
+        found = check_json(self.check)
+        if self.domain is None:
+            found["verdict"] = "invalid"  # not a domain name: nothing was asked
         return {
             "input": self.raw,
             "domain": self.domain.ascii if self.domain else None,
             "domain_unicode": self.domain.unicode if self.domain else None,
-            **self.check.model_dump(mode="json"),
+            **found,
         }
+
+
+# The verdicts as the CLI contract names them (DESIGN.md, `verify --json`); stored checks
+# keep the model's names, which files written before this contract already hold.
+CONTRACT_VERDICTS = {"mail": "ok", "null_mx": "no_mail", "no_mx": "a_only",
+                     "nxdomain": "nxdomain", "duplicate": "duplicate", "unknown": "could_not_check"}
+
+
+def check_json(check: DomainCheck) -> dict[str, Any]:
+    """A check as `verify --json` prints it: the model's fields, the contract's verdict."""
+    found = check.model_dump(mode="json")
+    found["verdict"] = CONTRACT_VERDICTS[check.verdict]
+    return found
 
 
 def resolve_nameserver(text: str | None) -> Nameserver | None:

@@ -94,6 +94,7 @@ def verify_command(args: argparse.Namespace) -> int:
 
 def _verify_all(args: argparse.Namespace, store: Store, nameserver: Nameserver | None) -> int:
     from store.listing import display_domain  # noqa: PLC0415
+    from store.rules.verify import check_json  # noqa: PLC0415
     from store.rules.verify_all import VerifyAll, due_for_check  # noqa: PLC0415
 
     older = timedelta(days=args.older_than) if args.older_than is not None else None
@@ -115,7 +116,7 @@ def _verify_all(args: argparse.Namespace, store: Store, nameserver: Nameserver |
     if args.json:
         emit_json([{"id": pid, "domain": domains[pid],
                     "domain_unicode": display_domain(domains[pid]),
-                    **check.model_dump(mode="json")} for pid, check in sorted(answers.items())])
+                    **check_json(check)} for pid, check in sorted(answers.items())])
     else:
         for pid, check in sorted(answers.items()):
             print(f"{pid}\t{safe(display_domain(domains[pid]), 60)}\t{safe(check.message, 120)}")
