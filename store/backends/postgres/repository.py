@@ -132,8 +132,8 @@ class PostgresRepository:
             if not self._dropped(which):
                 raise self._refusal(error) from None
             raise ConnectionLostError(
-                f"lost the connection to {self.location} ({self._reason(error)}); the change "
-                "under way may not have been saved. It reconnects by itself at the next step"
+                f"lost the connection to {self.location} ({self._reason(error)}): this change "
+                "may not be saved; it reconnects by itself, then save again"
             ) from None
         except psycopg.Error as error:
             raise self._refusal(error) from None
