@@ -35,7 +35,7 @@ def detail_rows(check: DomainCheck) -> list[tuple[str, str]]:
     if spf.record:
         rows.append(("SPF result", "; ".join(filter(None, [
             f"all: {spf.all}" if spf.all else "no all",
-            f"{spf.lookups} DNS lookups",
+            f"{spf.lookups} DNS lookup{'' if spf.lookups == 1 else 's'}",
             f"vendors: {', '.join(spf.vendors)}" if spf.vendors else "",
             spf.error or "",
         ]))))
