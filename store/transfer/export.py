@@ -162,6 +162,11 @@ def check_target(path: Path, database: Path | None, *, replace: bool) -> None:
 def _check_not_database(path: Path, real: Path, database: Path) -> None:
     if _same_file(path, database):
         raise ExportError(f"{path} is the prospects database itself: choose another file name")
+    changes = database.with_name(f".{database.name}.changes")  # see SafeJSONStorage
+    if _same_file(path, changes) or (path.name == changes.name
+                                     and _same_file(real.parent, database.parent)):
+        raise ExportError(f"{path} is the prospects database's change file: choose another "
+                          "file name")
     if _same_file(path, Path(f"{database}.lock")):
         raise ExportError(f"{path} is the prospects database's lock file: choose another "
                           "file name")

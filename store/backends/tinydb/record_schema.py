@@ -63,6 +63,12 @@ _TABLE_TYPES: dict[str, Any] = {
 }
 _TABLE_TYPES[SEQUENCES] = dict[str, dict[str, int]]
 _FILE = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_Sig = tuple[int, int, int]
+_CHANGES = msgspec.json.Decoder(tuple[_Sig, _Sig, dict[str, msgspec.Raw]])
+_RECORD_TYPES: dict[str, Any] = {name: _record_type(m) for name, m in _MODELS.items()}
+_RECORD_TYPES[SEQUENCES] = dict[str, int]
+_CHANGED = {name: msgspec.json.Decoder(dict[str, Union[t, None]])  # type: ignore[valid-type]  # noqa: UP007
+            for name, t in _RECORD_TYPES.items()}
 _DECODERS = {name: msgspec.json.Decoder(t) for name, t in _TABLE_TYPES.items()}
 _ANY = msgspec.json.Decoder()
 
@@ -81,6 +87,19 @@ def decode(raw: bytes) -> Tables | None:
         if name in _DECODERS and not _numbered(table):
             return None
     return data
+
+
+def decode_changes(raw: bytes) -> tuple[_Sig, _Sig, dict[str, dict[str, Any]]] | None:
+    """A change file (storage.py: [before, after, tables]), every record's types checked as
+    a load checks them; None if anything is wrong (the reader then parses the whole file)."""
+    try:
+        before, after, tables = _CHANGES.decode(raw)
+        data = {name: _CHANGED[name].decode(table) for name, table in tables.items()}
+    except (msgspec.DecodeError, KeyError):
+        return None
+    if not all(_numbered(table) for table in data.values()):
+        return None
+    return before, after, data
 
 
 def _numbered(table: dict[str, Any]) -> bool:

@@ -61,7 +61,7 @@ class TinyDBRepository:
             if session.dirty:
                 session.remember_highest_ids()
                 self._wrote = True
-                self._storage.write(session.data)
+                self._storage.write(session.data, session.changes())
 
     def prospect_rows(self) -> list[tuple[int, Record]]:
         with self._lock:
@@ -103,7 +103,7 @@ class TinyDBRepository:
             for table, rows in tables.items():
                 session.data.setdefault(table, {}).update((str(i), dict(r)) for i, r in rows)
             session.data[SEQUENCES] = {"1": {str(t): n for t, n in highest.items()}}  # raised on write
-            session.dirty = True
+            session.dirty, session.touched = True, None
 
     def is_empty(self) -> bool:
         with self.reading() as session:

@@ -34,10 +34,16 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _PICK_OTHER = "choose another path with --db or PROSPECTS_DB"
+# A change file is one save's records; a bigger one (an import) is not worth following.
+MAX_CHANGES_BYTES = 4 * 1024 * 1024
 _KINDS = {stat.S_IFDIR: "a directory", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket",
           stat.S_IFCHR: "a device", stat.S_IFBLK: "a device"}
 
 
+
+
+def _nofollow_opener(path: str, flags: int) -> int:
+    return os.open(path, flags | _NOFOLLOW | _CLOEXEC | os.O_NONBLOCK)
 
 
 def _reason(exc: OSError) -> str:
@@ -61,6 +67,9 @@ class RecordSchema(Protocol):
 
     def problem(self, data: Tables) -> str | None:
         """The first record whose types are wrong, by table, record and field."""
+
+    def decode_changes(self, raw: bytes) -> tuple[_Signature, _Signature, dict[str, dict[str, Any]]] | None:
+        """A change file's (before, after, tables), if its types are right, else None."""
 
 
 class SafeJSONStorage(Storage):
@@ -121,15 +130,22 @@ class SafeJSONStorage(Storage):
         Callers must not mutate it outside locked() followed by write().
         """
         cache = self._cache
-        if cache is not None and cache[0] == self._signature():
+        sig = self._signature()
+        if cache is not None and cache[0] == sig:
             return cache[1]
-        return self._load()
+        followed = self._follow(cache, sig)
+        return followed if followed is not None else self._load()
 
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
+    def write(self, data: dict[str, dict[str, Any]],
+              changed: dict[str, dict[str, Any]] | None = None) -> None:
         """Replace the file atomically with data; only inside locked().
 
+        `changed` (table -> record id -> record, or None when deleted) is what this write
+        changed: it goes to the change file, so that another session one write behind
+        updates its copy from it instead of parsing the whole file again.
         On any failure the old file stays as it was and StorageError says so.
         """
+        before = self._cache[0] if self._cache is not None else None
         if self._owner != threading.get_ident():
             raise RuntimeError("SafeJSONStorage.write() must be called inside storage.locked()")
         tmp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
@@ -157,6 +173,72 @@ class SafeJSONStorage(Storage):
             raise
         self._hold(fd, _sig(st), data)
         self._fsync_dir()
+        self._write_changes(before, _sig(st), changed)
+
+    # -- the change file: another session's last write, for a session one write behind ---
+
+    @property
+    def changes_path(self) -> Path:
+        """Beside the file: what its last write changed (a copy of those records)."""
+        return self.path.with_name(f".{self.path.name}.changes")
+
+    def _write_changes(self, before: _Signature | None, after: _Signature,
+                       changed: dict[str, dict[str, Any]] | None) -> None:
+        # Only a shortcut for readers: when it cannot be written (or is stale, or damaged)
+        # they parse the whole file, as they would without it.
+        if changed is None or before is None:
+            with suppress(OSError):
+                os.unlink(self.changes_path)
+            return
+        # Named like the data file's temp files, so that one a killed writer left is removed.
+        tmp = self.path.with_name(f".{self.path.name}.tmp-changes-{os.getpid()}")
+        try:
+            payload = orjson.dumps([before, after, changed])
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW | _CLOEXEC,
+                         0o600)
+            try:
+                os.fchmod(fd, self._mode)
+                os.write(fd, payload)
+            finally:
+                os.close(fd)
+            os.replace(tmp, self.changes_path)
+        except OSError:
+            with suppress(OSError):
+                os.unlink(tmp)
+            with suppress(OSError):
+                os.unlink(self.changes_path)
+
+    def _follow(self, cache: tuple[_Signature, Tables] | None,
+                sig: _Signature | None) -> Tables | None:
+        """The data after the file's last write, from our copy and the change file; None
+        unless our copy is exactly one write behind and the change file is sound."""
+        if cache is None or sig is None or self._schema is None:
+            return None
+        try:
+            with open(self.changes_path, "rb", opener=_nofollow_opener) as f:
+                if os.fstat(f.fileno()).st_size > MAX_CHANGES_BYTES:
+                    return None
+                raw = f.read()
+            found = self._schema.decode_changes(raw)
+            if found is None or found[0] != cache[0] or found[1] != sig:
+                return None
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | _NOFOLLOW | _CLOEXEC)
+        except OSError:
+            return None
+        st = os.fstat(fd)
+        if _sig(st) != sig or not stat.S_ISREG(st.st_mode):  # replaced again meanwhile
+            os.close(fd)
+            return None
+        data = dict(cache[1])
+        for name, rows in found[2].items():
+            table = data[name] = dict(data.get(name, {}))
+            for key, record in rows.items():
+                if record is None:
+                    table.pop(key, None)
+                else:
+                    table[key] = record
+        self._hold(fd, sig, data)
+        return data
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -185,7 +267,7 @@ class SafeJSONStorage(Storage):
                 self._remove_stale_temps()
                 cache = self._cache
                 if (cache[0] if cache else None) != self._signature():
-                    self._load()
+                    self.read()  # the latest data: one write behind follows the change file
                 yield
             except BaseException:
                 self.invalidate()  # the body may have half-changed the shared dict

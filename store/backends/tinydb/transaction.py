@@ -9,13 +9,14 @@ comparing record objects (see repository.py).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 from store.backends.base import BATCHES, ORDERS, PROSPECTS, USERS, IndexedField, Record, Table
 from store.text import name_key
 
 SEQUENCES = "sequences"
+MAX_CHANGED = 1000  # records in a change file; more are read from the data file itself
 Tables = dict[str, dict[str, Record]]
 
 _COMPUTED = {
@@ -33,6 +34,8 @@ class FileSession:
         self.data = data
         self.writable = writable
         self.dirty = False
+        # The ids each write touched, by table; None when the whole data was replaced.
+        self.touched: dict[str, set[str]] | None = {}
 
     def _table(self, table: str) -> dict[str, Record]:
         return self.data.get(table, {})
@@ -63,30 +66,43 @@ class FileSession:
         highest = self._table(SEQUENCES).get("1", {}).get(table, 0)
         return max(max(map(int, self._table(table)), default=0), int(highest)) + 1
 
-    def _writable_table(self, table: str) -> dict[str, Record]:
+    def _writable_table(self, table: str, keys: Iterable[str]) -> dict[str, Record]:
         if not self.writable:
             raise RuntimeError("a reading session cannot write; use Repository.writing()")
         self.dirty = True
+        if self.touched is not None:
+            self.touched.setdefault(table, set()).update(keys)
         return self.data.setdefault(table, {})
+
+    def changes(self) -> dict[str, dict[str, Record | None]] | None:
+        """What this session changed (records now, None when deleted), for the change file."""
+        if self.touched is None or sum(map(len, self.touched.values())) > MAX_CHANGED:
+            return None  # an import: readers parse the file, as fast as reading its records
+        changed: dict[str, dict[str, Record | None]] = {
+            table: {key: self.data.get(table, {}).get(key) for key in keys}
+            for table, keys in self.touched.items()}
+        changed[SEQUENCES] = dict(self.data.get(SEQUENCES, {}))
+        return changed
 
     def insert(self, table: Table, record: Record) -> int:
         return self.insert_many(table, [record])[0]
 
     def insert_many(self, table: Table, records: Sequence[Record]) -> list[int]:
         first = self.next_id(table)
-        ids = list(range(first, first + len(records)))
-        self._writable_table(table).update(zip(map(str, ids), records, strict=True))
-        return ids
+        keys = [str(i) for i in range(first, first + len(records))]
+        self._writable_table(table, keys).update(zip(keys, records, strict=True))
+        return list(range(first, first + len(records)))
 
     def update(self, table: Table, record_id: int, fields: Record) -> None:
-        rows = self._writable_table(table)
         key = str(record_id)
+        rows = self._writable_table(table, [key])
         rows[key] = {**rows[key], **fields}
 
     def delete(self, table: Table, ids: Sequence[int]) -> None:
-        rows = self._writable_table(table)
-        for record_id in ids:
-            rows.pop(str(record_id), None)
+        keys = [str(record_id) for record_id in ids]
+        rows = self._writable_table(table, keys)
+        for key in keys:
+            rows.pop(key, None)
 
     def remember_highest_ids(self) -> None:
         """Keep each table's highest id in the sequences table, before the write."""
