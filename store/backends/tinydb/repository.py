@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import compress
+from operator import is_not
 from pathlib import Path
 
 from store.backends.base import TABLES, Changes, Record, Table
@@ -81,12 +83,19 @@ class TinyDBRepository:
             batches=_changed(seen[BATCHES], now[BATCHES]),
         )
         before, after = seen[PROSPECTS], now[PROSPECTS]
-        for key, record in after.items():
-            old = before.get(key)
-            if old is not record and (old is None or _stamp(old) != _stamp(record)):
+        # Which records are new objects, in C loops (a record is replaced, never edited):
+        # after the change file only a save's few are; after a re-read, every one is.
+        keys = list(after)
+        replaced = compress(keys, map(is_not, map(before.get, keys), after.values()))
+        added = 0
+        for key in replaced:
+            old, record = before.get(key), after[key]
+            added += old is None
+            if old is None or _stamp(old) != _stamp(record):
                 changes.prospects[int(key)] = record
-        for key in before.keys() - after.keys():
-            changes.prospects[int(key)] = None
+        if len(before) + added != len(after):  # some were deleted: find which
+            for key in before.keys() - after.keys():
+                changes.prospects[int(key)] = None
         return changes
 
     def dump(self) -> dict[Table, list[tuple[int, Record]]]:
