@@ -16,6 +16,10 @@ class StoreError(Exception):
     """A change the Store refused, or a database it cannot use; the message says why."""
 
 
+class FilterError(StoreError):
+    """A list filter that cannot be read (store.listing.filter); the message says what to fix."""
+
+
 class ConflictError(StoreError):
     """The record was saved by someone else since it was read."""
 

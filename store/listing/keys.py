@@ -72,6 +72,8 @@ def check_texts(record: Record) -> tuple[str, str]:
 
 
 CHECK_COLUMNS = ("mail", "dmarc")  # the cells check_texts gives, in its order
+CHECK_VALUES = ("gateway", "checked_at")  # filtered on (store.listing.filter), not shown
+USER_COLUMNS = ("implementation_lead", "secondary_contact")  # a user's id, shown by name
 
 
 def _letter(folded_name: str) -> str:
@@ -110,11 +112,21 @@ def column_keys(key: str, records: Sequence[Record], user_names: Mapping[int, st
     if key in CHECK_COLUMNS:  # worked out from the record's domain_check
         at = CHECK_COLUMNS.index(key)
         return [fold(check_texts(r)[at]) if r.get("domain_check") else "" for r in records]
+    if key in CHECK_VALUES:
+        # checked_at stays as stored (not folded): it is compared with stored_time's text.
+        keep = fold if key == "gateway" else str
+        return [keep(_check_value(r, key)) for r in records]
     values = [r.get(key) for r in records]
     try:
         return _keys_of(key, values, user_names)
     except TypeError:  # a list or dict where a hand-edited file should hold text
         return _keys_of(key, [v if v.__hash__ is not None else str(v) for v in values], user_names)
+
+
+def _check_value(record: Record, key: str) -> str:
+    check = record.get("domain_check")
+    value = check.get(key) if isinstance(check, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 def _keys_of(key: str, values: list[Any], user_names: Mapping[int, str]) -> list[Any]:
@@ -123,7 +135,7 @@ def _keys_of(key: str, values: list[Any], user_names: Mapping[int, str]) -> list
     if key == "products":
         return [fold(products_text(v) if type(v) is list else str(v or "")) for v in values]
     show: Callable[[Any], str] = str
-    if key == "implementation_lead":
+    if key in USER_COLUMNS:
         show = lambda v: user_names.get(v, "") if isinstance(v, int) else ""  # noqa: E731
     elif key == "status":
         show = lambda v: str(v or "prospect")  # noqa: E731

@@ -21,11 +21,13 @@ from itertools import compress
 from typing import Any
 
 from store.backends.base import Changes
+from store.listing.filter import Filter
 from store.listing.keys import (
     CHECK_COLUMNS,
     COLUMNS,
     LETTERS,
     SORT_FIELDS,
+    USER_COLUMNS,
     Record,
     check_texts,
     column_keys,
@@ -169,12 +171,24 @@ class ProspectList:
         view = self._view
         return view if view is not None and view.rows is self._sorted else None
 
-    def matching(self, search: str = "", letter: str = "all") -> list[int]:
-        """Row indexes, in sort order, whose name or domain contains `search` and
-        whose name starts with `letter` ('a'..'z', 'other' or 'all').
+    def matching(self, search: str | Filter = "", letter: str = "all") -> list[int]:
+        """Row indexes, in sort order, whose name or domain contains `search` (or that
+        pass a parsed filter) and whose name starts with `letter` ('a'..'z', 'other' or
+        'all').
 
         Without a search or letter this is the sort order itself, which apply() changes
         in place."""
+        if isinstance(search, Filter):
+            rows = self._search_rows(search.text) if search.plain else self._filtered(search)
+        else:
+            rows = self._search_rows(search)
+        if letter != "all":
+            letters = self._letters
+            rows = [i for i in rows if letters[i] == letter]
+        return rows
+
+    def _search_rows(self, search: str) -> list[int]:
+        """The plain search: rows whose search string holds the folded text."""
         rows = self._sorted
         query = fold(search.strip())
         view = self._scan()
@@ -183,13 +197,26 @@ class ProspectList:
         elif query:
             hits = self._stored.hits(query)
             rows = list(compress(rows, map(hits.__getitem__, rows)))
-        if letter != "all":
-            letters = self._letters
-            rows = [i for i in rows if letters[i] == letter]
         return rows
 
-    def letter_counts(self, search: str = "") -> dict[str, int]:
+    def _filtered(self, where: Filter) -> list[int]:
+        """The rows passing a filter: its first word by the plain search, then the rest."""
+        rows = self._search_rows(where.words[0] if where.words else "")
+        search = self._search
+        for word in where.words[1:]:
+            rows = [i for i in rows if word in search[i]]
+        for word in where.not_words:
+            rows = [i for i in rows if word not in search[i]]
+        return where.narrow(rows, self._keys)
+
+    def letter_counts(self, search: str | Filter = "") -> dict[str, int]:
         """How many rows matching `search` start with each letter ('other' included)."""
+        if isinstance(search, Filter):
+            if not search.plain:
+                letters = self._letters
+                counts = Counter([letters[i] for i in self._filtered(search)])
+                return {letter: counts.get(letter, 0) for letter in LETTERS}
+            search = search.text
         query = fold(search.strip())
         if query:
             scan = self._scan() or self._stored  # the one matching() used: one scan a query
@@ -292,19 +319,19 @@ class ProspectList:
         del self._rows_by_id()[prospect_id]
 
     def _rename_leads(self, user_names: Mapping[int, str]) -> None:
-        """New lead names: the lead column's keys again, and its orders from them.
+        """New user names: the lead and secondary columns' keys again, and their orders.
 
         A renamed lead's rows all move: its orders are worked out afresh (on the spot
         when the list is sorted by lead, else when next needed)."""
         self.user_names = dict(user_names)
-        key = "implementation_lead"
-        if key not in self._sort_keys:
-            return
-        self._sort_keys[key] = column_keys(key, self.records, self.user_names)
-        for descending in (False, True):
-            self._orders.pop((key, descending), None)
-        if self.sort_key == key:
-            self._sorted = self._order(key, self.descending)
+        for key in USER_COLUMNS:
+            if key not in self._sort_keys:
+                continue
+            self._sort_keys[key] = column_keys(key, self.records, self.user_names)
+            for descending in (False, True):
+                self._orders.pop((key, descending), None)
+            if self.sort_key == key:
+                self._sorted = self._order(key, self.descending)
 
 
 class _Scan:
