@@ -29,6 +29,7 @@ from typing import Any
 import orjson
 
 from store.listing import ProspectList, display_domain
+from store.listing.filter import Filter
 from store.rules.store import Store
 from store.rules.validation import FIELD_LABELS
 
@@ -118,10 +119,10 @@ def _text_cell(value: Any) -> str:
     return str(value)
 
 
-def selected_records(store: Store, search: str = "", letter: str = "all",
+def selected_records(store: Store, search: str | Filter = "", letter: str = "all",
                      sort: str = "company_name", descending: bool = False
                      ) -> list[tuple[int, Record]]:
-    """The prospects the list shows for this search and letter, in its order."""
+    """The prospects the list shows for this search (or filter) and letter, in its order."""
     users = {u.id: u.name for u in store.users() if u.id is not None}
     listing = ProspectList(store.prospect_rows(), users)
     listing.sort(sort, descending)
@@ -278,7 +279,7 @@ def write_xlsx_rows(path: Path, header: Sequence[str], rows: Iterable[Sequence[A
     return tuple(sorted(notes))
 
 
-def export_prospects(store: Store, path: Path | str, *, search: str = "", letter: str = "all",
+def export_prospects(store: Store, path: Path | str, *, search: str | Filter = "", letter: str = "all",
                      sort: str = "company_name", descending: bool = False,
                      replace: bool = False) -> ExportResult:
     """Export the prospects matching search and letter (all by default) by path's suffix.

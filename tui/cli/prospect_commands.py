@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from store.errors import FilterError
 from store.listing import COLUMNS, SORT_FIELDS, ProspectList
+from store.listing.filter import parse_filter
 from store.models import User
-from tui.cli.errors import OK, CommandError
+from tui.cli.errors import OK, USAGE_ERROR, CommandError
 from tui.cli.options import letter, open_store
 from tui.cli.output import emit_json, safe
 
@@ -40,6 +42,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     listing = sub.add_parser("list", help="list prospects")
     listing.add_argument("--search", default="", help="part of the company name or domain")
+    listing.add_argument("--filter", default="", metavar="FILTER",
+                         help="e.g. 'sector:fin -status:customer users:>=500' (see DESIGN.md)")
     listing.add_argument("--letter", default="all", help="A-Z, 'other' or 'all'")
     listing.add_argument("--sort", default="company_name", choices=SORT_FIELDS)
     listing.add_argument("--desc", action="store_true", help="Z to A")
@@ -112,11 +116,16 @@ def add_prospect(args: argparse.Namespace) -> int:
 
 
 def list_prospects(args: argparse.Namespace) -> int:
+    try:
+        where = parse_filter(args.filter).with_search(args.search) if args.filter else args.search
+    except FilterError as error:
+        raise CommandError(f"--filter: {error}", USAGE_ERROR) from error
+    chosen = letter(args.letter)
     store = open_store(args)
     users = {u.id: u.name for u in store.users() if u.id is not None}
     prospects = ProspectList(store.prospect_rows(), users)
     prospects.sort(args.sort, args.desc)
-    rows = prospects.matching(args.search, letter(args.letter))
+    rows = prospects.matching(where, chosen)
     if args.json:
         emit_json([{"id": prospects.ids[i], **prospects.records[i]} for i in rows])
         return OK

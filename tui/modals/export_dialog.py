@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 from textual.worker import Worker, WorkerState
 
+from store.listing.filter import parse_filter
 from store.rules.store import Store
 from store.transfer.export import ExportResult, export_prospects, free_name
 from tui.widgets.plain import PlainInput, plain, plain_line
@@ -93,7 +94,8 @@ class ExportModal(ModalScreen[ExportResult | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, name="export")
     def _export(self, path: Path, shown: bool) -> ExportResult:
         search, letter = (self.search, self.letter) if shown else ("", "all")
-        return export_prospects(self.store, path, search=search, letter=letter,
+        # The list's last search or filter that could be read: it parses again.
+        return export_prospects(self.store, path, search=parse_filter(search), letter=letter,
                                 sort=self.sort, descending=self.descending)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -20,8 +20,9 @@ from textual.worker import Worker, get_current_worker
 from store.backends.base import Changes
 from store.bulk import collector_paused
 from store.domain.dns import Nameserver
-from store.errors import StorageError, StoreError
+from store.errors import FilterError, StorageError, StoreError
 from store.listing import COLUMNS, ProspectList
+from store.listing.filter import Filter, parse_filter
 from store.rules.store import Store
 from store.text import quoted
 from store.transfer.export import ExportResult
@@ -83,7 +84,8 @@ class ProspectListScreen(Screen[None]):
         Binding("U", "users", "Users", id="users",
                 tooltip="Users: add people and implementation leads"),
         Binding("slash", "focus_search", "Search", id="search", show=False,
-                tooltip="Search company names, domains, mail hosts and DMARC"),
+                tooltip="Search company names, domains, mail hosts and DMARC, or filter on "
+                "any column (sector:fin -status:customer users:>=500)"),
         Binding("s", "next_sort", "Sort", id="sort", tooltip="Sort by the next column"),
         Binding("r", "reverse_sort", "Reverse", id="reverse-sort",
                 tooltip="Reverse the sort order (A to Z, Z to A)"),
@@ -104,7 +106,9 @@ class ProspectListScreen(Screen[None]):
         self.store = store
         self.poll_seconds = poll_seconds
         self.prospects = self._load()
-        self.search_text = ""
+        self.search_text = ""  # the last search or filter that could be read
+        self._where: Filter = parse_filter("")
+        self._filter_problem: str | None = None  # what is wrong with the text in #search
         self.letter = "all"
         self._debounce: Timer | None = None
         self._polling: Worker[None] | None = None
@@ -128,7 +132,8 @@ class ProspectListScreen(Screen[None]):
         yield Header()
         yield StorageBanner()
         with Horizontal(id="search-bar"):
-            yield PlainInput(placeholder="Search name, domain, mail or DMARC", id="search")
+            yield PlainInput(placeholder="Search, or filter like sector:fin -status:customer",
+                             id="search")
             yield Button("Go", id="go", compact=True)
         yield LetterBar(id="letters")
         yield ProspectTable(TABLE_COLUMNS, self._cell, id="prospects")
@@ -165,10 +170,10 @@ class ProspectListScreen(Screen[None]):
         """Show the rows matching the search and letter, in the current sort (the cursor
         on `cursor_index` if given and shown, else on the row it was on)."""
         table = self.query_one(ProspectTable)
-        rows = self.prospects.matching(self.search_text, self.letter)
+        rows = self.prospects.matching(self._where, self.letter)
         table.set_sort(self.prospects.sort_key, self.prospects.descending)
         table.show(rows, keep_cursor=keep_cursor, cursor_index=cursor_index)
-        counts = self.prospects.letter_counts(self.search_text)
+        counts = self.prospects.letter_counts(self._where)
         self.query_one(LetterBar).set_counts(counts, sum(counts.values()))
         self._update_status(len(rows))
 
@@ -176,6 +181,10 @@ class ProspectListScreen(Screen[None]):
         total = len(self.prospects)
         label = COLUMNS.get(self.prospects.sort_key, self.prospects.sort_key)
         direction = "Z to A" if self.prospects.descending else "A to Z"
+        if self._filter_problem is not None:  # the rows are the last good filter's
+            self.query_one("#status-line", Static).update(
+                plain(f"Filter not applied: {self._filter_problem}"), layout=False)
+            return
         parts = [f"{shown:,} of {total:,} prospects"]
         if self.letter == "other":
             parts.append(OTHER_MEANING)
@@ -258,19 +267,31 @@ class ProspectListScreen(Screen[None]):
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
-        self._search_now(event.value)
-        self.query_one(ProspectTable).focus()
+        self._search_now(event.value, submitted=True)
+        if self._filter_problem is None:
+            self.query_one(ProspectTable).focus()
 
     @on(Button.Pressed, "#go")
     def _go(self) -> None:
-        self._search_now(self.query_one("#search", Input).value)
+        self._search_now(self.query_one("#search", Input).value, submitted=True)
 
-    def _search_now(self, text: str) -> None:
+    def _search_now(self, text: str, *, submitted: bool = False) -> None:
+        """Show the rows for a search or filter; a filter that cannot be read says why in
+        the status line (and, when submitted, in a notice) and the rows stay as they were."""
         if self._debounce is not None:
             self._debounce.stop()
             self._debounce = None
-        if text != self.search_text:
-            self.search_text = text
+        try:
+            where = parse_filter(text)
+        except FilterError as error:
+            self._filter_problem = str(error)
+            self._update_status(self.query_one(ProspectTable).row_count)
+            if submitted:
+                self.notify(plain_line(error), title="Filter not applied", severity="warning",
+                            markup=False)
+            return
+        if text != self.search_text or self._filter_problem is not None:
+            self.search_text, self._where, self._filter_problem = text, where, None
             self.apply_filters()
 
     @on(LetterBar.Changed)
@@ -286,6 +307,7 @@ class ProspectListScreen(Screen[None]):
         if search.has_focus and search.value:
             search.value = ""
         self.search_text, self.letter = "", "all"
+        self._where, self._filter_problem = parse_filter(""), None
         search.value = ""
         self.query_one(LetterBar).selected = "all"
         self.apply_filters()
