@@ -43,7 +43,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     listing = sub.add_parser("list", help="list prospects")
     listing.add_argument("--search", default="", help="part of the company name or domain")
     listing.add_argument("--filter", default="", metavar="FILTER",
-                         help="e.g. 'sector:fin -status:customer users:>=500' (see DESIGN.md)")
+                         help="e.g. 'sector:fin -status:customer users:>=500'; one starting "
+                         "with '-' is given as --filter=-status:customer")
     listing.add_argument("--letter", default="all", help="A-Z, 'other' or 'all'")
     listing.add_argument("--sort", default="company_name", choices=SORT_FIELDS)
     listing.add_argument("--desc", action="store_true", help="Z to A")
