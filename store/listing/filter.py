@@ -62,11 +62,24 @@ Test = Callable[[Any], bool]
 
 @dataclass(frozen=True)
 class Term:
-    """One `field:value`: the list's key for the column, and what a row's key must pass."""
+    """One `field:value`: the list's key for the column, and what a row's key must pass.
+
+    `source` names the test (two terms with one source pass the same rows), so the list
+    can keep a term's hits from one keystroke to the next."""
 
     key: str
     test: Test
+    source: str
     negated: bool = False
+
+    def hits(self, column: Sequence[Any]) -> list[bool]:
+        """Whether each row's key passes the test (the negation left aside)."""
+        test = self.test
+        distinct = set(column)
+        if len(distinct) * 4 < len(column):  # sectors, types, leads: test each value once
+            verdicts = {value: test(value) for value in distinct}
+            return list(map(verdicts.__getitem__, column))
+        return list(map(test, column))
 
 
 @dataclass(frozen=True)
@@ -84,12 +97,6 @@ class Filter:
         query = fold(search.strip())
         return replace(self, plain=False, words=(*self.words, query)) if query else self
 
-    def narrow(self, rows: list[int], keys: Callable[[str], Sequence[Any]]) -> list[int]:
-        """The rows, in their order, whose column keys pass every term."""
-        for term in self.terms:
-            column, test, negated = keys(term.key), term.test, term.negated
-            rows = [i for i in rows if test(column[i]) is not negated]
-        return rows
 
 
 def parse_filter(text: str, now: datetime | None = None) -> Filter:
@@ -103,7 +110,8 @@ def parse_filter(text: str, now: datetime | None = None) -> Filter:
     problem = unsafe_character(text)
     if problem is not None:  # no stored value holds one: say so rather than match nothing
         raise FilterError(f"the filter {problem.replace('retype the value', 'retype it')}")
-    return _Parser(text, now or datetime.now(UTC)).parse()
+    # To the minute: verified:>30d then passes the same rows on each keystroke of a minute.
+    return _Parser(text, (now or datetime.now(UTC)).replace(second=0, microsecond=0)).parse()
 
 
 class _Parser:
@@ -162,8 +170,12 @@ class _Parser:
         if not value.strip():
             raise FilterError(f"{shown} needs a value after '{field}:{op}', "
                               f'e.g. {field}:{op}{_EXAMPLES[field]}')
-        test = _test(field, op, value.strip(), shown, self.now)
-        self.terms.append(Term(FIELDS[field], test, negated))
+        value = value.strip()
+        test = _test(field, op, value, shown, self.now)
+        # A relative date (verified:>30d) passes other rows as time goes on.
+        relative = field == "verified" and op and _DAYS.match(value.casefold())
+        source = f"{field}:{op}{fold(value)}" + (f"@{self.now}" if relative else "")
+        self.terms.append(Term(FIELDS[field], test, source, negated))
 
     def _match(self, pattern: re.Pattern[str]) -> str:
         found = pattern.match(self.text, self.pos)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from itertools import compress
+from itertools import compress, filterfalse
 from typing import Any
 
 from store.backends.base import Changes
@@ -61,6 +61,8 @@ class ProspectList:
         self._generation = 0  # goes up with every apply
         self._stored = _Scan(range(len(names)), self._search, self._letters)
         self._view: _Scan | None = None
+        self._term_hits: dict[str, list[bool]] = {}  # the last filter's, by Term.source
+        self._last_filtered: tuple[Filter, list[int], list[int]] | None = None
         self._all_counts: Counter[str] | None = None
         self.sort_key = "company_name"
         self.descending = False
@@ -201,13 +203,26 @@ class ProspectList:
 
     def _filtered(self, where: Filter) -> list[int]:
         """The rows passing a filter: its first word by the plain search, then the rest."""
+        last = self._last_filtered
+        if last is not None and last[0] is where and last[1] is self._sorted:
+            return last[2]  # letter_counts after matching, on one keystroke
         rows = self._search_rows(where.words[0] if where.words else "")
         search = self._search
         for word in where.words[1:]:
             rows = [i for i in rows if word in search[i]]
         for word in where.not_words:
             rows = [i for i in rows if word not in search[i]]
-        return where.narrow(rows, self._keys)
+        kept, self._term_hits = self._term_hits, {}
+        for term in where.terms:
+            # Each term's hits are kept until a filter without it: a keystroke in the
+            # last term does not test the others again.
+            hits = self._term_hits.get(term.source) or kept.get(term.source)
+            if hits is None:
+                hits = term.hits(self._keys(term.key))
+            self._term_hits[term.source] = hits
+            rows = list((filterfalse if term.negated else filter)(hits.__getitem__, rows))
+        self._last_filtered = (where, self._sorted, rows)
+        return rows
 
     def letter_counts(self, search: str | Filter = "") -> dict[str, int]:
         """How many rows matching `search` start with each letter ('other' included)."""
@@ -243,6 +258,7 @@ class ProspectList:
         with self._lock:
             self._generation += 1
             self._view = None
+            self._term_hits, self._last_filtered = {}, None
             placements = self._placements()
             rows = self._rows_by_id()
             for prospect_id, record in changes.prospects.items():
