@@ -10,6 +10,7 @@ import pytest
 from store.backends.base import Changes
 from store.errors import FilterError
 from store.listing import ProspectList
+from store.listing.completion import complete_filter
 from store.listing.filter import FIELDS, parse_filter
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -188,3 +189,24 @@ def test_hostile_text_is_read_or_refused_never_crashes() -> None:
         else:
             prospects.matching(where)
             prospects.letter_counts(where)
+
+
+VALUES = {"sector": ["Financial Services", "Retail", "Finance"], "lead": ["Émile Zola", "Ada"],
+          "status": ["prospect", "customer"], "verified": ["never"]}
+
+
+@pytest.mark.parametrize(("text", "suggestion"), [
+    ("se", "sector:"),
+    ("acme -sta", "acme -status:"),
+    ('name:"two words" upd', 'name:"two words" updated:'),
+    ("sector:fin", "sector:finance"),  # the first known value, to its next space
+    ("sector:FINANCIAL", None),  # to its next space: nothing more
+    ('sector:"financial s', 'sector:"financial services"'),
+    ("x status:cu", "x status:customer"),
+    ("lead:em", "lead:emile"),
+    ("verified:n", "verified:never"),
+    ("acme", None), ("s", None), ("sector", None), ("users:>5", None), ("colour:r", None),
+    ('product:"a b', None), ("", None), ('"', None), ("-", None), ("::", None),
+])
+def test_completion_of_field_names_and_known_values(text: str, suggestion: str | None) -> None:
+    assert complete_filter(text, VALUES) == suggestion

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import ClassVar
 
@@ -22,6 +22,7 @@ from store.bulk import collector_paused
 from store.domain.dns import Nameserver
 from store.errors import FilterError, StorageError, StoreError
 from store.listing import COLUMNS, ProspectList
+from store.listing.completion import DMARC_CELLS, STATUSES
 from store.listing.filter import Filter, parse_filter
 from store.rules.store import Store
 from store.text import quoted
@@ -34,6 +35,7 @@ from tui.screens.prospect_form import FormResult, ProspectFormScreen
 from tui.screens.upload import UploadScreen
 from tui.screens.users import UsersScreen
 from tui.widgets.banner import StorageBanner, report_storage_problem
+from tui.widgets.filter_suggester import FilterSuggester
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.letter_bar import OTHER_MEANING, LetterBar
 from tui.widgets.plain import PlainInput, plain, plain_line
@@ -133,7 +135,7 @@ class ProspectListScreen(Screen[None]):
         yield StorageBanner()
         with Horizontal(id="search-bar"):
             yield PlainInput(placeholder="Search, or filter like sector:fin -status:customer",
-                             id="search")
+                             suggester=FilterSuggester(self._filter_values), id="search")
             yield Button("Go", id="go", compact=True)
         yield LetterBar(id="letters")
         yield ProspectTable(TABLE_COLUMNS, self._cell, id="prospects")
@@ -142,6 +144,14 @@ class ProspectListScreen(Screen[None]):
         yield Static(plain(hint), id="first-run")
         yield Static(id="status-line")
         yield KeyFooter(columns=7)
+
+    def _filter_values(self) -> dict[str, Iterable[str]]:
+        """The values the search box completes a filter's field with."""
+        catalog, people = self.store.catalog, self.prospects.user_names.values()
+        return {"type": catalog.company_types, "sector": catalog.sectors,
+                "product": [p.name for p in catalog.products], "lead": people,
+                "secondary": people, "status": STATUSES, "dmarc": DMARC_CELLS,
+                "verified": ("never",)}
 
     def _cell(self, row: int, key: str) -> str:
         return self.prospects.cell(row, key)
