@@ -103,5 +103,5 @@ def pg_store_url(_pg_store_database: str) -> str:
     Emptying one database is ten times faster than creating one for every test.
     """
     with psycopg.connect(_pg_store_database, autocommit=True) as conn:
-        conn.execute("TRUNCATE " + ", ".join(TABLES) + " RESTART IDENTITY")
+        conn.execute("TRUNCATE " + ", ".join([*TABLES, "history"]) + " RESTART IDENTITY")
     return _pg_store_database

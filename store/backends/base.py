@@ -86,6 +86,13 @@ class Session(Protocol):
     def delete(self, table: Table, ids: Sequence[int]) -> None:
         """Remove records; ids that are gone already are ignored."""
 
+    def add_history(self, entries: Sequence[Record]) -> None:
+        """Append history entries (store.rules.history), kept apart from the prospects and
+        never deleted; written with the session's changes, all or nothing."""
+
+    def history(self, prospect_id: int) -> list[Record]:
+        """A prospect's history entries, oldest first (a deleted prospect's too)."""
+
 
 class Repository(Protocol):
     """A database: sessions to read and write, the list's rows, and other sessions' changes."""
@@ -113,6 +120,9 @@ class Repository(Protocol):
 
     def dump(self) -> dict[Table, list[tuple[int, Record]]]:
         """Everything, ids and versions included (for `db copy`)."""
+
+    def all_history(self) -> list[Record]:
+        """Every history entry, oldest first (for `db copy`)."""
 
     def highest_ids(self) -> dict[Table, int]:
         """The highest id each table ever handed out (deleted ones too; for `db copy`)."""

@@ -36,7 +36,9 @@ from store.models import (
     now,
     stored_time,
 )
+from store.rules.history import entry, field_changes, public
 from store.rules.verify_all import check_to_store
+from store.rules.who import who
 from store.text import name_key, quoted
 
 
@@ -160,6 +162,12 @@ class Store:
             batches = [ImportBatch.model_validate({**r, "id": i}) for i, r in session.scan(BATCHES)]
         return sorted(batches, key=lambda batch: batch.id or 0)
 
+    def history(self, prospect_id: int) -> list[Record]:
+        """What happened to a prospect, oldest first: {"at", "who", "what", "changes"} each;
+        a deleted prospect's history too."""
+        with self._repo.reading() as session:
+            return [public(e) for e in session.history(prospect_id)]
+
     def batch_with_sha256(self, sha256: str) -> ImportBatch | None:
         """The import batch of the file with this SHA-256, unless it was undone."""
         with self._repo.reading() as session:
@@ -208,13 +216,15 @@ class Store:
 
     # -- prospects -----------------------------------------------------------
 
-    def create_prospect(self, prospect: Prospect) -> Prospect:
-        """Add a new prospect; its domain must not be here yet."""
+    def create_prospect(self, prospect: Prospect, *, via: str = "form") -> Prospect:
+        """Add a new prospect; its domain must not be here yet. The history says it was
+        created `via` the form, the CLI ("cli") or some other way."""
         stamp = now()
         fresh = prospect.model_copy(update={"created_at": stamp, "updated_at": stamp, "version": 1})
         with self._repo.writing() as session:
             _check_domain_free(session, fresh.domain, None)
             new_id = session.insert(PROSPECTS, _dump(fresh))
+            session.add_history([entry(new_id, f"created via {via}", at=stored_time(stamp))])
         return fresh.model_copy(update={"id": new_id})
 
     def update_prospect(self, prospect: Prospect) -> Prospect:
@@ -231,7 +241,10 @@ class Store:
                 update={"updated_at": now(), "version": prospect.version + 1,
                         "status": current.get("status", prospect.status)}
             )
-            session.update(PROSPECTS, prospect.id, _dump(saved))
+            record = _dump(saved)
+            session.update(PROSPECTS, prospect.id, record)
+            session.add_history([entry(prospect.id, "edited", field_changes(current, record),
+                                       at=record["updated_at"])])
         return saved
 
     def record_checks(self, results: Mapping[int, DomainCheck]) -> int:
@@ -241,15 +254,19 @@ class Store:
         deleted meanwhile is skipped, and neither version nor updated_at change: they
         stamp what the person edits, and an open form must save without a conflict.
         """
-        stored = 0
+        entries: list[Record] = []
+        by = who()
         with self._repo.writing() as session:
             for prospect_id, check in results.items():
                 record = session.get(PROSPECTS, prospect_id)
                 value = None if record is None else check_to_store(record.get("domain_check"), check)
-                if value is not None:
+                if value is not None and record is not None:
                     session.update(PROSPECTS, prospect_id, {"domain_check": value})
-                    stored += 1
-        return stored
+                    before = (record.get("domain_check") or {}).get("verdict")
+                    entries.append(entry(prospect_id, f"verified: {check.verdict}",
+                                         {"verdict": [before, check.verdict]}, by=by))
+            session.add_history(entries)
+        return len(entries)
 
     def delete_prospect(self, prospect_id: int, version: int) -> None:
         """Delete a prospect and its orders, unless someone saved it since `version`."""
@@ -259,6 +276,7 @@ class Store:
             if orders:
                 session.delete(ORDERS, orders)
             session.delete(PROSPECTS, [prospect_id])
+            session.add_history([entry(prospect_id, "deleted")])
 
     def import_prospects(
         self, records: Iterable[Record], batch: ImportBatch
@@ -295,6 +313,8 @@ class Store:
                 record.update(common)
                 fresh.append(record)
             ids = session.insert_many(PROSPECTS, fresh)
+            by, what = who(), f"created via import {batch_id}"
+            session.add_history([entry(i, what, at=stamped, by=by) for i in ids])
             saved = batch.model_copy(update={
                 "id": batch_id, "imported_at": stamp, "created": len(ids),
                 "duplicates": batch.duplicates + len(skipped), "prospect_ids": ids,
@@ -321,9 +341,12 @@ class Store:
                     continue
                 edited = int(record.get("version", 1)) != 1 or record.get("status") != "prospect"
                 (kept if edited else removed).append(prospect_id)
+            stamp, by = stored_time(now()), who()
             if removed:
                 session.delete(PROSPECTS, removed)
-            session.update(BATCHES, batch_id, {"undone_at": stored_time(now())})
+                session.add_history([entry(i, f"import {batch_id} undone", at=stamp, by=by)
+                                     for i in removed])
+            session.update(BATCHES, batch_id, {"undone_at": stamp})
         return removed, kept
 
     # -- orders --------------------------------------------------------------
@@ -337,7 +360,8 @@ class Store:
         if refusal is not None:
             raise StoreError(refusal)
         with self._repo.writing() as session:
-            if session.get(PROSPECTS, order.prospect) is None:
+            owner = session.get(PROSPECTS, order.prospect)
+            if owner is None:
                 raise NotFoundError("its prospect was deleted by someone else")
             if order.id is not None:
                 current = _current(session, ORDERS, order.id, order.version)
@@ -352,9 +376,13 @@ class Store:
                 saved = saved.model_copy(update={"id": session.insert(ORDERS, _dump(saved))})
             else:
                 session.update(ORDERS, order.id, _dump(saved))
+            changes: dict[str, list[object]] = {}
             if submit:
+                changes = field_changes({"status": owner.get("status")}, {"status": "customer"})
                 session.update(PROSPECTS, order.prospect,
                                {"status": "customer", "updated_at": stored_time(stamp)})
+            what = f"order {saved.id} {'submitted' if submit else 'saved'}"
+            session.add_history([entry(order.prospect, what, changes, at=stored_time(stamp))])
         return saved
 
 
@@ -372,9 +400,12 @@ def _current(session: Session, table: str, record_id: int, version: int) -> Reco
     if record is None:
         raise NotFoundError("it was deleted by someone else meanwhile")
     if int(record.get("version", 1)) != version:
+        latest = session.history(record_id)[-1:] if table == PROSPECTS else []
+        by = (f"{quoted(latest[0]['who'])} at {latest[0]['at']}" if latest
+              else "someone else")
         raise ConflictError(
-            f"{quoted(record.get('company_name', 'this record'))} was changed by someone "
-            "else since you opened it: your changes are still in the form; "
+            f"{quoted(record.get('company_name', 'this record'))} was changed by {by} "
+            "since you opened it: your changes are still in the form; "
             "reopen it to see theirs"
         )
     return record
@@ -392,7 +423,8 @@ def _replace_user(session: Session, user_id: int, replacement: int | None) -> in
         raise StoreError(
             f"this user is named on {len(named)} prospect(s): choose a replacement lead first"
         )
-    stamp = stored_time(now())
+    stamp, by = stored_time(now()), who()
+    entries: list[Record] = []
     for prospect_id, record in sorted(named.items()):
         fields: Record = {"updated_at": stamp, "version": int(record.get("version", 1)) + 1}
         if record.get("implementation_lead") == user_id:
@@ -402,6 +434,9 @@ def _replace_user(session: Session, user_id: int, replacement: int | None) -> in
         else:
             fields["secondary_contact"] = None
         session.update(PROSPECTS, prospect_id, fields)
+        entries.append(entry(prospect_id, "lead handed over",
+                             field_changes(record, {**record, **fields}), at=stamp, by=by))
+    session.add_history(entries)
     return len(named)
 
 

@@ -64,6 +64,8 @@ def _copy(src: Repository, dst: Repository) -> CopyResult:
             "(nothing was written); name a new file or an empty PostgreSQL database")
     tables = src.dump()
     dst.load(tables, src.highest_ids())
+    with dst.writing() as session:  # the history too: it outlives deletes, so it is not in `tables`
+        session.add_history(src.all_history())
     return CopyResult(source=src.location, destination=dst.location,
                       counts={table: len(tables.get(table, [])) for table in TABLES},
                       created=dst.created_new)

@@ -108,7 +108,7 @@ def add_prospect(args: argparse.Namespace) -> int:
     }
     prospect = build_prospect(values, catalog=store.catalog, users=store.users())
     namesakes = store.same_name_prospects(prospect.company_name)
-    saved = store.create_prospect(prospect)
+    saved = store.create_prospect(prospect, via="cli")
     for other in namesakes:
         print(f"warning: {safe(other.status)} {other.id} ({safe(other.domain)}) has the same name, "
               f"{quoted(other.company_name)}; added anyway, as {saved.id}", file=sys.stderr)

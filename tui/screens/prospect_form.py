@@ -354,7 +354,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
     def _write(self, prospect: Prospect, review_order: bool) -> None:
         try:
             if prospect.id is None:
-                saved = self.store.create_prospect(prospect)
+                saved = self.store.create_prospect(prospect, via="form")
             else:
                 saved = self.store.update_prospect(prospect)
         except Exception as error:  # every failure is shown; the form keeps what was typed

@@ -233,6 +233,10 @@ class PostgresRepository:
         with self.reading() as session:
             return {table: list(session.scan(table)) for table in TABLES}
 
+    def all_history(self) -> list[Record]:
+        with self.reading() as session:
+            return session.history(None)
+
     def highest_ids(self) -> dict[Table, int]:
         with self.reading() as session:
             return {table: int(session.conn.execute(

@@ -98,7 +98,21 @@ CREATE TABLE orders (
 CREATE INDEX orders_prospect ON orders (prospect);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+# The history of every prospect, apart from the prospects: no foreign key, so it
+# outlives a deleted prospect; read one prospect at a time, by the index.
+_V2 = """
+CREATE TABLE history (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    prospect bigint NOT NULL,
+    at timestamptz NOT NULL,
+    who text NOT NULL,
+    what text NOT NULL,
+    changes json NOT NULL DEFAULT '{}'
+);
+CREATE INDEX history_prospect ON history (prospect, id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 """MIGRATIONS[n - 1] takes the schema from version n - 1 to n (0: no schema)."""
 VERSION = len(MIGRATIONS)
 

@@ -36,6 +36,10 @@ _INSERT = {
     for table in columns.FIELDS
 }
 
+_COPY_HISTORY = "COPY history (prospect, at, who, what, changes) FROM STDIN"
+_SELECT_HISTORY = ("SELECT prospect, replace(replace(at::text, ' ', 'T'), '+00', 'Z'), who, what, "
+                   "changes::text FROM history")
+
 
 def payload(prospect_ids: Collection[int], tables: Collection[str]) -> str:
     """A notification's text: the changed prospect ids, or everything when they are too many."""
@@ -117,6 +121,24 @@ class PostgresSession:
         self._changed(table, ids)
         if table == PROSPECTS:
             self.changed_tables.add("orders")  # a deleted prospect takes its orders along
+
+    def add_history(self, entries: Sequence[Record]) -> None:
+        if not self.writable:
+            raise RuntimeError("a change in a read-only session")
+        if not entries:
+            return
+        with self.conn.cursor().copy(_COPY_HISTORY) as copy:
+            for entry in entries:
+                copy.write_row([entry["prospect"], entry["at"], entry["who"], entry["what"],
+                                orjson.dumps(entry["changes"]).decode()])
+
+    def history(self, prospect_id: int | None) -> list[Record]:
+        """One prospect's entries (every entry when None), oldest first."""
+        where = "" if prospect_id is None else " WHERE prospect = %s"
+        rows = self._rows(_SELECT_HISTORY + where + " ORDER BY id",
+                          () if prospect_id is None else (prospect_id,))
+        return [{"prospect": int(prospect), "at": at, "who": who, "what": what,
+                 "changes": orjson.loads(changes)} for prospect, at, who, what, changes in rows]
 
     def commit_statement(self) -> sql.Composed:
         """COMMIT, after a NOTIFY telling every listening session what this one changed."""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from store.backends.base import TABLES, Changes, Record, Table
 from store.backends.tinydb import record_schema
+from store.backends.tinydb.history_file import HistoryFile
 from store.backends.tinydb.storage import SafeJSONStorage
 from store.backends.tinydb.transaction import (
     BATCHES,
@@ -37,6 +38,7 @@ class TinyDBRepository:
         self.location = str(path)
         self._storage = SafeJSONStorage(path, schema=record_schema, create_folders=create_folders)
         self.created_new = self._storage.created_new
+        self._history = HistoryFile(self._storage)
         # The UI reads from worker threads while the event loop saves: a write changes
         # the cached tables in place, so readers and writers take turns.
         self._lock = threading.RLock()
@@ -52,18 +54,19 @@ class TinyDBRepository:
     @contextmanager
     def reading(self) -> Iterator[FileSession]:
         with self._lock:
-            yield FileSession(self._storage.read(), writable=False)
+            yield FileSession(self._storage.read(), writable=False, history=self._history.entries)
 
     @contextmanager
     def writing(self) -> Iterator[FileSession]:
         # Rebuilding 100k records' worth of dicts: the collector would rescan them for nothing.
         with self._lock, collector_paused(), self._storage.locked():
-            session = FileSession(self._storage.read(), writable=True)
+            session = FileSession(self._storage.read(), writable=True, history=self._history.entries)
             yield session
             if session.dirty:
                 session.remember_highest_ids()
                 self._wrote = True
                 self._storage.write(session.data, session.changes())
+            self._history.append(session.new_history)
 
     def prospect_rows(self) -> list[tuple[int, Record]]:
         with self._lock:
@@ -101,6 +104,10 @@ class TinyDBRepository:
     def dump(self) -> dict[Table, list[tuple[int, Record]]]:
         with self.reading() as session:
             return {table: list(session.scan(table)) for table in TABLES}
+
+    def all_history(self) -> list[Record]:
+        with self._lock:
+            return self._history.entries()
 
     def highest_ids(self) -> dict[Table, int]:
         with self.reading() as session:

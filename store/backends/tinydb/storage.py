@@ -124,6 +124,16 @@ class SafeJSONStorage(Storage):
         else:
             self._load()
 
+    @property
+    def mode(self) -> int:
+        """The permission bits of its files: 0660 in a setgid team folder, else 0600."""
+        return self._mode
+
+    def check_beside(self, p: Path) -> None:
+        """Refuse a file kept beside the data file (p) if it is a link, special or not ours."""
+        with suppress(FileNotFoundError):
+            self._check_entry(p, os.lstat(p))
+
     def read(self) -> Tables:
         """Return the parsed data, lock-free; the same dict object while the file is unchanged.
 

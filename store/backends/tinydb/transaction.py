@@ -9,7 +9,7 @@ comparing record objects (see repository.py).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 from store.backends.base import BATCHES, ORDERS, PROSPECTS, USERS, IndexedField, Record, Table
@@ -30,12 +30,15 @@ __all__ = ["BATCHES", "ORDERS", "PROSPECTS", "SEQUENCES", "USERS", "FileSession"
 class FileSession:
     """The Session protocol over the parsed tables; writes only when `writable`."""
 
-    def __init__(self, data: Tables, *, writable: bool) -> None:
+    def __init__(self, data: Tables, *, writable: bool,
+                 history: Callable[[int], list[Record]]) -> None:
         self.data = data
         self.writable = writable
         self.dirty = False
         # The ids each write touched, by table; None when the whole data was replaced.
         self.touched: dict[str, set[str]] | None = {}
+        self.new_history: list[Record] = []  # appended to the history file after the write
+        self._history = history
 
     def _table(self, table: str) -> dict[str, Record]:
         return self.data.get(table, {})
@@ -103,6 +106,14 @@ class FileSession:
         rows = self._writable_table(table, keys)
         for key in keys:
             rows.pop(key, None)
+
+    def add_history(self, entries: Sequence[Record]) -> None:
+        if not self.writable:
+            raise RuntimeError("a reading session cannot write; use Repository.writing()")
+        self.new_history.extend(entries)
+
+    def history(self, prospect_id: int) -> list[Record]:
+        return self._history(prospect_id)
 
     def remember_highest_ids(self) -> None:
         """Keep each table's highest id in the sequences table, before the write."""
