@@ -10,7 +10,13 @@ from store.backends.open import default_db_path
 from store.catalog import CatalogError
 from store.errors import StorageError, StoreError
 from store.rules.validation import ProspectInvalid
-from tui.cli import db_commands, prospect_commands, transfer_commands, verify_commands
+from tui.cli import (
+    db_commands,
+    history_commands,
+    prospect_commands,
+    transfer_commands,
+    verify_commands,
+)
 from tui.cli.errors import INPUT_ERROR, USAGE_ERROR, CommandError
 from tui.cli.output import degrade_unprintable_output, error_lines
 
@@ -31,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(or PROSPECTS_NAMESERVER); default: the system resolver")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     prospect_commands.register(sub)
+    history_commands.register(sub)
     verify_commands.register(sub)
     transfer_commands.register(sub)
     db_commands.register(sub)
