@@ -37,7 +37,7 @@ def test_stale_save_is_a_conflict_and_keeps_theirs(store: Store, db_target: Path
     mine = store.create_prospect(prospect())
     theirs = Store(db_target)
     theirs.update_prospect(mine.model_copy(update={"company_name": "Theirs"}))
-    with pytest.raises(ConflictError, match="changed by someone else"):
+    with pytest.raises(ConflictError, match="was changed by .* since you opened it"):
         store.update_prospect(mine.model_copy(update={"company_name": "Mine"}))
     assert Store(db_target).get_prospect(mine.id or 0).company_name == "Theirs"
     # the failed save left the cache consistent: a fresh read sees theirs too

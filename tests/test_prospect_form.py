@@ -353,9 +353,10 @@ async def test_saving_an_unchanged_prospect_writes_nothing(tmp_path: Path) -> No
 
 
 async def test_a_stale_save_is_refused_theirs_kept_yours_still_in_the_form(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = db(tmp_path)
+    monkeypatch.setenv("PROSPECTS_USER", "Grace [ops]")
     seed(path, ADA, prospects=(prospect(),))
     async with running_form(path, 1) as (app, pilot, s):
         # Someone else, in another session, saves the same prospect meanwhile.
@@ -367,11 +368,12 @@ async def test_a_stale_save_is_refused_theirs_kept_yours_still_in_the_form(
         await s.save()
         await s.settle()
         message = s.text_of("#form-message")
-        assert "changed by someone else since you opened it" in message
+        assert "changed by 'Grace [ops]' at 20" in message  # who saved it, and when
+        assert "since you opened it" in message
         assert "your changes are still in the form" in message
         assert isinstance(app.screen, ProspectFormScreen)
         assert s.value("#company-name") == "Contoso Mine Limited"
-        assert any("changed by someone else" in n.message for n in app._notifications)
+        assert any("changed by 'Grace [ops]'" in n.message for n in app._notifications)
         assert s.results == []
     kept = Store(path).get_prospect(1)
     assert kept.website == "https://theirs.example"
