@@ -15,13 +15,12 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
-from store.backends.base import BATCHES, ORDERS, PROSPECTS, USERS, Changes, Record, Session
+from store.backends.base import BATCHES, ORDERS, PROSPECTS, USERS, Changes, Record
 from store.backends.open import chosen_target, open_repository
 from store.catalog import Catalog, load_catalog
 from store.errors import (
     AlreadyImportedError,
     ConflictError,
-    DuplicateError,
     NotFoundError,
     StoreError,
 )
@@ -35,6 +34,14 @@ from store.models import (
     User,
     now,
     stored_time,
+)
+from store.rules.checks import (
+    check_domain_free,
+    check_email_free,
+    current_record,
+    live_batch,
+    prospects_naming,
+    replace_user,
 )
 from store.rules.history import entry, field_changes, public
 from store.rules.verify_all import check_to_store
@@ -171,14 +178,14 @@ class Store:
     def batch_with_sha256(self, sha256: str) -> ImportBatch | None:
         """The import batch of the file with this SHA-256, unless it was undone."""
         with self._repo.reading() as session:
-            return _live_batch(session, sha256)
+            return live_batch(session, sha256)
 
     # -- users ---------------------------------------------------------------
 
     def add_user(self, user: User) -> User:
         """Add a user; the e-mail must be new (any case)."""
         with self._repo.writing() as session:
-            _check_email_free(session, user.email, None)
+            check_email_free(session, user.email, None)
             new_id = session.insert(USERS, _dump(user))
         return user.model_copy(update={"id": new_id})
 
@@ -192,8 +199,8 @@ class Store:
         with self._repo.writing() as session:
             if session.get(USERS, user.id) is None:
                 raise NotFoundError(f"user {quoted(user.name)} no longer exists")
-            _check_email_free(session, user.email, user.id)
-            named = _prospects_naming(session, user.id)
+            check_email_free(session, user.email, user.id)
+            named = prospects_naming(session, user.id)
             if not user.implementation_lead and named:
                 raise StoreError(
                     f"{quoted(user.name)} is the lead or secondary contact of {len(named)} "
@@ -205,14 +212,14 @@ class Store:
     def remove_user(self, user_id: int, replacement: int | None = None) -> int:
         """Remove a user, handing their prospects to `replacement`; returns prospects changed."""
         with self._repo.writing() as session:
-            changed = _replace_user(session, user_id, replacement)
+            changed = replace_user(session, user_id, replacement)
             session.delete(USERS, [user_id])
         return changed
 
     def replace_lead(self, user_id: int, replacement: int) -> int:
         """Name `replacement` wherever `user_id` is lead or secondary; returns prospects changed."""
         with self._repo.writing() as session:
-            return _replace_user(session, user_id, replacement)
+            return replace_user(session, user_id, replacement)
 
     # -- prospects -----------------------------------------------------------
 
@@ -222,7 +229,7 @@ class Store:
         stamp = now()
         fresh = prospect.model_copy(update={"created_at": stamp, "updated_at": stamp, "version": 1})
         with self._repo.writing() as session:
-            _check_domain_free(session, fresh.domain, None)
+            check_domain_free(session, fresh.domain, None)
             new_id = session.insert(PROSPECTS, _dump(fresh))
             session.add_history([entry(new_id, f"created via {via}", at=stored_time(stamp))])
         return fresh.model_copy(update={"id": new_id})
@@ -235,8 +242,8 @@ class Store:
         """
         assert prospect.id is not None
         with self._repo.writing() as session:
-            current = _current(session, PROSPECTS, prospect.id, prospect.version)
-            _check_domain_free(session, prospect.domain, prospect.id)
+            current = current_record(session, PROSPECTS, prospect.id, prospect.version)
+            check_domain_free(session, prospect.domain, prospect.id)
             saved = prospect.model_copy(
                 update={"updated_at": now(), "version": prospect.version + 1,
                         "status": current.get("status", prospect.status)}
@@ -271,7 +278,7 @@ class Store:
     def delete_prospect(self, prospect_id: int, version: int) -> None:
         """Delete a prospect and its orders, unless someone saved it since `version`."""
         with self._repo.writing() as session:
-            _current(session, PROSPECTS, prospect_id, version)
+            current_record(session, PROSPECTS, prospect_id, version)
             orders = [i for i, _ in session.find(ORDERS, "prospect", prospect_id)]
             if orders:
                 session.delete(ORDERS, orders)
@@ -294,7 +301,7 @@ class Store:
         records = list(records)
         stamp = now()
         with self._repo.writing() as session:
-            earlier = _live_batch(session, batch.sha256)
+            earlier = live_batch(session, batch.sha256)
             if earlier is not None:
                 raise AlreadyImportedError(earlier)
             taken = session.with_domains([record["domain"] for record in records])
@@ -364,7 +371,7 @@ class Store:
             if owner is None:
                 raise NotFoundError("its prospect was deleted by someone else")
             if order.id is not None:
-                current = _current(session, ORDERS, order.id, order.version)
+                current = current_record(session, ORDERS, order.id, order.version)
                 if current.get("status") == "submitted":
                     raise ConflictError("this order was already submitted; it is read-only")
             stamp = now()
@@ -384,75 +391,3 @@ class Store:
             what = f"order {saved.id} {'submitted' if submit else 'saved'}"
             session.add_history([entry(order.prospect, what, changes, at=stored_time(stamp))])
         return saved
-
-
-# -- the rules' checks, over any session -------------------------------------
-
-def _live_batch(session: Session, sha256: str) -> ImportBatch | None:
-    for batch_id, record in session.find(BATCHES, "sha256", sha256):
-        if not record.get("undone_at"):
-            return ImportBatch.model_validate({**record, "id": batch_id})
-    return None
-
-
-def _current(session: Session, table: str, record_id: int, version: int) -> Record:
-    record = session.get(table, record_id)  # type: ignore[arg-type]
-    if record is None:
-        raise NotFoundError("it was deleted by someone else meanwhile")
-    if int(record.get("version", 1)) != version:
-        latest = session.history(record_id)[-1:] if table == PROSPECTS else []
-        by = (f"{quoted(latest[0]['who'])} at {latest[0]['at']}" if latest
-              else "someone else")
-        raise ConflictError(
-            f"{quoted(record.get('company_name', 'this record'))} was changed by {by} "
-            "since you opened it: your changes are still in the form; "
-            "reopen it to see theirs"
-        )
-    return record
-
-
-def _prospects_naming(session: Session, user_id: int) -> dict[int, Record]:
-    named = dict(session.find(PROSPECTS, "implementation_lead", user_id))
-    named.update(session.find(PROSPECTS, "secondary_contact", user_id))
-    return named
-
-
-def _replace_user(session: Session, user_id: int, replacement: int | None) -> int:
-    named = _prospects_naming(session, user_id)
-    if named and replacement is None:
-        raise StoreError(
-            f"this user is named on {len(named)} prospect(s): choose a replacement lead first"
-        )
-    stamp, by = stored_time(now()), who()
-    entries: list[Record] = []
-    for prospect_id, record in sorted(named.items()):
-        fields: Record = {"updated_at": stamp, "version": int(record.get("version", 1)) + 1}
-        if record.get("implementation_lead") == user_id:
-            fields["implementation_lead"] = replacement
-            if record.get("secondary_contact") == replacement:
-                fields["secondary_contact"] = None
-        else:
-            fields["secondary_contact"] = None
-        session.update(PROSPECTS, prospect_id, fields)
-        entries.append(entry(prospect_id, "lead handed over",
-                             field_changes(record, {**record, **fields}), at=stamp, by=by))
-    session.add_history(entries)
-    return len(named)
-
-
-def _check_email_free(session: Session, email: str, own_id: int | None) -> None:
-    for user_id, record in session.find(USERS, "email_key", email.casefold()):
-        if user_id != own_id:
-            raise DuplicateError(
-                f"E-mail: {quoted(email)} already belongs to {quoted(record.get('name', ''))}"
-            )
-
-
-def _check_domain_free(session: Session, domain: str, own_id: int | None) -> None:
-    for prospect_id, record in session.find(PROSPECTS, "domain", domain):
-        if prospect_id != own_id:
-            raise DuplicateError(
-                f"Domain: {domain} is already {record.get('status', 'prospect')} "
-                f"{quoted(record.get('company_name', ''))}"
-            )
-
