@@ -29,6 +29,7 @@ from store.rules.validation import ProspectInvalid, build_prospect
 from store.text import clean_for_display
 from tui.modals.confirm import ConfirmModal
 from tui.modals.date_picker import DatePickerModal
+from tui.modals.history import HistoryModal
 from tui.modals.verify_details import VerifyDetailsModal
 from tui.widgets.banner import StorageBanner, report_storage_problem
 from tui.widgets.date_input import DateInput
@@ -79,6 +80,8 @@ class ProspectFormScreen(Screen[FormResult | None]):
                 tooltip="Verify the domain: duplicates here, then DNS and mail"),
         Binding("f6", "verify_details", "Details", id="form-verify-details",
                 tooltip="Verify details: mail provider, gateway, SPF, DMARC and signals"),
+        Binding("f7", "history", "History", id="form-history", show=False,
+                tooltip="History: who changed this prospect, what and when"),
         # priority: otherwise an Input (where ctrl+d deletes a character) takes it first.
         Binding("ctrl+d", "delete", "Delete", id="form-delete", priority=True,
                 tooltip="Delete this prospect (asks first)"),
@@ -405,6 +408,13 @@ class ProspectFormScreen(Screen[FormResult | None]):
         if field.check is not None and field.checked_domain is not None:
             domain = display_domain(field.checked_domain)
             self.app.push_screen(VerifyDetailsModal(domain, field.check))
+
+    def action_history(self) -> None:
+        """Show who changed this prospect, what and when (a new one has none yet)."""
+        if self.prospect_id is None:
+            self.notify("A new prospect has no history until it is saved.", markup=False)
+        else:
+            self.app.push_screen(HistoryModal.of(self.store, self.prospect_id))
 
     @on(Button.Pressed, "#provision-date-calendar")
     def _calendar_pressed(self) -> None:

@@ -29,6 +29,7 @@ from store.text import quoted
 from store.transfer.export import ExportResult
 from tui.modals.confirm import ConfirmModal
 from tui.modals.export_dialog import ExportModal
+from tui.modals.history import HistoryModal
 from tui.modals.verify_all import VerifyAllModal
 from tui.screens.order_review import OrderReviewScreen
 from tui.screens.prospect_form import FormResult, ProspectFormScreen
@@ -95,6 +96,8 @@ class ProspectListScreen(Screen[None]):
                 tooltip="Export the prospects shown to CSV, XLSX or JSON"),
         Binding("d", "delete", "Delete", id="delete",
                 tooltip="Delete the selected prospect (asks first)"),
+        Binding("h", "history", "History", id="history", show=False,
+                tooltip="History: who changed the selected prospect, what and when"),
         Binding("escape", "clear_filters", "Clear filters", id="clear-filters", show=False,
                 tooltip="Clear filters: the search and the letter"),
     ]
@@ -403,6 +406,12 @@ class ProspectListScreen(Screen[None]):
         prospect_id = self._selected_id()
         if prospect_id is not None:
             self.app.push_screen(self._form(prospect_id), self._form_done)
+
+    def action_history(self) -> None:
+        """Show who changed the selected prospect, what and when."""
+        prospect_id = self._selected_id()
+        if prospect_id is not None:
+            self.app.push_screen(HistoryModal.of(self.store, prospect_id))
 
     def action_verify(self) -> None:
         """Open the selected prospect and Verify its domain straight away."""

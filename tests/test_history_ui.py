@@ -1,0 +1,43 @@
+"""The History panel: from the list (h) and the form (F7), at 80x24, values verbatim without
+control characters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+
+from store.models import Prospect
+from store.rules.store import Store
+from tests.form_helpers import wait_until
+from tui.app import ProspectsApp
+from tui.modals.history import HistoryModal
+
+
+def entries_text(app: ProspectsApp) -> str:
+    return str(app.screen.query_one("#history-entries", Static).render())
+
+
+async def test_history_from_the_list_and_the_form(store: Store, db_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROSPECTS_USER", "Grace [ops]")
+    made = store.create_prospect(Prospect(company_type="End Customer", company_name="Acme Ltd",
+                                          domain="acme.example.com", sector="Retail",
+                                          implementation_lead=1))
+    store.update_prospect(made.model_copy(update={"company_name": "Evil \x1b]0;x\x07 [red]Ltd"}))
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("h")
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryModal))
+        text = entries_text(app)
+        assert "Grace [ops]  created via form" in text and "Grace [ops]  edited" in text
+        assert "company_name: 'Acme Ltd' -> 'Evil \u241b]0;x\u2407 [red]Ltd'" in text
+        assert "\x1b" not in text and "\x07" not in text
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, HistoryModal))
+        await pilot.press("e")
+        await wait_until(pilot, lambda: app.screen.__class__.__name__ == "ProspectFormScreen")
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryModal))
+        assert entries_text(app) == text
