@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
-from store.models import Prospect
+from store.models import ProductLine, Prospect
 from store.rules.store import Store
 from tests.form_helpers import wait_until
 from tui.app import ProspectsApp
@@ -41,3 +41,27 @@ async def test_history_from_the_list_and_the_form(store: Store, db_path: Path,
         await pilot.press("f7")
         await wait_until(pilot, lambda: isinstance(app.screen, HistoryModal))
         assert entries_text(app) == text
+
+
+async def test_a_save_keeps_the_products_order_and_records_only_what_changed(
+        store: Store, db_path: Path) -> None:
+    # The picker used to hand products back in catalog order: a save of another field
+    # reordered them, and the history showed a change nobody made.
+    stored = [ProductLine(product="Cloud Archive"), ProductLine(product="Email Continuity")]
+    made = store.create_prospect(Prospect(company_type="End Customer", company_name="Acme Ltd",
+                                          domain="acme.example.com", sector="Retail",
+                                          implementation_lead=1, products=stored))
+    assert made.id is not None
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        await wait_until(pilot, lambda: app.screen.__class__.__name__ == "ProspectFormScreen")
+        await pilot.pause()
+        app.screen.query_one("#company-name", Input).value = "Acme Renamed Ltd"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app.screen.__class__.__name__ != "ProspectFormScreen")
+    saved = Store(db_path).get_prospect(made.id)
+    assert saved.company_name == "Acme Renamed Ltd"
+    assert [line.product for line in saved.products] == ["Cloud Archive", "Email Continuity"]
+    assert list(Store(db_path).history(made.id)[-1]["changes"]) == ["company_name"]

@@ -96,9 +96,13 @@ class ProductsField(Vertical):
         return [p for p in self.catalog.products if p.needs_seats]
 
     def chosen(self) -> list[Product]:
-        """The chosen products, in catalog order."""
+        """The chosen products: those the prospect had, in their stored order (a save that
+        changes nothing there changes nothing), then new ones in catalog order."""
         selected = set(self.picker.selected)
-        return [p for p in self.catalog.products if p.name in selected]
+        by_name = {p.name: p for p in self.catalog.products}
+        kept = [by_name[name] for name in self._initial if name in selected and name in by_name]
+        return kept + [p for p in self.catalog.products
+                       if p.name in selected and p.name not in self._initial]
 
     def values(self) -> tuple[list[tuple[str, str]], dict[str, str]]:
         """(product name, seats text) pairs for build_prospect, and seat errors by widget id.
