@@ -143,5 +143,5 @@ class FilePickerModal(ModalScreen[Path | None]):
             self.dismiss(path)
         else:
             missing = plain_line(path, 200)
-            self.notify(plain_line(f"No such file or folder: {missing}"), severity="warning",
-                        markup=False)
+            self.notify(plain_line(f"No such file or folder: {missing}"), markup=False,
+                        severity="warning")

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import Screen
 from textual.widgets import Button, Static
 
-from store.errors import NotFoundError
+from store.errors import NotFoundError, StoreError
 from store.rules.store import Store
 from store.text import quoted
+from tui.modals.reading_panel import ReadingPanel
 from tui.widgets.plain import plain, plain_line
 
 VALUE_LIMIT = 200  # characters of an old or new value shown; a 10,000-character name is cut
+
+
+async def open_history(screen: Screen[Any], store: Store, prospect_id: int) -> None:
+    """Read the history in a thread (a scan of a long history file), then show it."""
+    try:
+        modal = await asyncio.to_thread(HistoryModal.of, store, prospect_id)
+    except StoreError as error:
+        screen.notify(plain_line(error), markup=False, severity="error")
+        return
+    screen.app.push_screen(modal)
 
 
 def entry_lines(entry: dict[str, Any]) -> list[str]:
@@ -31,22 +42,8 @@ def _shown(value: object) -> str:
     return "(none)" if value is None else quoted(value, VALUE_LIMIT)
 
 
-class HistoryModal(ModalScreen[None]):
+class HistoryModal(ReadingPanel):
     """The history of one prospect; Escape, Enter or Close closes it."""
-
-    DEFAULT_CSS = """
-    HistoryModal { align: center middle; }
-    HistoryModal > Vertical {
-        width: 78; max-width: 100%; height: auto; max-height: 100%; padding: 0 1;
-        border: thick $accent; background: $surface;
-    }
-    HistoryModal #history-title { text-style: bold; }
-    HistoryModal VerticalScroll { height: auto; max-height: 17; }
-    HistoryModal Button { margin-top: 1; }
-    """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter", "close", "Close", id="history-close"),
-    ]
 
     def __init__(self, name: str, entries: Sequence[dict[str, Any]]) -> None:
         super().__init__()
@@ -63,17 +60,9 @@ class HistoryModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(plain(f"History: {plain_line(self.prospect_name, 60)}"), id="history-title")
+            title = plain(f"History: {plain_line(self.prospect_name, 60)}")
+            yield Static(title, id="history-title", classes="panel-title")
             with VerticalScroll():
                 text = "\n".join(line for e in self.entries for line in entry_lines(e))
                 yield Static(plain(text or "No history recorded yet."), id="history-entries")
             yield Button("Close", id="history-ok")
-
-    def on_mount(self) -> None:
-        self.query_one(VerticalScroll).focus()
-
-    def on_button_pressed(self) -> None:
-        self.dismiss(None)
-
-    def action_close(self) -> None:
-        self.dismiss(None)

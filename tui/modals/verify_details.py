@@ -3,15 +3,12 @@ DMARC, MTA-STS, TLS-RPT and the signals. Records are shown verbatim, as plain te
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from store.models import DomainCheck
+from tui.modals.reading_panel import ReadingPanel
 from tui.widgets.plain import plain, plain_line
 
 RECORD_LIMIT = 2000  # characters of a record shown; a 10,000-character SPF is cut
@@ -51,27 +48,16 @@ def detail_rows(check: DomainCheck) -> list[tuple[str, str]]:
     return rows
 
 
-class VerifyDetailsModal(ModalScreen[None]):
+class VerifyDetailsModal(ReadingPanel):
     """The details of one Verify answer; Escape, Enter or Close closes it."""
 
     DEFAULT_CSS = """
-    VerifyDetailsModal { align: center middle; }
-    VerifyDetailsModal > Vertical {
-        width: 78; max-width: 100%; height: auto; max-height: 100%; padding: 0 1;
-        border: thick $accent; background: $surface;
-    }
-    VerifyDetailsModal #verify-details-title { text-style: bold; }
-    VerifyDetailsModal VerticalScroll { height: auto; max-height: 17; }
     VerifyDetailsModal Grid {
         grid-size: 2; grid-columns: 14 1fr; grid-gutter: 0 1; height: auto;
     }
     VerifyDetailsModal .label { text-style: bold; }
     VerifyDetailsModal #verify-details-signals { margin-top: 1; color: $text-warning; }
-    VerifyDetailsModal Button { margin-top: 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,enter", "close", "Close", id="verify-details-close"),
-    ]
 
     def __init__(self, domain: str, check: DomainCheck) -> None:
         super().__init__()
@@ -79,7 +65,8 @@ class VerifyDetailsModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(plain(f"Verify: {self.domain}", 200), id="verify-details-title")
+            yield Static(plain(f"Verify: {self.domain}", 200), id="verify-details-title",
+                         classes="panel-title")
             with VerticalScroll():
                 with Grid(id="verify-details-rows"):
                     for label, value in detail_rows(self.check):
@@ -89,12 +76,3 @@ class VerifyDetailsModal(ModalScreen[None]):
                 yield Static(plain("\n".join(f"• {plain_line(s, 200)}" for s in signals)
                                    or "No signals."), id="verify-details-signals")
             yield Button("Close", id="verify-details-ok")
-
-    def on_mount(self) -> None:
-        self.query_one(VerticalScroll).focus()
-
-    def on_button_pressed(self) -> None:
-        self.dismiss(None)
-
-    def action_close(self) -> None:
-        self.dismiss(None)

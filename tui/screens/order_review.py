@@ -442,8 +442,8 @@ class OrderReviewScreen(Screen[None]):
         mine = self.order.id if self.order else None
         theirs = next((o for o in self.store.orders_for(self.prospect_id) if o.id == mine), None)
         if theirs is None:
-            self.notify(plain_line(f"{what}: someone else deleted this order."), severity="error",
-                        markup=False)
+            self.notify(plain_line(f"{what}: someone else deleted this order."), markup=False,
+                        severity="error")
             self.dismiss(None)
             return
         self.order = theirs

@@ -29,7 +29,7 @@ from store.rules.validation import ProspectInvalid, build_prospect
 from store.text import clean_for_display
 from tui.modals.confirm import ConfirmModal
 from tui.modals.date_picker import DatePickerModal
-from tui.modals.history import HistoryModal
+from tui.modals.history import open_history
 from tui.modals.verify_details import VerifyDetailsModal
 from tui.widgets.banner import StorageBanner, report_storage_problem
 from tui.widgets.date_input import DateInput
@@ -409,12 +409,13 @@ class ProspectFormScreen(Screen[FormResult | None]):
             domain = display_domain(field.checked_domain)
             self.app.push_screen(VerifyDetailsModal(domain, field.check))
 
-    def action_history(self) -> None:
+    @work(exclusive=True, group="history")
+    async def action_history(self) -> None:
         """Show who changed this prospect, what and when (a new one has none yet)."""
         if self.prospect_id is None:
             self.notify("A new prospect has no history until it is saved.", markup=False)
         else:
-            self.app.push_screen(HistoryModal.of(self.store, self.prospect_id))
+            await open_history(self, self.store, self.prospect_id)
 
     @on(Button.Pressed, "#provision-date-calendar")
     def _calendar_pressed(self) -> None:

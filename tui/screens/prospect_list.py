@@ -29,7 +29,7 @@ from store.text import quoted
 from store.transfer.export import ExportResult
 from tui.modals.confirm import ConfirmModal
 from tui.modals.export_dialog import ExportModal
-from tui.modals.history import HistoryModal
+from tui.modals.history import open_history
 from tui.modals.verify_all import VerifyAllModal
 from tui.screens.order_review import OrderReviewScreen
 from tui.screens.prospect_form import FormResult, ProspectFormScreen
@@ -300,8 +300,8 @@ class ProspectListScreen(Screen[None]):
             self._filter_problem = str(error)
             self._update_status(self.query_one(ProspectTable).row_count)
             if submitted:
-                self.notify(plain_line(error), title="Filter not applied", severity="warning",
-                            markup=False)
+                self.notify(plain_line(error), markup=False, title="Filter not applied",
+                            severity="warning")
             return
         if text != self.search_text or self._filter_problem is not None:
             self.search_text, self._where, self._filter_problem = text, where, None
@@ -407,11 +407,12 @@ class ProspectListScreen(Screen[None]):
         if prospect_id is not None:
             self.app.push_screen(self._form(prospect_id), self._form_done)
 
-    def action_history(self) -> None:
+    @work(exclusive=True, group="history")
+    async def action_history(self) -> None:
         """Show who changed the selected prospect, what and when."""
         prospect_id = self._selected_id()
         if prospect_id is not None:
-            self.app.push_screen(HistoryModal.of(self.store, prospect_id))
+            await open_history(self, self.store, prospect_id)
 
     def action_verify(self) -> None:
         """Open the selected prospect and Verify its domain straight away."""
@@ -472,8 +473,8 @@ class ProspectListScreen(Screen[None]):
         if result is not None:
             notes = "".join(f"\n{note}" for note in result.notes)
             where = plain_line(result.path, 200)
-            self.notify(plain_line(f"Exported {result.count:,} prospects to {where}{notes}", lines=True),
-                        markup=False)
+            exported = plain_line(f"Exported {result.count:,} prospects to {where}{notes}", lines=True)
+            self.notify(exported, markup=False)
 
     @work(exclusive=True, group="delete")
     async def action_delete(self) -> None:

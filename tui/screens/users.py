@@ -328,8 +328,8 @@ class UsersScreen(Screen[None]):
             self._refused(error)
             return False
         successor = next((u.name for u in self.user_list if u.id == replacement), "the new lead")
-        self.notify(plain_line(f"{moved} prospect(s) handed over to {plain_line(successor, SHOWN)}."),
-                    markup=False)
+        handed = plain_line(f"{moved} prospect(s) handed over to {plain_line(successor, SHOWN)}.")
+        self.notify(handed, markup=False)
         return True
 
     # -- flag and remove -------------------------------------------------------------
@@ -379,8 +379,8 @@ class UsersScreen(Screen[None]):
             ChooseLeadModal(self.store, user.id, question=question)
         )
         if replacement is None:
-            self.notify(f"{plain_line(user.name, SHOWN)} was not changed.", severity="warning",
-                        markup=False)
+            self.notify(f"{plain_line(user.name, SHOWN)} was not changed.", markup=False,
+                        severity="warning")
         return replacement
 
     @work(exclusive=True, group="users-change")
