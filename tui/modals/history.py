@@ -60,8 +60,8 @@ class HistoryModal(ReadingPanel):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            title = plain(f"History: {plain_line(self.prospect_name, 60)}")
-            yield Static(title, id="history-title", classes="panel-title")
+            yield Static(plain(f"History: {plain_line(self.prospect_name, 60)}"),
+                         id="history-title", classes="panel-title")
             with VerticalScroll():
                 text = "\n".join(line for e in self.entries for line in entry_lines(e))
                 yield Static(plain(text or "No history recorded yet."), id="history-entries")

@@ -473,8 +473,8 @@ class ProspectListScreen(Screen[None]):
         if result is not None:
             notes = "".join(f"\n{note}" for note in result.notes)
             where = plain_line(result.path, 200)
-            exported = plain_line(f"Exported {result.count:,} prospects to {where}{notes}", lines=True)
-            self.notify(exported, markup=False)
+            self.notify(plain_line(f"Exported {result.count:,} prospects to {where}{notes}",
+                                   lines=True), markup=False)
 
     @work(exclusive=True, group="delete")
     async def action_delete(self) -> None:

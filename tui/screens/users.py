@@ -328,8 +328,8 @@ class UsersScreen(Screen[None]):
             self._refused(error)
             return False
         successor = next((u.name for u in self.user_list if u.id == replacement), "the new lead")
-        handed = plain_line(f"{moved} prospect(s) handed over to {plain_line(successor, SHOWN)}.")
-        self.notify(handed, markup=False)
+        self.notify(plain_line(f"{moved} prospect(s) handed over to {plain_line(successor, SHOWN)}."),
+                    markup=False)
         return True
 
     # -- flag and remove -------------------------------------------------------------
