@@ -20,6 +20,10 @@ class FilterError(StoreError):
     """A list filter that cannot be read (store.listing.filter); the message says what to fix."""
 
 
+class ViewError(StoreError):
+    """A saved view that cannot be kept as given; the message names the field and the fix."""
+
+
 class ConflictError(StoreError):
     """The record was saved by someone else since it was read."""
 

@@ -181,6 +181,28 @@ class ImportBatch(Record):
     undone_at: datetime | None = None
 
 
+class View(Record):
+    """A saved view of the list: a filter, a letter, a sort and the columns shown.
+
+    Shared with the whole team, or personal (only `owner` sees it). The rules that
+    make a view worth saving (a known letter, sort and columns, a filter that parses,
+    a printable name) are store.rules.views.checked_view: they need the list's keys,
+    which are built from these models. An empty `columns` means the user's own columns.
+    """
+
+    id: int | None = None
+    name: str
+    filter: str = ""
+    letter: str = "all"
+    sort: str = "company_name"
+    descending: bool = False
+    columns: list[str] = Field(default_factory=list)
+    shared: bool = False
+    owner: str = ""
+    updated_at: datetime = Field(default_factory=now)
+    version: int = 1
+
+
 class ProspectRow(TypedDict, total=False):
     """A prospect as the list reads it: Prospect's fields in their JSON form, unvalidated.
 

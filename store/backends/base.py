@@ -18,12 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 Record = dict[str, Any]
-Table = Literal["prospects", "users", "orders", "import_batches"]
+Table = Literal["prospects", "users", "orders", "import_batches", "views"]
 PROSPECTS: Table = "prospects"
 USERS: Table = "users"
 ORDERS: Table = "orders"
 BATCHES: Table = "import_batches"
-TABLES: tuple[Table, ...] = (USERS, BATCHES, PROSPECTS, ORDERS)
+VIEWS: Table = "views"
+TABLES: tuple[Table, ...] = (USERS, BATCHES, PROSPECTS, ORDERS, VIEWS)
 """Every table, in an order that loads without breaking a reference."""
 
 IndexedField = Literal[
@@ -49,10 +50,12 @@ class Changes:
     users: bool = False
     orders: bool = False
     batches: bool = False
+    views: bool = False
     everything: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.prospects) or self.users or self.orders or self.batches or self.everything
+        return (bool(self.prospects) or self.users or self.orders or self.batches or self.views
+                or self.everything)
 
 
 class Session(Protocol):

@@ -16,6 +16,7 @@ from store.text import fold, search_key
 Record = Mapping[str, Any]
 LETTERS = (*ascii_lowercase, "other")
 """The A-Z buckets of a company name; 'other' holds digits, symbols and other scripts."""
+ALL = "all"  # no letter chosen: every bucket
 NO_NUMBER = -1  # the sort key of an empty (or not a number) Permitted Users: sorts first, moved last
 
 COLUMNS: dict[str, str] = {
@@ -32,6 +33,12 @@ COLUMNS: dict[str, str] = {
     "status": "Status",
 }
 SORT_FIELDS = (*COLUMNS, "created_at", "updated_at")
+
+
+def chosen_letter(text: str) -> str | None:
+    """A letter as typed ('A', ' other', 'ALL') as the list takes it, or None if it is none."""
+    chosen = text.strip().lower()
+    return chosen if chosen == ALL or chosen in LETTERS else None
 
 
 def display_domain(domain: str) -> str:

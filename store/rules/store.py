@@ -45,6 +45,7 @@ from store.rules.checks import (
 )
 from store.rules.history import entry, field_changes, public
 from store.rules.verify_all import check_to_store
+from store.rules.views import ViewRules
 from store.rules.who import who
 from store.text import name_key, quoted
 
@@ -65,8 +66,9 @@ def _prospect(prospect_id: int, record: Record) -> Prospect:
     return Prospect.model_validate({**record, "id": prospect_id})
 
 
-class Store:
-    """Prospects, users, orders and import batches, in a file or a PostgreSQL database."""
+class Store(ViewRules):
+    """Prospects, users, orders, import batches and saved views (store.rules.views), in a file
+    or a PostgreSQL database."""
 
     def __init__(self, target: str | os.PathLike[str] | None = None, *,
                  catalog: Catalog | None = None) -> None:

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from store.catalog import load_catalog
+from store.listing.keys import chosen_letter
 from store.rules.store import Store
 from tui.cli.errors import USAGE_ERROR, CommandError
 from tui.cli.output import safe
@@ -29,7 +30,7 @@ def announce_created(location: str) -> None:
 
 def letter(value: str) -> str:
     """--letter (of `list` and `export`): 'a'-'z', 'other' or 'all', whatever the case."""
-    chosen = value.strip().lower()
-    if chosen in ("all", "other") or (len(chosen) == 1 and "a" <= chosen <= "z"):
+    chosen = chosen_letter(value)
+    if chosen is not None:
         return chosen
     raise CommandError(f"--letter: {safe(value, 20)!r} is not A-Z, 'other' or 'all'", USAGE_ERROR)

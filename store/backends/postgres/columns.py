@@ -20,14 +20,14 @@ import orjson
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
-from store.backends.base import BATCHES, ORDERS, PROSPECTS, USERS, Record, Table
-from store.models import ImportBatch, Order, Prospect, User
+from store.backends.base import BATCHES, ORDERS, PROSPECTS, USERS, VIEWS, Record, Table
+from store.models import ImportBatch, Order, Prospect, User, View
 from store.text import name_key
 
 Kind = Literal["plain", "date", "time", "json"]
 
 _MODELS: dict[Table, type[BaseModel]] = {
-    PROSPECTS: Prospect, USERS: User, ORDERS: Order, BATCHES: ImportBatch,
+    PROSPECTS: Prospect, USERS: User, ORDERS: Order, BATCHES: ImportBatch, VIEWS: View,
 }
 
 
@@ -51,6 +51,7 @@ FIELDS: dict[Table, tuple[tuple[str, Kind], ...]] = {
 DERIVED: dict[Table, tuple[str, str, Callable[[Any], str]]] = {
     USERS: ("email_key", "email", lambda email: str(email).casefold()),
     PROSPECTS: ("name_key", "company_name", lambda name: name_key(str(name))),
+    VIEWS: ("name_key", "name", lambda name: name_key(str(name))),  # unique within a scope
 }
 """A column the backend computes on write, from which field, how: kept for find()."""
 

@@ -25,6 +25,8 @@ _UNIQUE = {
                               "compared ignoring case); use another",
     "import_batches_one_live_per_file": "this file (SHA-256 {value}) is already imported and not "
                                         "undone: nothing was done",
+    "views_one_name_per_scope": "Name: a view of that name exists already (saved by another "
+                                "session?); choose another name, or replace it",
 }
 _REFERENCE = {
     "prospects_lead_fk": "Implementation lead: user {value} does not exist (removed by another "

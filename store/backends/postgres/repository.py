@@ -38,7 +38,7 @@ _BEGIN_WRITE = (f"BEGIN; SELECT set_config('lock_timeout', '{LOCK_TIMEOUT_S}s', 
 
 
 class PostgresRepository:
-    """Prospects, users, orders and import batches in a PostgreSQL database."""
+    """Prospects, users, orders, import batches and views in a PostgreSQL database."""
 
     def __init__(self, url: str) -> None:
         self._url = url
@@ -219,6 +219,7 @@ class PostgresRepository:
             changes.users |= "users" in tables
             changes.orders |= "orders" in tables
             changes.batches |= "batches" in tables
+            changes.views |= "views" in tables
         if changes.everything or not ids:
             return changes
         rows = listener.execute(columns.SELECT[PROSPECTS] + " WHERE id = ANY(%s)",

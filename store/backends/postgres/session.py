@@ -15,7 +15,7 @@ import orjson
 import psycopg
 from psycopg import sql
 
-from store.backends.base import BATCHES, ORDERS, PROSPECTS, USERS, IndexedField, Record, Table
+from store.backends.base import BATCHES, ORDERS, PROSPECTS, USERS, VIEWS, IndexedField, Record, Table
 from store.backends.postgres import columns
 
 CHANNEL = "prospects_changes"
@@ -25,7 +25,7 @@ _INDEXED: dict[IndexedField, Table] = {
     "domain": PROSPECTS, "name_key": PROSPECTS, "implementation_lead": PROSPECTS,
     "secondary_contact": PROSPECTS, "prospect": ORDERS, "sha256": BATCHES, "email_key": USERS,
 }
-_FLAGS: dict[Table, str] = {USERS: "users", ORDERS: "orders", BATCHES: "batches"}
+_FLAGS: dict[Table, str] = {USERS: "users", ORDERS: "orders", BATCHES: "batches", VIEWS: "views"}
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 

@@ -22,12 +22,12 @@ from typing import Any, Literal, NotRequired, Required, TypedDict, Union
 import msgspec
 from pydantic import BaseModel
 
-from store.backends.tinydb.transaction import BATCHES, ORDERS, PROSPECTS, SEQUENCES, USERS
-from store.models import ImportBatch, Order, Prospect, User
+from store.backends.tinydb.transaction import BATCHES, ORDERS, PROSPECTS, SEQUENCES, USERS, VIEWS
+from store.models import ImportBatch, Order, Prospect, User, View
 
 Tables = dict[str, dict[str, dict[str, Any]]]
 _MODELS: dict[str, type[BaseModel]] = {
-    PROSPECTS: Prospect, USERS: User, ORDERS: Order, BATCHES: ImportBatch,
+    PROSPECTS: Prospect, USERS: User, ORDERS: Order, BATCHES: ImportBatch, VIEWS: View,
 }
 _NAMES = {"str": "a string", "int": "a whole number", "bool": "true/false", "null": "null",
           "float": "a number", "array": "a list", "object": "an object"}

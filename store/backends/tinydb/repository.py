@@ -24,6 +24,7 @@ from store.backends.tinydb.transaction import (
     PROSPECTS,
     SEQUENCES,
     USERS,
+    VIEWS,
     FileSession,
     Tables,
 )
@@ -31,7 +32,7 @@ from store.bulk import collector_paused
 
 
 class TinyDBRepository:
-    """Prospects, users, orders and import batches in one JSON file (TinyDB's format)."""
+    """Prospects, users, orders, import batches and views in one JSON file (TinyDB's format)."""
 
     def __init__(self, path: Path, *, create_folders: bool) -> None:
         self.path = path
@@ -84,6 +85,7 @@ class TinyDBRepository:
             users=_changed(seen[USERS], now[USERS]),
             orders=_changed(seen[ORDERS], now[ORDERS]),
             batches=_changed(seen[BATCHES], now[BATCHES]),
+            views=_changed(seen[VIEWS], now[VIEWS]),
         )
         before, after = seen[PROSPECTS], now[PROSPECTS]
         # Which records are new objects, in C loops (a record is replaced, never edited):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any
 
-from store.backends.base import BATCHES, ORDERS, PROSPECTS, USERS, IndexedField, Record, Table
+from store.backends.base import BATCHES, ORDERS, PROSPECTS, USERS, VIEWS, IndexedField, Record, Table
 from store.text import name_key
 
 SEQUENCES = "sequences"
@@ -24,7 +24,7 @@ _COMPUTED = {
     "name_key": lambda record: name_key(str(record.get("company_name", ""))),
 }
 
-__all__ = ["BATCHES", "ORDERS", "PROSPECTS", "SEQUENCES", "USERS", "FileSession", "Tables"]
+__all__ = ["BATCHES", "ORDERS", "PROSPECTS", "SEQUENCES", "USERS", "VIEWS", "FileSession", "Tables"]
 
 
 class FileSession:
