@@ -9,6 +9,7 @@ here imports Textual: tui/__main__.py starts the app when no COMMAND is given.
                        the announcement of a new database
     parser             the parser of every command, and run(): parse, dispatch, exit code
     prospect_commands  add, list, users, catalog
+    view_commands      views list, save, rename, delete (saved views; list --view)
     verify_commands    verify DOMAIN, verify --all
     transfer_commands  template, import, export
     db_commands        db upgrade, db copy

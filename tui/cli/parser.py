@@ -16,6 +16,7 @@ from tui.cli import (
     prospect_commands,
     transfer_commands,
     verify_commands,
+    view_commands,
 )
 from tui.cli.errors import INPUT_ERROR, USAGE_ERROR, CommandError
 from tui.cli.output import degrade_unprintable_output, error_lines
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "(or PROSPECTS_NAMESERVER); default: the system resolver")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     prospect_commands.register(sub)
+    view_commands.register(sub)
     history_commands.register(sub)
     verify_commands.register(sub)
     transfer_commands.register(sub)

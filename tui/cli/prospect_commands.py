@@ -7,8 +7,9 @@ import sys
 
 from store.errors import FilterError
 from store.listing import COLUMNS, SORT_FIELDS, ProspectList
-from store.listing.filter import parse_filter
-from store.models import User
+from store.listing.filter import Filter, parse_filter
+from store.models import User, View
+from store.text import quoted
 from tui.cli.errors import OK, USAGE_ERROR, CommandError
 from tui.cli.options import letter, open_store
 from tui.cli.output import emit_json, safe
@@ -40,14 +41,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add.add_argument("--product", action="append", default=[], metavar="NAME[:SEATS]")
     add.set_defaults(handler=add_prospect)
 
-    listing = sub.add_parser("list", help="list prospects")
+    listing = sub.add_parser(
+        "list", help="list prospects",
+        description="With --view, the saved view's filter, letter and sort; --filter, --letter "
+        "and --sort given as well replace the view's (--sort without --desc sorts A to Z), and "
+        "--search narrows what the filter finds, with or without a view.")
     listing.add_argument("--search", default="", help="part of the company name or domain")
-    listing.add_argument("--filter", default="", metavar="FILTER",
+    listing.add_argument("--filter", metavar="FILTER",
                          help="e.g. 'sector:fin -status:customer users:>=500'; one starting "
                          "with '-' is given as --filter=-status:customer")
-    listing.add_argument("--letter", default="all", help="A-Z, 'other' or 'all'")
-    listing.add_argument("--sort", default="company_name", choices=SORT_FIELDS)
-    listing.add_argument("--desc", action="store_true", help="Z to A")
+    listing.add_argument("--letter", help="A-Z, 'other' or 'all' (default)")
+    listing.add_argument("--sort", choices=SORT_FIELDS, help="default: company_name")
+    listing.add_argument("--desc", action="store_true", default=None, help="Z to A")
+    listing.add_argument("--view", metavar="NAME", help="a saved view (`views list`)")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=list_prospects)
 
@@ -91,7 +97,6 @@ def users_list(args: argparse.Namespace) -> int:
 
 def add_prospect(args: argparse.Namespace) -> int:
     from store.rules.validation import build_prospect  # noqa: PLC0415
-    from store.text import quoted  # noqa: PLC0415
 
     store = open_store(args)
     values = {
@@ -116,17 +121,28 @@ def add_prospect(args: argparse.Namespace) -> int:
     return OK
 
 
-def list_prospects(args: argparse.Namespace) -> int:
+def _where(text: str, search: str, option: str) -> str | Filter:
+    """The filter `text` and the plain search together, as ProspectList.matching takes them."""
     try:
-        where = parse_filter(args.filter).with_search(args.search) if args.filter else args.search
+        return parse_filter(text).with_search(search) if text else search
     except FilterError as error:
-        raise CommandError(f"--filter: {error}", USAGE_ERROR) from error
-    chosen = letter(args.letter)
+        raise CommandError(f"{option}: {error}", USAGE_ERROR) from error
+
+
+def list_prospects(args: argparse.Namespace) -> int:
+    where = _where(args.filter, args.search, "--filter") if args.filter is not None else None
+    chosen = letter(args.letter) if args.letter is not None else None
     store = open_store(args)
+    view = store.view(args.view) if args.view is not None else View(name="list")  # the defaults
+    if where is None:
+        where = _where(view.filter, args.search, f"view {quoted(view.name)}")
+    sort, descending = view.sort, view.descending
+    if args.sort is not None:
+        sort, descending = args.sort, False
     users = {u.id: u.name for u in store.users() if u.id is not None}
     prospects = ProspectList(store.prospect_rows(), users)
-    prospects.sort(args.sort, args.desc)
-    rows = prospects.matching(where, chosen)
+    prospects.sort(sort, descending if args.desc is None else True)
+    rows = prospects.matching(where, chosen or view.letter)
     if args.json:
         emit_json([{"id": prospects.ids[i], **prospects.records[i]} for i in rows])
         return OK
