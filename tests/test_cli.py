@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -79,6 +81,85 @@ def test_list_filters_and_sorts(tmp_path: Path) -> None:
     assert names("--sort", "domain") == ["alpha", "Beta", "Café", "9 Lives"]
     bad = cli(db, "list", "--letter", "ab")
     assert bad.returncode == 2 and "--letter" in bad.stderr
+
+
+def test_list_with_a_saved_view(tmp_path: Path) -> None:
+    db = tmp_path / "p.json"
+    cli(db, "users", "add", "Ada", "--email", "ada@example.com", "--lead")
+    for name, domain, sector in [("Beta", "beta.example", "Retail"),
+                                 ("alpha", "alpha.example", "Retail"),
+                                 ("Bank", "bank.example", "Financial Services"),
+                                 ("Café", "cafe.example", "Retail")]:
+        done = cli(db, "add", "--company-type", "End Customer", "--sector", sector, "--lead",
+                   "ada@example.com", "--company-name", name, "--domain", domain)
+        assert done.returncode == 0, done.stderr
+    view = "Retail [B] 👍 مرحبا"
+    saved = cli(db, "views", "save", view, "--filter", "sector:retail", "--letter", "B", "--desc",
+                "--columns", "domain, company_name", "--shared")
+    assert saved.returncode == 0, saved.stderr
+    assert saved.stdout == f"saved the shared view {view!r}\n"
+
+    def names(*args: str) -> list[str]:
+        done = cli(db, "list", "--json", *args)
+        assert done.returncode == 0, done.stderr
+        return [p["company_name"] for p in json.loads(done.stdout)]
+
+    assert names("--view", "RETAIL [b] 👍 مرحبا") == ["Beta"]
+    assert names("--view", view, "--letter", "all") == ["Café", "Beta", "alpha"]  # the view's sort
+    assert names("--view", view, "--letter", "all", "--sort", "domain") == ["alpha", "Beta", "Café"]
+    assert names("--view", view, "--filter", "", "--letter", "all", "--desc") == [
+        "Café", "Beta", "Bank", "alpha"]  # an empty --filter replaces the view's too
+    assert names("--view", view, "--letter", "all", "--search", "caf") == ["Café"]
+    listed = json.loads(cli(db, "views", "list", "--json").stdout)
+    assert listed == [{"name": view, "filter": "sector:retail", "letter": "b", "sort": "company_name",
+                       "descending": True, "columns": ["domain", "company_name"], "shared": True,
+                       "owner": listed[0]["owner"]}]
+    unknown = cli(db, "list", "--view", "Nope")
+    assert unknown.returncode == 1 and unknown.stdout == ""
+    assert unknown.stderr == f"there is no view named 'Nope'; the views are: {view!r}\n"
+
+
+def test_views_save_rename_and_delete(tmp_path: Path) -> None:
+    db = tmp_path / "p.json"
+    assert cli(db, "views", "save", "Mine", "--filter", "users:>=500").returncode == 0
+    dup = cli(db, "views", "save", "MINE")
+    assert dup.returncode == 1 and "there is a personal view of yours named 'Mine'" in dup.stderr
+    assert cli(db, "views", "save", "MINE", "--replace").returncode == 0
+    for args, message in [(["evil\x1b[2J"], "Name: contains U+001B (escape)"),
+                          (["x", "--filter", 'name:"open'], "Filter: the quote at character 6"),
+                          (["x", "--sort", "colour"], "Sort: 'colour' is not a column to sort by"),
+                          (["x", "--columns", "domain,colour"], "Columns: 'colour' is not a column")]:
+        bad = cli(db, "views", "save", *args)
+        assert bad.returncode == 1 and bad.stderr.startswith(message), bad.stderr
+        assert "\x1b" not in bad.stderr
+    renamed = cli(db, "views", "rename", "mine", "Ours")
+    assert renamed.returncode == 0 and "to 'Ours'" in renamed.stdout
+    asked = cli(db, "views", "delete", "ours")  # stdin is not a terminal here
+    assert asked.returncode == 2
+    assert asked.stderr == ("views delete: stdin is not a terminal, so it cannot ask; add --yes to "
+                            "delete the view 'Ours'\n")
+    assert cli(db, "views", "delete", "nope", "--yes").returncode == 1
+    assert [v["name"] for v in json.loads(cli(db, "views", "list", "--json").stdout)] == ["Ours"]
+    deleted = cli(db, "views", "delete", "OURS", "--yes")
+    assert deleted.returncode == 0 and deleted.stdout == "deleted the personal view 'Ours'\n"
+    empty = cli(db, "views", "list")
+    assert empty.stdout == "" and "no views saved yet" in empty.stderr
+
+
+def test_views_delete_asks_on_a_terminal(tmp_path: Path) -> None:
+    db = tmp_path / "p.json"
+    cli(db, "views", "save", "Keep me")
+    cli(db, "views", "save", "Drop me")
+    for name, answer, left in [("keep me", b"n\n", 2), ("drop me", b"y\n", 1)]:
+        leader, follower = pty.openpty()
+        os.write(leader, answer)
+        done = subprocess.run([sys.executable, "-m", "tui", "--db", str(db), "views", "delete", name],
+                              stdin=follower, capture_output=True, text=True, timeout=60)
+        os.close(leader)
+        os.close(follower)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.startswith(f"Delete view {name.capitalize()!r}? [y/N] ")
+        assert len(json.loads(cli(db, "views", "list", "--json").stdout)) == left
 
 
 def test_catalog_json_shape(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from store.backends.open import open_repository
-from store.models import Order, ProductLine, Prospect, User
+from store.models import Order, ProductLine, Prospect, User, View
 from store.rules.store import Store
 from tests.seed import seed_prospects
 
@@ -25,7 +25,7 @@ def outputs(target: str) -> dict[str, object]:
     """What a person or a script sees of a database, as text: the outputs a copy must keep."""
     shown: dict[str, object] = {}
     for name, args in {"list": ["list", "--json"], "users": ["users", "list", "--json"],
-                       "batches": ["import", "--batches"]}.items():
+                       "batches": ["import", "--batches"], "views": ["views", "list", "--json"]}.items():
         done = cli("--db", target, *args)
         assert done.returncode == 0, done.stderr
         shown[name] = done.stdout
@@ -33,7 +33,8 @@ def outputs(target: str) -> dict[str, object]:
 
 
 def fill(target: Path) -> None:
-    """Every kind of record, with gaps in the ids, edits (versions), an undone batch and orders."""
+    """Every kind of record, with gaps in the ids, edits (versions), an undone batch, orders
+    and views (a personal one and a shared one, one deleted)."""
     store = Store(target)
     ada = store.add_user(User(name="Ada Lovelace", email="Ada@Example.com", implementation_lead=True))
     store.add_user(User(name=HOSTILE, email="tom@example.com"))
@@ -53,6 +54,11 @@ def fill(target: Path) -> None:
     store.save_order(Order(prospect=second.id or 0, products=second.products,
                            order_number="PO-1", covered_by_msa=True, authorised=True), submit=True)
     store.save_order(Order(prospect=first.id or 0, products=first.products))
+    store.save_view(View(name="gone", shared=True))
+    store.save_view(View(name=HOSTILE, filter='sector:retail -product:"cloud archive"', letter="t",
+                         sort="permitted_users", descending=True, columns=["domain", "company_name"]))
+    store.save_view(View(name=HOSTILE, filter="users:>=11", shared=True))
+    store.delete_view("gone")
     store.close()
 
 
@@ -70,7 +76,7 @@ def test_copy_file_to_file_is_exact(tmp_path: Path) -> None:
     done = cli("db", "copy", str(source), str(copy))
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == (
-        f"copied 2 user(s), 3 prospect(s), 2 order(s) and 2 import batch(es) from {source} "
+        f"copied 2 user(s), 3 prospect(s), 2 order(s), 2 import batch(es) and 2 view(s) from {source} "
         f"to {copy}")
     assert f"created a new empty database at {copy}" in done.stderr
     assert outputs(str(copy)) == outputs(str(source))
@@ -156,8 +162,8 @@ def test_copy_through_postgresql_and_back_is_exact(tmp_path: Path, pg_url: str) 
     fill(source)
     there = cli("db", "copy", str(source), pg_url)
     assert there.returncode == 0, there.stderr
-    assert there.stdout.splitlines()[-1].startswith("copied 2 user(s), 3 prospect(s), 2 order(s) "
-                                                    "and 2 import batch(es)")
+    assert there.stdout.splitlines()[-1].startswith("copied 2 user(s), 3 prospect(s), 2 order(s), "
+                                                    "2 import batch(es) and 2 view(s)")
     assert outputs(pg_url) == outputs(str(source))
     home = cli("db", "copy", pg_url, str(back))
     assert home.returncode == 0, home.stderr

@@ -54,6 +54,8 @@ BREAKAGES: dict[str, tuple[Callable[[Tables], None], str]] = {
     "lead true": (lambda d: prospect_2(d).update(implementation_lead=True),
                   "field 'implementation_lead' is true/false"),
     "unknown status": (lambda d: prospect_2(d).update(status="lost"), "field 'status' is 'lost'"),
+    "view columns a string": (lambda d: d.update(views={"1": {"name": "Mine", "columns": "domain"}}),
+                              "table 'views', record '1': field 'columns' is a string"),
 }
 
 

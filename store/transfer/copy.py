@@ -1,6 +1,6 @@
 """`prospects db copy SRC DST`: everything in one database, into another that is empty.
 
-Users, prospects, orders and import batches move as the backend stores them:
+Users, prospects, orders, import batches and views move as the backend stores them:
 ids, versions and timestamps included, so a copy lists, sorts and undoes imports
 exactly as the original did. Either side may be a file or a PostgreSQL URL.
 """

@@ -49,6 +49,6 @@ def copy_database(args: argparse.Namespace) -> int:
     if result.created:
         announce_created(result.destination)
     print(f"copied {counts['users']} user(s), {counts['prospects']} prospect(s), "
-          f"{counts['orders']} order(s) and {counts['import_batches']} import batch(es) "
-          f"from {safe(result.source)} to {safe(result.destination)}")
+          f"{counts['orders']} order(s), {counts['import_batches']} import batch(es) "
+          f"and {counts['views']} view(s) from {safe(result.source)} to {safe(result.destination)}")
     return OK
