@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from bench.generate import make_db
-from store.backends.base import BATCHES, ORDERS, PROSPECTS, TABLES, USERS, Changes, Record, Table
+from store.backends.base import BATCHES, ORDERS, PROSPECTS, TABLES, USERS, VIEWS, Changes, Record, Table
 from store.backends.open import is_postgres_target
 from store.backends.postgres import columns, repository, schema
 from store.backends.postgres.repository import PostgresRepository
@@ -27,11 +27,12 @@ from store.errors import (
     SchemaError,
     StoreError,
 )
-from store.models import ImportBatch, Order, Prospect, User
+from store.models import ImportBatch, Order, Prospect, User, View
 from store.text import name_key
 from tests.pg_cluster import Cluster
 
-MODELS: dict[Table, Any] = {USERS: User, BATCHES: ImportBatch, PROSPECTS: Prospect, ORDERS: Order}
+MODELS: dict[Table, Any] = {USERS: User, BATCHES: ImportBatch, PROSPECTS: Prospect, ORDERS: Order,
+                            VIEWS: View}
 
 
 def user(n: int, **fields: Any) -> Record:
@@ -78,6 +79,10 @@ def full_records(lead: int, batch: int, first_prospect: int) -> dict[Table, Reco
                       permitted_users=3, order_number="PO-1", covered_by_msa=True, authorised=True,
                       status="submitted", submitted_at="2026-06-07T08:09:10Z",
                       version=2).model_dump(mode="json", exclude={"id"}),
+        VIEWS: View(name="Mine [x] 🎉 \u202eRTL", filter='product:"mail filter" -status:customer',
+                    letter="m", sort="domain", descending=True, columns=["domain", "company_name"],
+                    shared=True, owner="ada", updated_at="2026-01-02T03:04:05.5Z",
+                    version=3).model_dump(mode="json", exclude={"id"}),
     }
 
 
@@ -90,10 +95,11 @@ def test_every_table_round_trips_exactly(repo: PostgresRepository, lead: int) ->
         records[USERS] = user(2, implementation_lead=False)
         order = session.insert(ORDERS, records[ORDERS])
         second_user = session.insert(USERS, records[USERS])
+        view = session.insert(VIEWS, records[VIEWS])
         many = session.insert_many(PROSPECTS, [
             prospect(f"bulk{n}.example", lead, expected_provision_date="2026-12-31")
             for n in range(3)])
-    ids = {BATCHES: batch, PROSPECTS: first, ORDERS: order, USERS: second_user}
+    ids = {BATCHES: batch, PROSPECTS: first, ORDERS: order, USERS: second_user, VIEWS: view}
     with repo.reading() as session:
         for table, record in records.items():
             got = session.get(table, ids[table])
@@ -261,6 +267,7 @@ def fill(repo: PostgresRepository, lead: int) -> None:
         batch = session.insert(BATCHES, full_records(lead, 0, 0)[BATCHES])
         first = session.insert(PROSPECTS, full_records(lead, batch, 0)[PROSPECTS])
         session.insert(ORDERS, full_records(lead, batch, first)[ORDERS])
+        session.insert(VIEWS, full_records(lead, batch, first)[VIEWS])
         gone = session.insert_many(PROSPECTS, [prospect(f"d{n}.example", lead) for n in range(5)])
         session.delete(PROSPECTS, gone[-2:])  # ids with gaps, and deleted ids at the end
 
@@ -289,7 +296,7 @@ def test_dump_and_load_are_exact_and_ids_continue(repo: PostgresRepository, lead
 
 def _unique(table: Table) -> Record:
     return {PROSPECTS: {"domain": "fresh.example"}, BATCHES: {"sha256": "ef" * 32},
-            USERS: {"email": "fresh@example.com"}}.get(table, {})
+            USERS: {"email": "fresh@example.com"}, VIEWS: {"name": "Fresh"}}.get(table, {})
 
 
 def test_opening_creates_the_schema_once(pg_url: str) -> None:
@@ -464,7 +471,7 @@ def test_the_schema_has_a_column_for_every_model_field(repo: PostgresRepository,
         for table in TABLES:
             found = [row[0] for row in conn.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
-                "ORDER BY ordinal_position", (table,))]
+                "AND table_schema = current_schema() ORDER BY ordinal_position", (table,))]
             assert sorted(found) == sorted(["id", *columns.insert_columns(table)]), table
 
 
