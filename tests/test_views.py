@@ -3,6 +3,7 @@ schema from before views, and `db copy`."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import orjson
@@ -145,7 +146,11 @@ def test_other_sessions_learn_of_a_view(store: Store, db_target: Path | str) -> 
     other = Store(db_target)
     other.poll()
     store.save_view(View(name="Fresh", shared=True))
-    assert other.poll().views and other.view("fresh").name == "Fresh"
+    # A notification reaches PostgreSQL's listener a moment after the commit.
+    deadline = time.monotonic() + 10
+    while not (learnt := other.poll().views) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert learnt and other.view("fresh").name == "Fresh"
     assert not other.poll().views
     other.close()
 
