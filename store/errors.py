@@ -47,6 +47,10 @@ class AlreadyImportedError(StoreError):
         self.batch = batch
 
 
+class SettingsError(StoreError):
+    """A setting of this machine's user config folder could not be saved; the message says why."""
+
+
 class StorageError(StoreError):
     """The database cannot be reached, read or saved; the message names it and says what to do."""
 

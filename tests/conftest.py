@@ -13,13 +13,14 @@ from store.backends.base import TABLES
 from store.backends.postgres.repository import PostgresRepository
 from store.models import User
 from store.rules.store import Store
+from store.user_config import user_config
 from tests.dns_responder import dns_server  # noqa: F401 - a fixture
 from tests.pg_cluster import Cluster, NoPostgreSQL, throwaway_cluster
 
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """No test reads the user's real data file, catalog or resolver settings."""
+    """No test reads the user's real data file, catalog, config or resolver settings."""
     # A folder of its own (a chosen path's folder must exist), outside the test's tmp_path.
     default = tmp_path_factory.mktemp("default")
     default.chmod(0o700)
@@ -27,6 +28,12 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
     monkeypatch.delenv("PROSPECTS_CATALOG", raising=False)
     monkeypatch.delenv("PROSPECTS_NAMESERVER", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
+    # The user's config folder (config.toml, columns.json): a fresh empty one, read afresh.
+    config = tmp_path_factory.mktemp("config")
+    config.chmod(0o700)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    monkeypatch.delenv("PROSPECTS_USER", raising=False)
+    user_config.cache_clear()
 
 
 @pytest.fixture

@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_path
-
 from store.backends.base import Repository
+from store.locations import data_folder
 
 ENV_DB = "PROSPECTS_DB"
 _URL_PREFIXES = ("postgresql://", "postgres://")
@@ -22,7 +21,7 @@ def is_postgres_target(target: str | os.PathLike[str]) -> bool:
 
 def default_db_path() -> Path:
     """prospects.json in the platform's user data directory."""
-    return user_data_path("msp-prospects", appauthor=False) / "prospects.json"
+    return data_folder() / "prospects.json"
 
 
 def chosen_target(target: str | os.PathLike[str] | None) -> str | Path:

@@ -6,7 +6,7 @@ pass and ProspectList.apply works out one changed row with the very same code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from string import ascii_lowercase
 from typing import Any
 
@@ -33,6 +33,16 @@ COLUMNS: dict[str, str] = {
     "status": "Status",
 }
 SORT_FIELDS = (*COLUMNS, "created_at", "updated_at")
+ALWAYS_SHOWN = "company_name"  # the one column that cannot be hidden: it says which prospect a row is
+
+
+def column_choice(keys: Iterable[str]) -> list[str]:
+    """The known column keys among `keys`, once each in their order, always with the company name.
+
+    A saved choice is input: a key a later version dropped, or a hand edit, is left out.
+    """
+    chosen = list(dict.fromkeys(key for key in keys if key in COLUMNS))
+    return chosen if ALWAYS_SHOWN in chosen else [ALWAYS_SHOWN, *chosen]
 
 
 def chosen_letter(text: str) -> str | None:

@@ -6,17 +6,19 @@ import getpass
 import os
 
 from store.text import clean_for_display
+from store.user_config import user_config
 
 _LONGEST = 100
 
 
 def who() -> str:
-    """PROSPECTS_USER when set (a shared account on a jump host), else the login name.
+    """PROSPECTS_USER when set, else the name in config.toml (a shared account on a jump host
+    sets one of these), else the login name.
 
     Cleaned of control characters and cut to one short line: the name is shown
     verbatim in the history and in conflict messages.
     """
-    name = os.environ.get("PROSPECTS_USER", "").strip()
+    name = os.environ.get("PROSPECTS_USER", "").strip() or user_config().name.strip()
     if not name:
         try:
             name = getpass.getuser()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from rich.segment import Segment
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.strip import Strip
 from textual.widgets import Input, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
@@ -14,27 +12,13 @@ from store.catalog import Catalog, Product
 from store.models import ProductLine
 from store.rules.fields import Invalid, whole_number
 from tui.widgets.plain import PlainInput, plain, plain_cell
+from tui.widgets.tick_list import TickList
 
 ProductsSnapshot = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
 
 
-class ProductPicker(SelectionList[str]):
-    """The catalog's products as a multi-select: Space or Enter toggles one.
-
-    A chosen product shows ✔ and the others a blank: the stock list draws the same
-    X for both and tells them apart by colour alone, lost under NO_COLOR.
-    """
-
-    def render_line(self, y: int) -> Strip:
-        strip = super().render_line(y)
-        segments = list(strip)
-        index = self.scroll_offset.y + y
-        if len(segments) < 4 or not 0 <= index < self.option_count:
-            return strip
-        chosen = self.get_option_at_index(index).value in self._selected
-        inner = segments[1]
-        segments[1] = Segment("✔" if chosen else " ", inner.style, inner.control)
-        return Strip(segments, strip.cell_length)
+class ProductPicker(TickList):
+    """The catalog's products as a multi-select: Space or Enter toggles one."""
 
 
 class ProductsField(Vertical):
