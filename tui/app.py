@@ -15,6 +15,7 @@ from textual.screen import Screen
 from store.bulk import collector_paused
 from store.catalog import Catalog, load_catalog
 from store.rules.store import Store
+from store.user_config import user_config
 from tui.screens.prospect_list import ProspectListScreen
 from tui.widgets.plain import plain_line
 
@@ -101,6 +102,10 @@ class ProspectsApp(App[int]):
 
     def on_mount(self) -> None:
         self.push_screen(ProspectListScreen(self.store, poll_seconds=self.poll_seconds))
+        problem = user_config().problem
+        if problem:
+            self.notify(plain_line(problem, 300), markup=False, title="Config file not used",
+                        severity="warning", timeout=10)
 
     def action_open_users(self) -> None:
         """Open the Users screen from anywhere (the form offers it when no lead exists yet)."""

@@ -10,6 +10,7 @@ from store.backends.open import default_db_path
 from store.catalog import CatalogError
 from store.errors import StorageError, StoreError
 from store.rules.validation import ProspectInvalid
+from store.user_config import user_config
 from tui.cli import (
     db_commands,
     history_commands,
@@ -64,6 +65,9 @@ def run(argv: Sequence[str] | None = None, *, no_command: Handler | None = None)
     handler: Handler | None = getattr(args, "handler", None) or no_command
     if handler is None:
         parser.error("give a COMMAND")
+    problem = user_config().problem
+    if problem and handler is not no_command:  # the app shows it in a notice
+        error_lines([f"warning: {problem}"])
     try:
         return handler(args)
     except CommandError as error:

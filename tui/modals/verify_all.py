@@ -10,22 +10,44 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import ClassVar
+from datetime import timedelta
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, ProgressBar, Static
 
 from store.domain.dns import Nameserver
 from store.errors import StoreError
 from store.rules.store import Store
-from store.rules.verify_all import Progress, VerifyAll
-from tui.widgets.plain import plain
+from store.rules.verify import resolve_nameserver
+from store.rules.verify_all import Progress, VerifyAll, due_for_check
+from tui.widgets.plain import plain, plain_line
 
 REFRESH_SECONDS = 0.25
+FRESH = timedelta(days=1)  # Verify all skips prospects checked more recently
+
+
+def open_verify_all(screen: Screen[Any], store: Store, nameserver: str | Nameserver | None, *, total: int,
+                    saved: Callable[[], None], done: Callable[[Progress | None], None]) -> None:
+    """Verify every prospect (of `total`) not checked in the last day, or say why there is
+    nothing to do; `saved` after each batch written, `done` at the end."""
+    try:
+        if not isinstance(nameserver, Nameserver):
+            nameserver = resolve_nameserver(nameserver)
+    except ValueError as error:
+        screen.notify(plain_line(error), severity="error", markup=False)
+        return
+    targets = due_for_check(store.prospect_rows(), FRESH)
+    if not targets:
+        screen.notify("Every prospect was checked in the last day.", markup=False)
+        return
+    what = f"{len(targets):,} of {total:,} prospects not checked today"
+    screen.app.push_screen(VerifyAllModal(store, targets, nameserver=nameserver, saved=saved,
+                                          what=what), done)
 
 
 def progress_text(progress: Progress) -> str:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
 
 from textual import on, work
@@ -19,18 +18,19 @@ from textual.worker import Worker, get_current_worker
 
 from store.backends.base import Changes
 from store.bulk import collector_paused
-from store.domain.dns import Nameserver
-from store.errors import FilterError, StorageError, StoreError
+from store.errors import FilterError, SettingsError, StorageError, StoreError
 from store.listing import COLUMNS, ProspectList
 from store.listing.completion import DMARC_CELLS, STATUSES
 from store.listing.filter import Filter, parse_filter
 from store.rules.store import Store
 from store.text import quoted
 from store.transfer.export import ExportResult
+from store.user_config import ColumnChoice, read_columns, save_columns
+from tui.modals.column_chooser import ColumnChooserModal
 from tui.modals.confirm import ConfirmModal
 from tui.modals.export_dialog import ExportModal
 from tui.modals.history import open_history
-from tui.modals.verify_all import VerifyAllModal
+from tui.modals.verify_all import open_verify_all
 from tui.screens.order_review import OrderReviewScreen
 from tui.screens.prospect_form import FormResult, ProspectFormScreen
 from tui.screens.upload import UploadScreen
@@ -39,28 +39,13 @@ from tui.widgets.banner import StorageBanner, report_storage_problem
 from tui.widgets.filter_suggester import FilterSuggester
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.letter_bar import OTHER_MEANING, LetterBar
+from tui.widgets.list_columns import TABLE_COLUMNS, table_columns
 from tui.widgets.plain import PlainInput, plain, plain_line
-from tui.widgets.prospect_table import Column, ProspectTable
+from tui.widgets.prospect_table import ProspectTable
 
 SEARCH_DEBOUNCE = 0.15
-FRESH = timedelta(days=1)  # Verify all skips prospects checked more recently
 THREADED_SORT_ROWS = 20_000  # from here a first sort takes a frame or more: sort in a thread
 
-# Widths, and which columns go first when the terminal is narrow (higher = dropped first).
-TABLE_COLUMNS = [
-    Column("company_name", COLUMNS["company_name"], 28, min_width=14, priority=0),
-    Column("domain", COLUMNS["domain"], 22, min_width=12, priority=1),
-    Column("mail", COLUMNS["mail"], 24, min_width=10, priority=3),
-    Column("dmarc", COLUMNS["dmarc"], 12, min_width=7, priority=4),
-    Column("status", COLUMNS["status"], 9, min_width=8, priority=2),
-    Column("implementation_lead", COLUMNS["implementation_lead"], 20, priority=5),
-    Column("company_type", COLUMNS["company_type"], 16, priority=6),
-    Column("sector", COLUMNS["sector"], 18, priority=7),
-    Column("expected_provision_date", "Provision Date", 14, priority=8),
-    Column("permitted_users", "Users", 7, priority=9),
-    Column("products", COLUMNS["products"], 40, priority=10),
-]
-SORTABLE = [c.key for c in TABLE_COLUMNS]
 FIRST_RUN_HINT = (
     "No prospects yet. Press n to create one, u to upload a spreadsheet, "
     "or U to add users (implementation leads) first."
@@ -92,6 +77,8 @@ class ProspectListScreen(Screen[None]):
         Binding("s", "next_sort", "Sort", id="sort", tooltip="Sort by the next column"),
         Binding("r", "reverse_sort", "Reverse", id="reverse-sort",
                 tooltip="Reverse the sort order (A to Z, Z to A)"),
+        Binding("c", "columns", "Columns", id="columns",
+                tooltip="Columns: show, hide and reorder the list's columns"),
         Binding("x", "export", "Export", id="export",
                 tooltip="Export the prospects shown to CSV, XLSX or JSON"),
         Binding("d", "delete", "Delete", id="delete",
@@ -120,6 +107,7 @@ class ProspectListScreen(Screen[None]):
         # One poll at a time, shown in the order polled: each answer is what changed
         # since the one before, so none may be skipped or shown out of turn.
         self._poll_lock = threading.Lock()
+        self._own_columns = read_columns()  # the user's choice, saved on this machine
 
     def _user_names(self) -> dict[int, str]:
         return {u.id: u.name for u in self.store.users() if u.id is not None}
@@ -141,7 +129,7 @@ class ProspectListScreen(Screen[None]):
                              suggester=FilterSuggester(self._filter_values), id="search")
             yield Button("Go", id="go", compact=True)
         yield LetterBar(id="letters")
-        yield ProspectTable(TABLE_COLUMNS, self._cell, id="prospects")
+        yield ProspectTable(table_columns(self._own_columns.keys), self._cell, id="prospects")
         new_file = f"Started a new, empty database at {self.store.location}. "
         hint = new_file + FIRST_RUN_HINT if self.store.created_new else FIRST_RUN_HINT
         yield Static(plain(hint), id="first-run")
@@ -160,6 +148,9 @@ class ProspectListScreen(Screen[None]):
         return self.prospects.cell(row, key)
 
     def on_mount(self) -> None:
+        if self._own_columns.problem:
+            self.notify(plain_line(self._own_columns.problem, 300), markup=False,
+                        title="Columns file ignored", severity="warning")
         self.apply_filters()
         self.query_one(ProspectTable).focus()
         self.set_interval(self.poll_seconds, self._poll_file)
@@ -357,8 +348,10 @@ class ProspectListScreen(Screen[None]):
         self.call_after_refresh(self._prepare_search, prospects)  # not before the repaint
 
     def action_next_sort(self) -> None:
-        position = SORTABLE.index(self.prospects.sort_key) if self.prospects.sort_key in SORTABLE else -1
-        self.sort_by(SORTABLE[(position + 1) % len(SORTABLE)])
+        """Sort by the next column shown (the palette sorts by any, shown or not)."""
+        shown = [column.key for column in self.query_one(ProspectTable).columns]
+        key = self.prospects.sort_key
+        self.sort_by(shown[(shown.index(key) + 1) % len(shown) if key in shown else 0])
 
     def action_reverse_sort(self) -> None:
         self.sort_by(self.prospects.sort_key, not self.prospects.descending)
@@ -381,6 +374,28 @@ class ProspectListScreen(Screen[None]):
         self.letter = letter
         self.query_one(LetterBar).selected = letter
         self.apply_filters()
+
+    # -- columns -----------------------------------------------------------------
+
+    def action_columns(self) -> None:
+        """Choose the columns shown and their order; the choice is saved on this machine."""
+        shown = [column.key for column in self.query_one(ProspectTable).columns]
+        self.app.push_screen(ColumnChooserModal(TABLE_COLUMNS, shown), self._columns_chosen)
+
+    def _columns_chosen(self, keys: list[str] | None) -> None:
+        if keys is None:
+            return
+        self._own_columns = ColumnChoice(tuple(keys))
+        self.show_columns(keys)
+        try:
+            save_columns(keys)
+        except SettingsError as error:
+            self.notify(plain_line(error), markup=False, title="Columns not saved", severity="warning")
+
+    def show_columns(self, keys: Sequence[str]) -> None:
+        """Show these columns in this order (a saved view's), without saving them as the
+        user's; an empty list shows the user's own columns again."""
+        self.query_one(ProspectTable).set_columns(table_columns(keys or self._own_columns.keys))
 
     # -- other screens -------------------------------------------------------------
 
@@ -422,23 +437,8 @@ class ProspectListScreen(Screen[None]):
 
     def action_verify_all(self) -> None:
         """Verify every prospect not checked in the last day, with a progress bar."""
-        from store.rules.verify import resolve_nameserver  # noqa: PLC0415
-        from store.rules.verify_all import due_for_check  # noqa: PLC0415
-
-        nameserver = getattr(self.app, "nameserver", None)
-        try:
-            if not isinstance(nameserver, Nameserver):
-                nameserver = resolve_nameserver(nameserver)
-        except ValueError as error:
-            self.notify(plain_line(error), severity="error", markup=False)
-            return
-        targets = due_for_check(self.store.prospect_rows(), FRESH)
-        if not targets:
-            self.notify("Every prospect was checked in the last day.", markup=False)
-            return
-        what = f"{len(targets):,} of {len(self.prospects):,} prospects not checked today"
-        self.app.push_screen(VerifyAllModal(self.store, targets, nameserver=nameserver,
-                                            saved=self._poll_file, what=what), self.show_latest)
+        open_verify_all(self, self.store, getattr(self.app, "nameserver", None),
+                        total=len(self.prospects), saved=self._poll_file, done=self.show_latest)
 
     def _form_done(self, result: FormResult | None) -> None:
         focus = result.prospect_id if result is not None and not result.deleted else None

@@ -159,8 +159,20 @@ class ProspectTable(ScrollView, can_focus=True):
 
     @property
     def columns(self) -> tuple[Column, ...]:
-        """All columns, shown or not, in display order."""
+        """The columns to show, in display order (those the width leaves no room for are not)."""
         return self._columns
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        """Show these columns, in this order; the rows stay as they are, only repainted.
+
+        The sorted column need not be among them: the rows keep its order, unmarked.
+        """
+        chosen = tuple(columns)
+        if chosen != self._columns:
+            self._columns = chosen
+            self._layout_key = None
+            self.column_skip = min(self.column_skip, max(len(chosen) - 1, 0))
+            self.refresh()
 
     @property
     def row_count(self) -> int:

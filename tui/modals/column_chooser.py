@@ -1,0 +1,127 @@
+"""Choose the list's columns: which are shown, and in what order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from store.listing import ALWAYS_SHOWN
+from tui.widgets.plain import plain, plain_cell
+from tui.widgets.table_columns import Column
+from tui.widgets.tick_list import TickList
+
+ALWAYS_SHOWN_NOTE = "The company name is always shown: it says which prospect a row is."
+
+
+class ColumnTicks(TickList):
+    """The columns, ticked when shown; Enter applies the choice rather than toggling one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "select", "Show/hide", id="column-chooser.toggle"),
+        Binding("enter", "screen.apply", "Apply", id="column-chooser.apply"),
+    ]
+
+
+class ColumnChooserModal(ModalScreen[list[str] | None]):
+    """Every column, in display order, ticked when shown; dismiss with the shown keys in
+    order, or None on Escape or Cancel."""
+
+    DEFAULT_CSS = """
+    ColumnChooserModal { align: center middle; }
+    ColumnChooserModal > Vertical {
+        width: 52; max-width: 100%; height: auto; max-height: 100%; padding: 0 1;
+        border: thick $primary; background: $surface;
+    }
+    ColumnChooserModal #column-chooser-title { text-style: bold; }
+    ColumnChooserModal ColumnTicks { height: auto; max-height: 1fr; }
+    ColumnChooserModal #column-chooser-hint { color: $text-muted; }
+    ColumnChooserModal Horizontal { height: 1; align-horizontal: right; }
+    ColumnChooserModal Button { margin-left: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("shift+up,ctrl+up", "move(-1)", "Move up", id="column-chooser.up"),
+        Binding("shift+down,ctrl+down", "move(1)", "Move down", id="column-chooser.down"),
+        Binding("escape", "cancel", "Cancel", id="column-chooser.cancel"),
+    ]
+
+    def __init__(self, columns: Sequence[Column], shown: Sequence[str]) -> None:
+        """`columns`: every column there is; `shown`: the keys shown now, in their order
+        (they come first, the hidden ones after them)."""
+        super().__init__()
+        by_key = {column.key: column for column in columns}
+        first = [by_key[key] for key in shown if key in by_key]
+        self._order = [*first, *(column for column in columns if column not in first)]
+        self._shown = {column.key for column in first}
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Columns of the list, in order (✔ shown)", id="column-chooser-title")
+            yield ColumnTicks(*self._selections(), id="column-chooser-list")
+            yield Static(plain("Space shows or hides · Shift+↑/↓ moves · Enter applies"),
+                         id="column-chooser-hint")
+            with Horizontal():
+                yield Button("Up", id="column-chooser-up", compact=True)
+                yield Button("Down", id="column-chooser-down", compact=True)
+                yield Button("Cancel", id="column-chooser-cancel", compact=True)
+                yield Button("Apply", id="column-chooser-apply", variant="primary", compact=True)
+        yield Footer()
+
+    def _selections(self) -> list[Selection[str]]:
+        return [Selection(plain_cell(column.label), column.key, column.key in self._shown)
+                for column in self._order]
+
+    def on_mount(self) -> None:
+        ticks = self.query_one(ColumnTicks)
+        ticks.highlighted = 0
+        ticks.focus()
+
+    @property
+    def chosen(self) -> list[str]:
+        """The keys ticked now, in the order shown."""
+        return [column.key for column in self._order if column.key in self._shown]
+
+    @on(SelectionList.SelectedChanged, "#column-chooser-list")
+    def _ticks_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+        ticks = self.query_one(ColumnTicks)
+        if ALWAYS_SHOWN not in ticks.selected:
+            ticks.select(ALWAYS_SHOWN)  # posts another change, which lands back here
+            self.notify(ALWAYS_SHOWN_NOTE, markup=False, severity="warning")
+            return
+        self._shown = set(ticks.selected)
+
+    def action_move(self, step: int) -> None:
+        """Move the highlighted column up (step -1) or down (1)."""
+        ticks = self.query_one(ColumnTicks)
+        here = ticks.highlighted
+        if here is None or not 0 <= here + step < len(self._order):
+            return
+        self._order[here], self._order[here + step] = self._order[here + step], self._order[here]
+        with ticks.prevent(SelectionList.SelectedChanged):
+            ticks.clear_options()
+            ticks.add_options(self._selections())
+        ticks.highlighted = here + step
+        ticks.focus()
+
+    @on(Button.Pressed, "#column-chooser-up")
+    def _up(self) -> None:
+        self.action_move(-1)
+
+    @on(Button.Pressed, "#column-chooser-down")
+    def _down(self) -> None:
+        self.action_move(1)
+
+    @on(Button.Pressed, "#column-chooser-apply")
+    def action_apply(self) -> None:
+        self.dismiss(self.chosen)
+
+    @on(Button.Pressed, "#column-chooser-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
