@@ -90,11 +90,13 @@ def read_columns(path: Path | None = None) -> ColumnChoice:
     if text is None:
         return ColumnChoice(problem=problem)
     try:
-        keys = json.loads(text).get("columns")
-    except (ValueError, AttributeError):
-        keys = None
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        return ColumnChoice(problem=f"{path}, line {error.lineno}: not valid JSON ({error.msg}); "
+                            "the default columns are shown")
+    keys = data.get("columns") if isinstance(data, dict) else None
     if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys):
-        return ColumnChoice(problem=f'{path}: not {{"columns": [column keys]}}; the default '
+        return ColumnChoice(problem=f'{path}: no "columns" list of column keys; the default '
                             "columns are shown")
     return ColumnChoice(keys=tuple(column_choice(keys)))
 

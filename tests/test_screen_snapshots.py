@@ -197,6 +197,17 @@ def test_key_help_at_80x24(snap_compare, store: Store, db_path: Path) -> None:  
     assert snap_compare(ProspectsApp(db_path=db_path), terminal_size=SIZE, run_before=journey)
 
 
+def test_column_chooser_at_80x24(snap_compare, store: Store, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    add_prospects(store)
+
+    async def journey(pilot: Pilot[int]) -> None:
+        await steady(pilot)
+        await pilot.press("c", "down", "down", "space", "shift+down")  # Mail hidden, moved down
+        await settle(pilot)
+
+    assert snap_compare(ProspectsApp(db_path=db_path), terminal_size=SIZE, run_before=journey)
+
+
 def test_storage_banner_at_80x24(snap_compare, store: Store, db_path: Path) -> None:  # type: ignore[no-untyped-def]
     # Someone deletes the file while the list is open: the next poll raises the banner.
     add_prospects(store)

@@ -37,14 +37,14 @@ class ColumnChooserModal(ModalScreen[list[str] | None]):
     DEFAULT_CSS = """
     ColumnChooserModal { align: center middle; }
     ColumnChooserModal > Vertical {
-        width: 52; max-width: 100%; height: auto; max-height: 100%; padding: 0 1;
+        width: 60; max-width: 100%; height: auto; max-height: 100%; padding: 0 1;
         border: thick $primary; background: $surface;
     }
     ColumnChooserModal #column-chooser-title { text-style: bold; }
     ColumnChooserModal ColumnTicks { height: auto; max-height: 1fr; }
     ColumnChooserModal #column-chooser-hint { color: $text-muted; }
     ColumnChooserModal Horizontal { height: 1; align-horizontal: right; }
-    ColumnChooserModal Button { margin-left: 1; }
+    ColumnChooserModal Button { width: auto; min-width: 8; margin-left: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("shift+up,ctrl+up", "move(-1)", "Move up", id="column-chooser.up"),
@@ -65,7 +65,7 @@ class ColumnChooserModal(ModalScreen[list[str] | None]):
         with Vertical():
             yield Static("Columns of the list, in order (✔ shown)", id="column-chooser-title")
             yield ColumnTicks(*self._selections(), id="column-chooser-list")
-            yield Static(plain("Space shows or hides · Shift+↑/↓ moves · Enter applies"),
+            yield Static(plain("Space: show or hide · Shift+↑/↓: move · Enter: apply"),
                          id="column-chooser-hint")
             with Horizontal():
                 yield Button("Up", id="column-chooser-up", compact=True)
