@@ -103,11 +103,12 @@ def read_data_file(source: Path, what: str) -> str:
         fd = os.open(source, flags)
     except OSError as error:
         raise CatalogError(f"{source}: cannot read the {what}: {error.strerror or error}") from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):  # before open(): a folder's descriptor cannot be one
+        os.close(fd)
+        raise CatalogError(f"{source}: the {what} must be a regular file, not a pipe, a "
+                           f"device or a folder")
     with open(fd, "rb") as f:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise CatalogError(f"{source}: the {what} must be a regular file, not a pipe, a "
-                               f"device or a folder")
         if st.st_size > MAX_CATALOG_BYTES:
             raise CatalogError(f"{source}: the {what} is {st.st_size:,} bytes; a {what} is at "
                                f"most {MAX_CATALOG_BYTES:,}")
@@ -115,7 +116,8 @@ def read_data_file(source: Path, what: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise CatalogError(f"{source}: not UTF-8 text (byte {error.start})") from None
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise CatalogError(f"{source}: not UTF-8 text (line {line}, byte {error.start})") from None
 
 
 def _catalog(data: dict[str, Any]) -> Catalog:

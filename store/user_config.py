@@ -67,11 +67,14 @@ def read_user_config(path: Path) -> UserConfig:
     """Read a config.toml; a missing file is the defaults, a broken one the defaults and a problem."""
     text, problem = _read(path, "config")
     if text is None:
-        return UserConfig(problem=problem)
+        return UserConfig(problem=problem and f"{problem}; the file was ignored")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        return UserConfig(problem=f"{path}: not valid TOML, ignored: {error}")
+        # tomllib names the line and column, except for a file cut short: then it is the last line.
+        where = f"{path}, line {max(len(text.splitlines()), 1)}" if "end of document" in str(error) \
+            else str(path)
+        return UserConfig(problem=f"{where}: not valid TOML, ignored: {error}")
     name = data.get("name", "")
     if not isinstance(name, str):
         return UserConfig(problem=f"{_where(path, text, 'name')}: name must be text in quotes, "
@@ -88,7 +91,7 @@ def read_columns(path: Path | None = None) -> ColumnChoice:
     path = path or columns_path()
     text, problem = _read(path, "columns file")
     if text is None:
-        return ColumnChoice(problem=problem)
+        return ColumnChoice(problem=problem and f"{problem}; the default columns are shown")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -129,7 +132,7 @@ def _read(path: Path, what: str) -> tuple[str | None, str | None]:
     try:
         return read_data_file(path, what), None
     except CatalogError as error:
-        return None, f"{error}; the file was ignored"
+        return None, str(error)
 
 
 def _where(path: Path, text: str, key: str) -> str:

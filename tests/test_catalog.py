@@ -76,6 +76,15 @@ def test_a_named_pipe_is_refused_without_hanging(tmp_path: Path) -> None:
     assert f"{fifo}: the catalog must be a regular file" in result.stderr
 
 
+def test_a_folder_is_refused_with_a_message(tmp_path: Path) -> None:
+    folder = tmp_path / "catalog.toml"
+    folder.mkdir()
+    result = cli(tmp_path, folder)
+    assert result.returncode == 2
+    assert f"{folder}: the catalog must be a regular file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_device_is_refused_without_reading_it(tmp_path: Path) -> None:
     result = cli(tmp_path, "/dev/zero")
     assert result.returncode == 2
