@@ -231,7 +231,8 @@ async def test_every_list_action_is_found_in_the_palette_by_its_word(
     async with app.run_test(size=(80, 24)) as pilot:
         expected = {"template": "upload", "import": "upload", "verify": "verify",
                     "export": "export", "delete": "delete", "reverse": "reverse",
-                    "keys": "keys", "other": "letter other"}
+                    "keys": "keys", "other": "letter other", "columns": "columns",
+                    "hide": "columns"}
         for word, found in expected.items():
             hits = await palette_hits(app, pilot, word)
             assert any(found in hit.casefold() for hit in hits), (word, hits)
@@ -282,7 +283,7 @@ async def test_f1_lists_every_key_of_the_screen(store: Store, db_path: Path) -> 
         await pilot.pause()
         assert isinstance(app.screen, KeyHelpModal)
         shown = dict(app.screen.rows)
-        for key in ["n", "e", "o", "v", "u", "U", "/", "s", "r", "x", "d", "esc", "^q"]:
+        for key in ["n", "e", "o", "v", "u", "U", "/", "s", "r", "c", "x", "d", "esc", "^q"]:
             assert key in shown, key
         assert any("and Other (names that start with a digit" in note for note in app.screen.notes)
         palette_rows = [what for key, what in app.screen.rows if key == "^p"]
