@@ -72,6 +72,7 @@ async def test_hide_a_column_and_its_header_is_gone_and_the_choice_saved(
         assert "Mail" not in header(app)
         assert "Domain" in header(app)
         assert "mail" not in shown_keys(app)
+        await app.workers.wait_for_complete()
     saved = json.loads(columns_path().read_text())
     assert saved["columns"][:3] == ["company_name", "domain", "dmarc"]
     assert "mail" not in saved["columns"]
@@ -92,6 +93,7 @@ async def test_reorder_with_keys_and_the_choice_survives_a_restart(store: Store,
         await pilot.pause()
         assert header(app).index("Mail") < header(app).index("Domain")
         first = shown_keys(app)
+        await app.workers.wait_for_complete()
     again = ProspectsApp(db_path=db_path)
     async with again.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -212,6 +214,7 @@ async def test_a_columns_file_that_cannot_be_saved_is_said_and_kept_for_the_sess
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_chooser(pilot)
         await pilot.press("down", "space", "enter")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert "domain" not in shown_keys(app)
         assert any("cannot save the columns" in notice for notice in notices(app)), notices(app)

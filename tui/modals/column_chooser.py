@@ -3,22 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from store.errors import SettingsError
 from store.listing import ALWAYS_SHOWN
-from tui.widgets.plain import plain, plain_cell
+from store.user_config import save_columns
+from tui.widgets.plain import plain, plain_cell, plain_line
 from tui.widgets.table_columns import Column
 from tui.widgets.tick_list import TickList
 
 ALWAYS_SHOWN_NOTE = "The company name is always shown: it says which prospect a row is."
+
+
+def save_in_background(screen: Screen[Any], keys: Sequence[str]) -> None:
+    """Save the user's own columns in a thread (written and synced: not on the event loop);
+    a failure is a notice, and the columns stay as chosen until the app is closed."""
+
+    def save() -> None:
+        try:
+            save_columns(keys)
+        except SettingsError as error:
+            screen.app.call_from_thread(not_saved, error)
+
+    def not_saved(error: SettingsError) -> None:
+        screen.notify(plain_line(error), markup=False, title="Columns not saved", severity="warning")
+
+    screen.run_worker(save, thread=True, group="save-columns", exit_on_error=False)
 
 
 class ColumnTicks(TickList):

@@ -18,15 +18,15 @@ from textual.worker import Worker, get_current_worker
 
 from store.backends.base import Changes
 from store.bulk import collector_paused
-from store.errors import FilterError, SettingsError, StorageError, StoreError
+from store.errors import FilterError, StorageError, StoreError
 from store.listing import COLUMNS, ProspectList
 from store.listing.completion import DMARC_CELLS, STATUSES
 from store.listing.filter import Filter, parse_filter
 from store.rules.store import Store
 from store.text import quoted
 from store.transfer.export import ExportResult
-from store.user_config import ColumnChoice, read_columns, save_columns
-from tui.modals.column_chooser import ColumnChooserModal
+from store.user_config import ColumnChoice, read_columns
+from tui.modals.column_chooser import ColumnChooserModal, save_in_background
 from tui.modals.confirm import ConfirmModal
 from tui.modals.export_dialog import ExportModal
 from tui.modals.history import open_history
@@ -383,14 +383,10 @@ class ProspectListScreen(Screen[None]):
         self.app.push_screen(ColumnChooserModal(TABLE_COLUMNS, shown), self._columns_chosen)
 
     def _columns_chosen(self, keys: list[str] | None) -> None:
-        if keys is None:
-            return
-        self._own_columns = ColumnChoice(tuple(keys))
-        self.show_columns(keys)
-        try:
-            save_columns(keys)
-        except SettingsError as error:
-            self.notify(plain_line(error), markup=False, title="Columns not saved", severity="warning")
+        if keys is not None:
+            self._own_columns = ColumnChoice(tuple(keys))
+            self.show_columns(keys)
+            save_in_background(self, keys)
 
     def show_columns(self, keys: Sequence[str]) -> None:
         """Show these columns in this order (a saved view's), without saving them as the

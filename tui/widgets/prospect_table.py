@@ -231,7 +231,7 @@ class ProspectTable(ScrollView, can_focus=True):
         if key != self.sort_key:
             self.sort_key = key
             self.sort_descending = descending
-            self.refresh()  # the sorted column is always shown: the columns may change
+            self.refresh()  # a shown sorted column is never dropped: the columns may change
         elif descending != self.sort_descending:
             self.sort_descending = descending
             self.refresh(Region(0, 0, self.size.width, 1))
