@@ -15,17 +15,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Button, Header, Input, Select, SelectionList, Static
+from textual.widgets import Button, Header, Input, Select, SelectionList
 
 from store.domain.dns import Nameserver
 from store.errors import DuplicateError, NotFoundError, StorageError
 from store.listing import display_domain
 from store.models import Prospect, User
 from store.rules.store import Store
-from store.rules.validation import ProspectInvalid, build_prospect
 from store.text import clean_for_display
 from tui.modals.confirm import ConfirmModal
 from tui.modals.date_picker import DatePickerModal
@@ -34,28 +31,11 @@ from tui.modals.verify_details import VerifyDetailsModal
 from tui.widgets.banner import StorageBanner, report_storage_problem
 from tui.widgets.date_input import DateInput
 from tui.widgets.domain_field import DomainField
+from tui.widgets.form_message import FormMessage
 from tui.widgets.key_footer import KeyFooter
-from tui.widgets.plain import plain, plain_line
-from tui.widgets.product_picker import ProductsField
-from tui.widgets.prospect_fields import FIELD_WIDGETS, ProspectFields, sentence
+from tui.widgets.plain import plain_line
+from tui.widgets.prospect_fields import ProspectFields
 from tui.widgets.refusal import point_at
-
-NAME_CHECK_DELAY = 0.3  # seconds after the last key before looking for the same name
-SAME_NAME_SHOWN = 3  # other prospects named in the warning
-CUSTOMER_ORDER_FIELDS = (
-    "A customer's products and permitted users are those of its submitted order: "
-    "they are shown here but cannot be changed."
-)
-
-
-def same_name_warning(others: list[Prospect]) -> str:
-    """'Also the name of ...': other prospects with this company name, or ''."""
-    if not others:
-        return ""
-    named = ", ".join(f"{o.status} {clean_for_display(o.company_name, 60)} "
-                      f"({display_domain(o.domain)})" for o in others[:SAME_NAME_SHOWN])
-    more = f" and {len(others) - SAME_NAME_SHOWN} more" if len(others) > SAME_NAME_SHOWN else ""
-    return f"Same name as {named}{more}: check this is not the same company."
 
 
 @dataclass(frozen=True)
@@ -117,17 +97,6 @@ class ProspectFormScreen(Screen[FormResult | None]):
         self._saving = False
         self._at_open: tuple[Any, ...] = ()
         self._asked_for: str | None = None  # the domain "Save anyway?" was answered yes for
-        self._same_name = ""  # the warning that other prospects have this company name
-        self._correcting = False  # the message above says "fields to correct, marked below"
-        self._name_timer: Timer | None = None
-        self._name_asked = ""  # the company name last checked for namesakes
-
-    @dataclass
-    class NameChecked(Message):
-        """Which other prospects have the company name `name` (a warning, never a block)."""
-
-        name: str
-        others: list[Prospect]
 
     @property
     def prospect_id(self) -> int | None:
@@ -147,7 +116,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield StorageBanner()
-        yield Static(id="form-message")
+        yield FormMessage(id="form-message")
         yield ProspectFields(self.store, self.base, self.users, id="form-body",
                              nameserver=self.nameserver, lifetime=self.verify_lifetime)
         with Horizontal(id="form-buttons"):
@@ -171,16 +140,10 @@ class ProspectFormScreen(Screen[FormResult | None]):
             self.query_one(self._focus).focus()
         if self.is_customer:
             self.sub_title = "Edit customer"
-            self.fields.freeze_order_fields(CUSTOMER_ORDER_FIELDS)
+            self.fields.freeze_order_fields()
         else:
             self.sub_title = "Edit prospect" if self.base else "New prospect"
-        name = self.query_one("#company-name", Input).value
-        self.fields.show_name_warning(name)
-        self._name_asked = name  # the Changed event of the value filled in asks no second time
-        if name.strip():
-            # After the first paint: at 100k prospects the scan's thread, sharing the
-            # GIL, would double the time the form takes to lay itself out and show.
-            self.call_after_refresh(self._check_name, name)
+        self.fields.start_name_check()
         self._at_open = self.fields.snapshot()
         if self._verify_on_open:
             self.action_verify()
@@ -199,48 +162,21 @@ class ProspectFormScreen(Screen[FormResult | None]):
 
     # -- messages ----------------------------------------------------------------------
 
-    def _say(self, message: str, style: str = "-error") -> None:
-        banner = self.query_one("#form-message", Static)
-        banner.update(plain(message, 600))
-        banner.set_classes(style)
-        banner.display = bool(message)
-        self._correcting = False
+    @property
+    def message(self) -> FormMessage:
+        """The line above the fields."""
+        return self.query_one(FormMessage)
 
     def _field_changed(self, widget_id: str) -> None:
         """Hide a field's error once it is edited, and the summary once none is left."""
         self.fields.set_note(widget_id, "")
-        if self._correcting and not self.fields.has_errors():
-            self._say("")
+        if self.message.correcting and not self.fields.has_errors():
+            self.message.say("")
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "company-name" and event.value != self._name_asked:
-            self._name_asked = event.value
-            self._same_name = ""
-            self.fields.show_name_warning(event.value)
-            if self._name_timer is not None:
-                self._name_timer.stop()
-            self._name_timer = self.set_timer(NAME_CHECK_DELAY,
-                                              lambda: self._check_name(event.value))
         if event.input.id:
             self._field_changed(event.input.id)
-
-    @work(thread=True, exclusive=True, group="same-name", exit_on_error=False)
-    def _check_name(self, name: str) -> None:
-        """Look for other prospects with this name off the event loop (a scan at 100k)."""
-        try:
-            others = self.store.same_name_prospects(name, exclude=self.prospect_id)
-        except StorageError:
-            return  # the poll and any save say so; a warning is not worth a second message
-        self.post_message(self.NameChecked(name, others))
-
-    @on(NameChecked)
-    def _name_checked(self, event: NameChecked) -> None:
-        name_input = self.query_one("#company-name", Input)
-        if event.name != name_input.value:
-            return  # typed on meanwhile: a later check is on its way
-        self._same_name = same_name_warning(event.others)
-        self.fields.show_name_warning(event.name, self._same_name)
 
     @on(Select.Changed)
     def _select_changed(self, event: Select.Changed) -> None:
@@ -253,36 +189,9 @@ class ProspectFormScreen(Screen[FormResult | None]):
 
     # -- saving ------------------------------------------------------------------------
 
-    def _build(self) -> Prospect | None:
-        """The prospect the form describes, or None after showing what is wrong."""
-        values = self.fields.values()
-        values["products"], seat_errors = self.query_one(ProductsField).values()
-        order = list(FIELD_WIDGETS)
-        errors: list[tuple[str, str]] = []
-        prospect: Prospect | None = None
-        try:
-            # Users are re-read: a lead may have been added or unflagged since the form opened.
-            prospect = build_prospect(values, catalog=self.store.catalog,
-                                      users=self.store.users(), base=self.base)
-        except ProspectInvalid as invalid:
-            ordered = sorted(invalid.errors, key=lambda e: order.index(e.field))
-            errors = [(FIELD_WIDGETS[e.field], sentence(e)) for e in ordered]
-        errors += list(seat_errors.items())
-        if errors or prospect is None:
-            self._show_errors(errors)
-            return None
-        check = self.query_one(DomainField).check_for(prospect.domain)
-        if check is not None and check.verdict != "duplicate":
-            prospect = prospect.model_copy(update={"domain_check": check})
-        elif self.base is None or prospect.domain != self.base.domain:
-            prospect = prospect.model_copy(update={"domain_check": None})  # about another domain
-        return prospect
-
     def _show_errors(self, errors: list[tuple[str, str]]) -> None:
         self.fields.show_errors(errors)
-        count = len({widget_id for widget_id, _ in errors})
-        self._say(f"Not saved: {count} field{'s' if count > 1 else ''} to correct, marked below.")
-        self._correcting = True
+        self.message.count_errors(len({widget_id for widget_id, _ in errors}))
 
     def action_save(self) -> None:
         """Save, then go back to the list."""
@@ -304,16 +213,18 @@ class ProspectFormScreen(Screen[FormResult | None]):
         if self._saving:
             return
         try:
-            prospect = self._build()
+            prospect, errors = self.fields.build()
         except StorageError as error:  # the users could not be read: the file is damaged
             self._save_failed(error)
             return
         if prospect is None:
+            self._show_errors(errors)
             return
         if prospect.id is not None and not self.is_dirty():
             self.dismiss(FormResult(prospect.id, review_order))  # nothing to write
             return
-        doubt = self._domain_doubt(prospect)
+        saved = self.base.domain if self.base is not None else None
+        doubt = self.query_one(DomainField).doubt(prospect.domain, saved)
         if doubt is None or self._asked_for == prospect.domain:
             self._start_write(prospect, review_order)
             return
@@ -328,23 +239,8 @@ class ProspectFormScreen(Screen[FormResult | None]):
         self.app.push_screen(ConfirmModal(f"{doubt} Save anyway?", yes="Save anyway",
                                           no="Go back"), answered)
 
-    def _domain_doubt(self, prospect: Prospect) -> str | None:
-        """Why the domain may not exist, worth one question before saving; None if no doubt.
-
-        "Could not check" never asks (DNS may just be unreachable), and a duplicate
-        never gets here: the store refuses it. An edit that keeps its domain is not
-        asked about a check that never ran: the domain was accepted when it was saved.
-        """
-        domain = display_domain(prospect.domain)
-        check = self.query_one(DomainField).check_for(prospect.domain)
-        if check is not None and check.verdict == "nxdomain":
-            return f"Verify found that {domain} does not exist in DNS."
-        if check is None and (self.base is None or prospect.domain != self.base.domain):
-            return f"{domain} was not verified (F5), so it may not exist."
-        return None
-
     def _start_write(self, prospect: Prospect, review_order: bool) -> None:
-        self._say("Saving…", "-info")
+        self.message.say("Saving…", "-info")
         self._set_saving(True)
         self._write(prospect, review_order)
 
@@ -385,7 +281,7 @@ class ProspectFormScreen(Screen[FormResult | None]):
                        "Save again to add it as a new prospect.")
         else:  # ConflictError's message says whose change is kept and what to do
             message = f"Not saved: {message}"
-        self._say(message)
+        self.message.say(message)
         self.notify(plain_line(message), severity="error", markup=False, timeout=10)
 
     def _forget_base(self) -> None:
@@ -416,10 +312,6 @@ class ProspectFormScreen(Screen[FormResult | None]):
             self.notify("A new prospect has no history until it is saved.", markup=False)
         else:
             await open_history(self, self.store, self.prospect_id)
-
-    @on(Button.Pressed, "#provision-date-calendar")
-    def _calendar_pressed(self) -> None:
-        self.query_one(DateInput).action_calendar()
 
     @on(DateInput.CalendarRequested)
     def _open_calendar(self, event: DateInput.CalendarRequested) -> None:
@@ -501,5 +393,5 @@ class ProspectFormScreen(Screen[FormResult | None]):
             message = "It was already deleted by someone else; Save would add it again."
         else:
             message = f"Not deleted: {clean_for_display(str(error), 400)}"
-        self._say(message)
+        self.message.say(message)
         self.notify(plain_line(message), severity="error", markup=False, timeout=10)

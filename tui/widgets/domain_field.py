@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, Static
 from store.domain.dns import Nameserver
 from store.domain.summary import summary_line
 from store.errors import StorageError
+from store.listing import display_domain
 from store.models import DomainCheck
 from store.rules.store import Store
 from tui.widgets.banner import report_storage_problem
@@ -134,6 +135,22 @@ class DomainField(Vertical):
         """The last Verify answer if it is about this (normalised) domain."""
         if self.check is not None and self.checked_domain == ascii_domain:
             return self.check
+        return None
+
+    def doubt(self, ascii_domain: str, saved: str | None) -> str | None:
+        """Why the domain may not exist, worth one question before saving; None if no doubt.
+
+        `saved` is the domain as last saved (None for a new prospect). "Could not check"
+        never asks (DNS may just be unreachable), and a duplicate never gets here: the
+        store refuses it. An edit that keeps its domain is not asked about a check that
+        never ran: the domain was accepted when it was saved.
+        """
+        domain = display_domain(ascii_domain)
+        check = self.check_for(ascii_domain)
+        if check is not None and check.verdict == "nxdomain":
+            return f"Verify found that {domain} does not exist in DNS."
+        if check is None and ascii_domain != saved:
+            return f"{domain} was not verified (F5), so it may not exist."
         return None
 
     def _show(self, text: str, style: str) -> None:

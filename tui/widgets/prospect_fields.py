@@ -8,19 +8,26 @@ something to say.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
+from textual.message import Message
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from store.domain.dns import Nameserver
+from store.errors import StorageError
+from store.listing import display_domain
 from store.models import Prospect, User
 from store.rules.store import Store
-from store.rules.validation import FIELD_LABELS, FieldError, name_warning
+from store.rules.validation import FIELD_LABELS, FieldError, ProspectInvalid, build_prospect, name_warning
+from store.text import clean_for_display
 from tui.widgets.date_input import DateInput
 from tui.widgets.domain_field import DomainField
 from tui.widgets.plain import PlainInput, plain, plain_cell, plain_line
@@ -48,6 +55,12 @@ NO_LEADS = (
     "There are no implementation leads yet, and a prospect needs one. "
     "Add a user flagged as an implementation lead under Users."
 )
+CUSTOMER_ORDER_FIELDS = (
+    "A customer's products and permitted users are those of its submitted order: "
+    "they are shown here but cannot be changed."
+)
+NAME_CHECK_DELAY = 0.3  # seconds after the last key before looking for the same name
+SAME_NAME_SHOWN = 3  # other prospects named in the warning
 
 
 def sentence(error: FieldError) -> str:
@@ -55,6 +68,16 @@ def sentence(error: FieldError) -> str:
     verb = error.message.split(" ", 1)[0]
     joiner = " " if verb in ("is", "must", "needs") else ": "
     return f"{error.label}{joiner}{error.message}"
+
+
+def same_name_warning(others: list[Prospect]) -> str:
+    """'Also the name of ...': other prospects with this company name, or ''."""
+    if not others:
+        return ""
+    named = ", ".join(f"{o.status} {clean_for_display(o.company_name, 60)} "
+                      f"({display_domain(o.domain)})" for o in others[:SAME_NAME_SHOWN])
+    more = f" and {len(others) - SAME_NAME_SHOWN} more" if len(others) > SAME_NAME_SHOWN else ""
+    return f"Same name as {named}{more}: check this is not the same company."
 
 
 def user_label(user: User) -> Text:
@@ -74,6 +97,17 @@ class ProspectFields(VerticalScroll, can_focus=False):
         self.nameserver, self.lifetime = nameserver, lifetime
         self._notes: dict[str, str] = {}  # what each note line shows now, by its id
         self._note_lines: dict[str, Static] = {}
+        self._name_timer: Timer | None = None
+        # The company name last checked for namesakes: the value filled in is checked
+        # once the form is shown (start_name_check), not as its Changed event arrives.
+        self._name_asked = base.company_name if base else ""
+
+    @dataclass
+    class NameChecked(Message):
+        """Which other prospects have the company name `name` (a warning, never a block)."""
+
+        name: str
+        others: list[Prospect]
 
     # -- building ----------------------------------------------------------------------
 
@@ -142,6 +176,10 @@ class ProspectFields(VerticalScroll, can_focus=False):
         yield self._label("products")
         yield ProductsField(catalog, base.products if base else [], id="products-field")
 
+    @on(Button.Pressed, "#provision-date-calendar")
+    def _calendar_pressed(self) -> None:
+        self.query_one(DateInput).action_calendar()
+
     def _no_leads(self) -> Horizontal:
         return Horizontal(Static(Content(NO_LEADS), id="no-leads-text"),
                           Button("Open Users", id="open-users"), id="no-leads",
@@ -188,6 +226,30 @@ class ProspectFields(VerticalScroll, can_focus=False):
             "permitted_users": self._input("permitted-users"),
         }
 
+    def build(self) -> tuple[Prospect | None, list[tuple[str, str]]]:
+        """The prospect the fields describe, or None and each (widget id, message) wrong."""
+        values = self.values()
+        values["products"], seat_errors = self.query_one(ProductsField).values()
+        order = list(FIELD_WIDGETS)
+        errors: list[tuple[str, str]] = []
+        prospect: Prospect | None = None
+        try:
+            # Users are re-read: a lead may have been added or unflagged since the form opened.
+            prospect = build_prospect(values, catalog=self.store.catalog,
+                                      users=self.store.users(), base=self.base)
+        except ProspectInvalid as invalid:
+            ordered = sorted(invalid.errors, key=lambda e: order.index(e.field))
+            errors = [(FIELD_WIDGETS[e.field], sentence(e)) for e in ordered]
+        errors += list(seat_errors.items())
+        if errors or prospect is None:
+            return None, errors
+        check = self.query_one(DomainField).check_for(prospect.domain)
+        if check is not None and check.verdict != "duplicate":
+            prospect = prospect.model_copy(update={"domain_check": check})
+        elif self.base is None or prospect.domain != self.base.domain:
+            prospect = prospect.model_copy(update={"domain_check": None})  # about another domain
+        return prospect, []
+
     def snapshot(self) -> tuple[Any, ...]:
         """Everything a person can change, including a fresh Verify answer."""
         return (*self.values().values(), self.query_one(ProductsField).snapshot(),
@@ -228,18 +290,11 @@ class ProspectFields(VerticalScroll, can_focus=False):
         """The error (or warning) shown under a field now, '' when none."""
         return self._notes.get(f"{widget_id}-{kind}", "")
 
-    def show_name_warning(self, name: str, same_name: str = "") -> None:
-        """The soft warnings under the company name (abbreviated; the same as another
-        prospect's); they never block saving."""
-        abbreviated = (name_warning(name) if name.strip() else None) or ""
-        self.set_note("company-name", "\n".join(w for w in (abbreviated, same_name) if w),
-                      "warning")
-
-    def freeze_order_fields(self, why: str) -> None:
-        """Make products and permitted users read-only, with a line saying why."""
+    def freeze_order_fields(self) -> None:
+        """A customer's: make products and permitted users read-only, with a line saying why."""
         self.query_one("#permitted-users", Input).disabled = True
         self.query_one(ProductsField).disabled = True
-        self.set_note("products", why, "info")
+        self.set_note("products", CUSTOMER_ORDER_FIELDS, "info")
 
     def show_errors(self, errors: list[tuple[str, str]]) -> None:
         """Show each (widget id, message) under its field, clear the rest, focus the first."""
@@ -254,3 +309,48 @@ class ProspectFields(VerticalScroll, can_focus=False):
         if errors:
             first = errors[0][0]
             point_at(self.query_one(f"#{first}"), self._note_lines.get(f"{first}-error"))
+
+    # -- the company name: soft warnings, and other prospects of the same name ----------------
+
+    def show_name_warning(self, name: str, same_name: str = "") -> None:
+        """The soft warnings under the company name (abbreviated; the same as another
+        prospect's); they never block saving."""
+        abbreviated = (name_warning(name) if name.strip() else None) or ""
+        self.set_note("company-name", "\n".join(w for w in (abbreviated, same_name) if w),
+                      "warning")
+
+    def start_name_check(self) -> None:
+        """Warn about the name the form opens with, and look for namesakes once it shows."""
+        name = self._input("company-name")
+        self.show_name_warning(name)
+        self._name_asked = name
+        if name.strip():
+            # After the first paint: at 100k prospects the scan's thread, sharing the
+            # GIL, would double the time the form takes to lay itself out and show.
+            self.call_after_refresh(self._check_name, name)
+
+    @on(Input.Changed, "#company-name")
+    def _name_changed(self, event: Input.Changed) -> None:
+        if event.value == self._name_asked:
+            return
+        self._name_asked = event.value
+        self.show_name_warning(event.value)
+        if self._name_timer is not None:
+            self._name_timer.stop()
+        self._name_timer = self.set_timer(NAME_CHECK_DELAY, lambda: self._check_name(event.value))
+
+    @work(thread=True, exclusive=True, group="same-name", exit_on_error=False)
+    def _check_name(self, name: str) -> None:
+        """Look for other prospects with this name off the event loop (a scan at 100k)."""
+        exclude = self.base.id if self.base is not None else None
+        try:
+            others = self.store.same_name_prospects(name, exclude=exclude)
+        except StorageError:
+            return  # the poll and any save say so; a warning is not worth a second message
+        self.post_message(self.NameChecked(name, others))
+
+    @on(NameChecked)
+    def _name_checked(self, event: NameChecked) -> None:
+        if event.name != self._input("company-name"):
+            return  # typed on meanwhile: a later check is on its way
+        self.show_name_warning(event.name, same_name_warning(event.others))
