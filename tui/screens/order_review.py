@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import ClassVar
 
 from textual import on, work
@@ -17,32 +16,29 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Header, Input, Static
 
 from store.errors import ConflictError, NotFoundError, StoreError
-from store.listing import display_domain
 from store.models import Order, Prospect, User
-from store.rules.store import Store, submit_refusal
-from store.text import clean_for_display, unsafe_character
+from store.rules.store import Store
+from store.text import clean_for_display
 from tui.modals.confirm import ConfirmModal
+from tui.screens.order_refusals import (
+    AUTHORISED,
+    CONFIRMATIONS,
+    MSA,
+    NOT_REQUIRED,
+    Refusals,
+    number_refusal,
+    refusals,
+)
 from tui.screens.prospect_form import FormResult, ProspectFormScreen
 from tui.widgets.banner import StorageBanner, report_storage_problem
 from tui.widgets.key_footer import KeyFooter
-from tui.widgets.plain import PlainInput, plain, plain_line, plain_parts
+from tui.widgets.order_summary import OrderStatus, OrderSummary
+from tui.widgets.plain import PlainInput, plain, plain_line
 from tui.widgets.refusal import point_at
 from tui.widgets.tick_box import TickBox
 
-NAME_SHOWN = 120  # characters of a company or product name in the summary
 SHORT = 60  # characters of a name in questions and notifications
-MSA = "The order is covered by the existing MSA"
-AUTHORISED = "I am authorised to place this order"
-NOT_REQUIRED = "Order number not required"
-CONFIRMATIONS = {"#confirm-msa": MSA, "#confirm-authorised": AUTHORISED}
 State = tuple[str, bool, bool, bool]
-
-
-def when(stamp: datetime | None) -> str:
-    """A timestamp as people read it, in UTC: sessions on a shared host may differ in zone."""
-    if stamp is None:
-        return "an unknown time"
-    return stamp.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 class OrderReviewScreen(Screen[None]):
@@ -82,9 +78,9 @@ class OrderReviewScreen(Screen[None]):
         yield Header()
         yield StorageBanner()
         # Outside the scroll, so that "Submitted on ..." is always in view.
-        yield Static(id="order-status")
+        yield OrderStatus(id="order-status")
         with VerticalScroll(id="order-review"):
-            yield Static(id="order-summary")
+            yield OrderSummary(id="order-summary")
             yield Static(id="products-error", classes="order-error")
             yield Button("Edit products", id="edit-products")
             yield Static(id="order-stale")
@@ -92,9 +88,9 @@ class OrderReviewScreen(Screen[None]):
             number.border_title = "Order number"
             yield number
             yield Static(id="order-number-error", classes="order-error")
-            yield TickBox(NOT_REQUIRED, id="order-number-not-required")
-            yield TickBox(MSA, id="confirm-msa")
-            yield TickBox(AUTHORISED, id="confirm-authorised")
+            yield TickBox(plain(NOT_REQUIRED), id="order-number-not-required")
+            yield TickBox(plain(MSA), id="confirm-msa")
+            yield TickBox(plain(AUTHORISED), id="confirm-authorised")
             yield Static(id="confirm-error", classes="order-error")
             with Horizontal(id="order-buttons"):
                 yield Button("Submit Order", id="submit-order", variant="primary")
@@ -185,15 +181,9 @@ class OrderReviewScreen(Screen[None]):
         self.query_one("#confirm-msa", Checkbox).value = order.covered_by_msa
         self.query_one("#confirm-authorised", Checkbox).value = order.authorised
         self._clean_state = self._state()
-        self._show_errors("", [])
+        self._show_errors(Refusals("", "", []))
         self._show_summary()
-        if self.submitted:
-            status = f"Submitted on {when(order.submitted_at)}. This order is read-only."
-        elif order.id is not None:
-            status = f"Draft saved on {when(order.updated_at)}."
-        else:
-            status = "New order: not saved yet."
-        self.query_one("#order-status", Static).update(plain(status))
+        self.query_one(OrderStatus).show(order)
         self.set_class(self.submitted, "-submitted")
         for widget in self.query("#order-review Checkbox"):
             widget.disabled = self.submitted
@@ -201,35 +191,9 @@ class OrderReviewScreen(Screen[None]):
             number.disabled = True
         self.refresh_bindings()
 
-    def _user_text(self, user_id: int | None, missing: str) -> str:
-        if user_id is None:
-            return missing
-        user = next((u for u in self.users if u.id == user_id), None)
-        if user is None:
-            return f"user {user_id} (no longer exists)"
-        return f"{clean_for_display(user.name, SHORT)} <{clean_for_display(user.email, SHORT)}>"
-
     def _show_summary(self) -> None:
         assert self.prospect is not None and self.order is not None
-        prospect, order = self.prospect, self.order
-        permitted = str(order.permitted_users) if order.permitted_users else "not given"
-        products: list[str | tuple[str, str]] = []
-        for line in order.products:
-            seats = f": {line.seats} seats" if line.seats else ""
-            products += ["\n  - ", clean_for_display(line.product, NAME_SHOWN), seats]
-        rows: list[tuple[str, list[str | tuple[str, str]]]] = [
-            ("Company", [clean_for_display(prospect.company_name, NAME_SHOWN)]),
-            ("Domain", [clean_for_display(display_domain(prospect.domain))]),
-            ("Status", [prospect.status]),
-            ("Permitted users", [permitted]),
-            ("Products", products or ["none chosen"]),
-            ("Implementation lead", [self._user_text(prospect.implementation_lead, "none")]),
-            ("Secondary contact", [self._user_text(prospect.secondary_contact, "none")]),
-        ]
-        parts: list[str | tuple[str, str]] = []
-        for index, (label, value) in enumerate(rows):
-            parts += [(("\n" if index else "") + f"{label}: ", "bold"), *value]
-        self.query_one("#order-summary", Static).update(plain_parts(*parts))
+        self.query_one(OrderSummary).show(self.prospect, self.order, self.users)
         stale = self._stale()
         note = self.query_one("#order-stale", Static)
         note.update(Content(
@@ -302,47 +266,25 @@ class OrderReviewScreen(Screen[None]):
             "authorised": authorised,
         })
 
-    def _confirm_errors(self) -> list[str]:
-        return [
-            selector for selector in CONFIRMATIONS
-            if not self.query_one(selector, Checkbox).value
-        ]
-
-    def _show_errors(self, number_error: str, unticked: list[str], products_error: str = "") -> None:
-        products = self.query_one("#products-error", Static)
-        products.update(plain(products_error))
-        products.display = bool(products_error)
-        number = self.query_one("#order-number", Input)
-        number.set_class(bool(number_error), "-invalid")
-        box = self.query_one("#order-number-error", Static)
-        box.update(plain(number_error))
-        box.display = bool(number_error)
+    def _show_errors(self, refused: Refusals) -> None:
+        self.query_one("#order-number", Input).set_class(bool(refused.number), "-invalid")
         for selector in CONFIRMATIONS:
-            self.query_one(selector, Checkbox).set_class(selector in unticked, "-invalid")
-        lines = [f"Confirmation required: tick '{CONFIRMATIONS[s]}'" for s in unticked]
-        confirm = self.query_one("#confirm-error", Static)
-        confirm.update(plain("\n".join(lines)))
-        confirm.display = bool(lines)
-
-    def _refused_number(self) -> str:
-        """The error for an order number holding a control character; '' when it holds none."""
-        number, not_required, _, _ = self._state()
-        problem = None if not_required else unsafe_character(number)
-        return f"Order number: {problem}" if problem else ""
+            self.query_one(selector, Checkbox).set_class(selector in refused.unticked, "-invalid")
+        shown = {"#products-error": refused.products, "#order-number-error": refused.number,
+                 "#confirm-error": refused.confirmations}
+        for selector, text in shown.items():
+            box = self.query_one(selector, Static)
+            box.update(plain(text))
+            box.display = bool(text)
 
     def _validate(self, *, focus: bool = True) -> bool:
         """Show what stops a submit, next to each field; True when nothing does."""
-        number, not_required, _, _ = self._state()
-        products_error = submit_refusal(self._form_order()) or ""
-        number_error = "" if number or not_required else (
-            f"Order number: enter the order number, or tick '{NOT_REQUIRED}'")
-        number_error = self._refused_number() or number_error
-        unticked = self._confirm_errors()
-        self._show_errors(number_error, unticked, products_error)
+        refused = refusals(self._form_order())
+        self._show_errors(refused)
         # (field, message) for each refusal, top to bottom: the first is pointed at.
-        problems = [("#edit-products", "#products-error")] if products_error else []
-        problems += [("#order-number", "#order-number-error")] if number_error else []
-        problems += [(unticked[0], "#confirm-error")] if unticked else []
+        problems = [("#edit-products", "#products-error")] if refused.products else []
+        problems += [("#order-number", "#order-number-error")] if refused.number else []
+        problems += [(refused.unticked[0], "#confirm-error")] if refused.unticked else []
         if focus and problems:
             field, message = problems[0]
             point_at(self.query_one(field), self.query_one(message))
@@ -386,22 +328,11 @@ class OrderReviewScreen(Screen[None]):
         if self.submitted or self.order is None:
             self.dismiss(None)
             return
-        if refused := self._refused_number():  # a draft keeps the number exactly, or not at all
-            self._show_errors(refused, [])
+        if refused := number_refusal(self._form_order()):  # a draft keeps it exactly, or not at all
+            self._show_errors(Refusals("", refused, []))
             self.query_one("#order-number", Input).focus()
             return
-        try:
-            await asyncio.to_thread(self.store.save_order, self._form_order())
-        except NotFoundError as error:
-            self.notify(plain_line(f"Draft not saved: {error}"), severity="error", markup=False)
-            self.dismiss(None)
-            return
-        except ConflictError:
-            self._show_theirs("Draft not saved")
-            return
-        except StoreError as error:
-            report_storage_problem(self, error)
-            self.notify(plain_line(f"Draft not saved: {error}"), severity="error", markup=False)
+        if await self._save_order("Draft not saved") is None:
             return
         self.notify(plain_line(f"Draft order saved for {self.company}."), markup=False)
         self.dismiss(None)
@@ -418,24 +349,28 @@ class OrderReviewScreen(Screen[None]):
         question = f"Submit order for {self.company}? It cannot be changed afterwards."
         if not await self.app.push_screen_wait(ConfirmModal(question, yes="Submit")):
             return
-        try:
-            self.order = await asyncio.to_thread(
-                self.store.save_order, self._form_order(), submit=True)
-        except NotFoundError as error:
-            self.notify(plain_line(f"Order not submitted: {error}"), severity="error", markup=False)
-            self.dismiss(None)
+        order = await self._save_order("Order not submitted", submit=True)
+        if order is None:
             return
-        except ConflictError:
-            self._show_theirs("Order not submitted")
-            return
-        except StoreError as error:
-            report_storage_problem(self, error)
-            self.notify(plain_line(f"Order not submitted: {error}"), severity="error", markup=False)
-            return
+        self.order = order
         self.prospect = self.prospect and self.prospect.model_copy(update={"status": "customer"})
         self._fill()
         self.query_one("#order-close", Button).focus()
         self.notify(plain_line(f"Order submitted: {self.company} is now a customer."), markup=False)
+
+    async def _save_order(self, what: str, *, submit: bool = False) -> Order | None:
+        """Write the order off the event loop; None after saying why it was not (`what`)."""
+        try:
+            return await asyncio.to_thread(self.store.save_order, self._form_order(), submit=submit)
+        except NotFoundError as error:
+            self.notify(plain_line(f"{what}: {error}"), severity="error", markup=False)
+            self.dismiss(None)
+        except ConflictError:
+            self._show_theirs(what)
+        except StoreError as error:
+            report_storage_problem(self, error)
+            self.notify(plain_line(f"{what}: {error}"), severity="error", markup=False)
+        return None
 
     def _show_theirs(self, what: str) -> None:
         """Someone else saved or submitted this order meanwhile: show theirs, never overwrite it."""
