@@ -32,7 +32,7 @@ from tui.screens.order_refusals import (
 from tui.screens.prospect_form import FormResult, ProspectFormScreen
 from tui.widgets.banner import StorageBanner, report_storage_problem
 from tui.widgets.key_footer import KeyFooter
-from tui.widgets.order_summary import OrderStatus, OrderSummary
+from tui.widgets.order_summary import OrderStatus, OrderSummary, StaleNote
 from tui.widgets.plain import PlainInput, plain, plain_line
 from tui.widgets.refusal import point_at
 from tui.widgets.tick_box import TickBox
@@ -83,7 +83,7 @@ class OrderReviewScreen(Screen[None]):
             yield OrderSummary(id="order-summary")
             yield Static(id="products-error", classes="order-error")
             yield Button("Edit products", id="edit-products")
-            yield Static(id="order-stale")
+            yield StaleNote(id="order-stale")
             number = PlainInput(placeholder="e.g. PO-12345", id="order-number", max_length=64)
             number.border_title = "Order number"
             yield number
@@ -133,7 +133,7 @@ class OrderReviewScreen(Screen[None]):
     def _loaded(self, event: Loaded) -> None:
         if event.prospect is None:
             self.notify(plain_line(f"Cannot review the order: {event.error}"), severity="error", markup=False)
-            self._leave()
+            self.dismiss(None)  # not awaited: a screen cannot await its own dismissal
             return
         self.prospect, self.users = event.prospect, event.users
         if not event.refill:  # back from editing the prospect: keep what was typed here
@@ -176,7 +176,7 @@ class OrderReviewScreen(Screen[None]):
         number = self.query_one("#order-number", Input)
         number.value = order.order_number
         self._typed_number = order.order_number
-        number.disabled = order.order_number_not_required
+        number.disabled = order.order_number_not_required or self.submitted
         self.query_one("#order-number-not-required", Checkbox).value = order.order_number_not_required
         self.query_one("#confirm-msa", Checkbox).value = order.covered_by_msa
         self.query_one("#confirm-authorised", Checkbox).value = order.authorised
@@ -187,20 +187,12 @@ class OrderReviewScreen(Screen[None]):
         self.set_class(self.submitted, "-submitted")
         for widget in self.query("#order-review Checkbox"):
             widget.disabled = self.submitted
-        if self.submitted:
-            number.disabled = True
         self.refresh_bindings()
 
     def _show_summary(self) -> None:
         assert self.prospect is not None and self.order is not None
         self.query_one(OrderSummary).show(self.prospect, self.order, self.users)
-        stale = self._stale()
-        note = self.query_one("#order-stale", Static)
-        note.update(Content(
-            "The prospect's products or permitted users changed since this draft was saved. "
-            "Press Ctrl+R to take the prospect's current ones." if stale else ""
-        ))
-        note.display = stale
+        self.query_one(StaleNote).show(self._stale())
 
     def _stale(self) -> bool:
         """True when a draft's copy of the products no longer matches the prospect."""
@@ -391,19 +383,12 @@ class OrderReviewScreen(Screen[None]):
     # -- leaving ---------------------------------------------------------------------
 
     @on(Button.Pressed, "#order-close")
-    def _close(self) -> None:
-        self.action_back()
-
     def action_back(self) -> None:
         """Go back, asking first if that would drop unsaved changes."""
         if self.dirty:
             self._confirm_leave()
         else:
             self.dismiss(None)
-
-    def _leave(self) -> None:
-        # Not awaited: a screen cannot await its own dismissal from its handlers.
-        self.dismiss(None)
 
     @work(exclusive=True, group="order-leave")
     async def _confirm_leave(self) -> None:

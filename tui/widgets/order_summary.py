@@ -1,9 +1,11 @@
-"""The order review's status line, and its summary: the company, what it orders, who leads it."""
+"""The order review's status line, its summary (the company, what it orders, who leads it),
+and the note that a draft no longer matches its prospect."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from textual.content import Content
 from textual.widgets import Static
 
 from store.listing import display_domain
@@ -13,6 +15,8 @@ from tui.widgets.plain import plain, plain_parts
 
 NAME_SHOWN = 120  # characters of a company or product name
 USER_SHOWN = 60  # characters of a user's name or e-mail
+STALE = ("The prospect's products or permitted users changed since this draft was saved. "
+         "Press Ctrl+R to take the prospect's current ones.")
 
 
 def when(stamp: datetime | None) -> str:
@@ -69,3 +73,12 @@ class OrderStatus(Static):
         else:
             status = "New order: not saved yet."
         self.update(plain(status))
+
+
+class StaleNote(Static):
+    """Shown while a saved draft's products or permitted users differ from the prospect's."""
+
+    def show(self, stale: bool) -> None:
+        """Show the note, or (`stale` False) hide it."""
+        self.update(Content(STALE if stale else ""))
+        self.display = stale
