@@ -18,6 +18,7 @@ from store.rules.store import Store
 from tests.upload_files import row, write_csv
 from tui.modals.file_picker import FilePickerModal
 from tui.screens.upload import UploadScreen
+from tui.widgets.import_report import ImportReport
 
 SIZE = (80, 24)
 UNSET = object()
@@ -310,7 +311,7 @@ async def test_the_selected_error_is_readable_whole_at_80_columns(store: Store,
         await choose(app, pilot, path)
         screen = app.screen
         assert isinstance(screen, UploadScreen)
-        errors = [d for d in screen.details if ", error" in d]
+        errors = [d for d in screen.query_one(ImportReport).details if ", error" in d]
         assert len(errors) == 2
         # The first line is spelled out under the table: row, column and the whole message.
         first = " ".join(errors[0].split())

@@ -23,18 +23,16 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from store.models import ImportBatch
 from store.rules.store import Store
-from store.rules.validation import FIELD_LABELS
 from store.text import clean_for_display
 from store.transfer.export import free_name
 from store.transfer.importer import ImportOutcome, ImportPlan, already_message
 from store.transfer.template import TEMPLATE_NAME
 from tui.modals.file_picker import FilePickerModal
 from tui.widgets.banner import StorageBanner, report_storage_problem
+from tui.widgets.import_report import ImportReport, plan_text
 from tui.widgets.key_footer import KeyFooter
-from tui.widgets.plain import PlainInput, plain, plain_cell, plain_line
+from tui.widgets.plain import PlainInput, plain, plain_line
 from tui.widgets.tick_box import TickBox
-
-SHOWN_ROWS = 500  # table lines; the saved report has every error
 
 
 class Cancelled(Exception):
@@ -101,7 +99,6 @@ class UploadScreen(Screen[ImportBatch | None]):
         self.plan_key: FileKey | None = None
         self.imported: ImportBatch | None = None  # what this visit wrote, for the list
         self.busy = False
-        self.details: list[str] = []  # the whole of each report line, as #report-detail shows it
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -125,15 +122,13 @@ class UploadScreen(Screen[ImportBatch | None]):
             yield Static("Download the template, fill it in, then choose the file and press "
                          "Submit: you will see the plan before anything is written.",
                          id="plan-summary", markup=False)
-            yield DataTable(id="import-report", cursor_type="row", zebra_stripes=True)
+            yield ImportReport(id="import-report")
         # Outside the scroll, always in view: the report's Message column is off-screen at
         # 80 columns, so the selected line is spelled out here in full, wrapped.
         yield Static(id="report-detail")
         yield KeyFooter(columns=4)
 
     def on_mount(self) -> None:
-        table = self.query_one("#import-report", DataTable)
-        table.add_columns("Row", "Plan", "Company Name", "Domain", "Column", "Message")
         self.query_one("#file-path", Input).focus()
 
     # -- helpers -------------------------------------------------------------------
@@ -220,8 +215,7 @@ class UploadScreen(Screen[ImportBatch | None]):
         self._set_busy(True)
         self.plan, self.plan_key = None, None
         self.query_one("#save-report", Button).disabled = True
-        self.query_one("#import-report", DataTable).clear()
-        self.details = []
+        self.query_one(ImportReport).clear_report()
         self._show_detail(-1)
         self._progress(0.0)
         self._say(f"Reading {path.name}…")
@@ -343,35 +337,10 @@ class UploadScreen(Screen[ImportBatch | None]):
         self._set_busy(False)
         self._progress(1.0)
         self.plan, self.plan_key = plan, key
-        table = self.query_one("#import-report", DataTable)
-        table.clear()
-        self.details = []
-        for line in plan.header_errors:
-            table.add_row("1", "error", "", "", "", plain_cell(line, 200))
-            self.details.append(f"Row 1 (the header), error: {line}")
-        shown = 0
-        for issue in plan.issues:
-            for field, message in zip(issue.fields, issue.messages, strict=True):
-                if shown >= SHOWN_ROWS:
-                    break
-                shown += 1
-                detail = message.split(": ", 1)[1] if field and ": " in message else message
-                column = FIELD_LABELS.get(field, "")
-                table.add_row(plain_cell(issue.row), plain_cell(issue.kind),
-                              plain_cell(issue.company_name, 40), plain_cell(issue.domain, 30),
-                              plain_cell(column), plain_cell(detail, 200))
-                self.details.append(f"Row {issue.row}, {issue.kind}"
-                                    f"{f', column {column}' if column else ''}: {detail}")
-        for row, record in zip(plan.create_rows, plan.records, strict=False):
-            if shown >= SHOWN_ROWS:
-                break
-            shown += 1
-            table.add_row(plain_cell(row), "create", plain_cell(record["company_name"], 40),
-                          plain_cell(record["domain"], 30), "", "")
-            self.details.append(f"Row {row}, create: {record['company_name']} "
-                                f"({record['domain']})")
+        table = self.query_one(ImportReport)
+        shown = table.show(plan)
         self.query_one("#save-report", Button).disabled = not plan.errors
-        self._say(self._plan_text(plan, shown))
+        self._say(plan_text(plan, shown))
         self._show_detail(table.cursor_row)
 
     @on(DataTable.RowHighlighted, "#import-report")
@@ -380,29 +349,11 @@ class UploadScreen(Screen[ImportBatch | None]):
 
     def _show_detail(self, row: int) -> None:
         """Spell out the report's selected line in full, wrapped, under the table."""
-        text = self.details[row] if 0 <= row < len(self.details) else ""
+        details = self.query_one(ImportReport).details
+        text = details[row] if 0 <= row < len(details) else ""
         box = self.query_one("#report-detail", Static)
         box.update(plain(text, 2000))
         box.set_class(bool(text), "-shown")
-
-    def _plan_text(self, plan: ImportPlan, shown: int) -> str:
-        lines = [plan.summary()]
-        lines += plan.warnings
-        if plan.already is not None or plan.blocked:
-            return "\n".join(lines)
-        total = len(plan.records) + sum(len(i.messages) for i in plan.issues)
-        if shown < total:
-            lines.append(f"The table shows the first {shown} lines; Save error report has "
-                         "every error.")
-        if plan.errors:
-            lines.append("Rows with errors are never written. Fix them and upload again, or "
-                         "tick 'Skip rows with errors' and press Submit to import the valid "
-                         f"{len(plan.records)}.")
-        elif plan.records:
-            lines.append(f"Press Submit to import {len(plan.records)} prospect(s).")
-        else:
-            lines.append("Nothing new to import.")
-        return "\n".join(lines)
 
     def _show_outcome(self, outcome: ImportOutcome) -> None:
         self._set_busy(False)
