@@ -7,47 +7,25 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import ClassVar
 
-from pydantic import ValidationError
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, DataTable, Header, Input, Static
+from textual.widgets import Button, DataTable, Header, Input
 
 from store.errors import DuplicateError, StorageError, StoreError
 from store.models import User
-from store.rules.fields import too_long
 from store.rules.store import Store
 from tui.modals.choose_lead import ChooseLeadModal
 from tui.modals.confirm import ConfirmModal
 from tui.widgets.banner import StorageBanner, report_storage_problem
 from tui.widgets.key_footer import KeyFooter
-from tui.widgets.plain import PlainInput, plain, plain_cell, plain_line
-from tui.widgets.refusal import point_at
-from tui.widgets.tick_box import TickBox
+from tui.widgets.plain import plain_line
+from tui.widgets.user_form import SHOWN, UserForm
+from tui.widgets.users_table import UsersTable
 
-FIELDS = {"name": ("Name", "#user-name"), "email": ("E-mail", "#user-email")}
 ROW_ACTIONS = {"edit_user", "toggle_lead", "remove_user"}
-SHOWN = 40  # characters of a name or e-mail shown in messages
-# Fixed widths, so that all four columns fit an 80-column terminal.
-COLUMNS = [("name", "Name", 21), ("email", "E-mail", 20),
-           ("lead", "Implementation Lead", 19), ("prospects", "Prospects", 9)]
-
-
-def field_errors(error: ValidationError) -> list[tuple[str, str]]:
-    """(field, message) pairs from a User validation error, in words a person reads."""
-    found: list[tuple[str, str]] = []
-    for item in error.errors():
-        field = str(item["loc"][0]) if item["loc"] else "name"
-        if item["type"] == "string_too_short":
-            message = "is required" if field == "name" else "is not an e-mail address (name@example.com)"
-        else:
-            message = str(item["msg"]).removeprefix("Value error, ")
-        found.append((field, message))
-    return found
 
 
 class UsersScreen(Screen[None]):
@@ -78,26 +56,16 @@ class UsersScreen(Screen[None]):
         self.named: Counter[int] = Counter()
         self._first_load = True
 
+    @property
+    def form(self) -> UserForm:
+        """The form below the table: add a user, or edit one."""
+        return self.query_one(UserForm)
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield StorageBanner()
-        yield DataTable(id="users", cursor_type="row", zebra_stripes=True)
-        with Vertical(id="user-form"):
-            yield Static(id="user-form-title")
-            with Horizontal(id="user-fields"):
-                name = PlainInput(placeholder="Full name", id="user-name")
-                name.border_title = "Name"
-                yield name
-                email = PlainInput(placeholder="name@example.com", id="user-email")
-                email.border_title = "E-mail"
-                yield email
-            with Horizontal(id="user-actions"):
-                yield TickBox("Implementation lead", id="user-lead")
-                yield Button("Add User", id="add-user", variant="primary")
-                yield Button("Save User", id="save-user", variant="primary")
-                yield Button("Remove", id="remove-user", variant="error")
-                yield Button("Cancel edit", id="new-user")
-            yield Static(id="user-error")
+        yield UsersTable(id="users")
+        yield UserForm(id="user-form")
         yield KeyFooter(columns=4)
 
     @dataclass
@@ -109,9 +77,6 @@ class UsersScreen(Screen[None]):
         select_id: int | None = None
 
     def on_mount(self) -> None:
-        table = self.query_one("#users", DataTable)
-        for key, label, width in COLUMNS:
-            table.add_column(plain_cell(label), width=width, key=key)
         self._set_mode(None)
         self._first_load = True
         # After the first paint: at 100k prospects the count's thread, sharing the GIL,
@@ -146,21 +111,8 @@ class UsersScreen(Screen[None]):
     @on(Counted)
     def _counted(self, event: Counted) -> None:
         self.named, self.user_list, select_id = event.named, event.users, event.select_id
-        table = self.query_one("#users", DataTable)
-        table.clear()
-        for user in self.user_list:
-            count = self.named[user.id] if user.id is not None else 0
-            table.add_row(
-                plain_cell(user.name, COLUMNS[0][2]),
-                plain_cell(user.email, COLUMNS[1][2]),
-                Text("yes" if user.implementation_lead else ""),
-                plain_cell(count or ""),
-                key=str(user.id),
-            )
-        if select_id is not None:
-            for row, user in enumerate(self.user_list):
-                if user.id == select_id:
-                    table.move_cursor(row=row)
+        table = self.query_one(UsersTable)
+        table.show(self.user_list, self.named, select_id)
         if self._first_load:  # no users yet: type the first one straight away
             self._first_load = False
             (table if self.user_list else self.query_one("#user-name", Input)).focus()
@@ -169,28 +121,7 @@ class UsersScreen(Screen[None]):
         """Switch the form between adding a new user and editing `user`."""
         self.editing = user
         self.set_class(user is not None, "-editing")
-        title = "Add a user" if user is None else f"Editing {plain_line(user.name, SHOWN)}"
-        self.query_one("#user-form-title", Static).update(plain(title))
-        # Exact: the input shows a stored control as a symbol; saving it is refused by name.
-        self.query_one("#user-name", Input).value = user.name if user else ""
-        self.query_one("#user-email", Input).value = user.email if user else ""
-        self.query_one("#user-lead", Checkbox).value = user.implementation_lead if user else False
-        self._show_errors([])
-
-    def _show_errors(self, errors: list[tuple[str, str]]) -> None:
-        for field, (_label, selector) in FIELDS.items():
-            self.query_one(selector, Input).set_class(
-                any(f == field for f, _ in errors), "-invalid"
-            )
-        lines = [f"{FIELDS.get(f, (f.title(), ''))[0]}: {m}" for f, m in errors]
-        box = self.query_one("#user-error", Static)
-        box.update(plain("\n".join(lines)))
-        box.display = bool(lines)
-        named = [FIELDS[field][1] for field, _ in errors if field in FIELDS]
-        if named:
-            point_at(self.query_one(named[0]), box)
-        elif lines:
-            box.scroll_visible(animate=False)
+        self.form.fill(user)
 
     def _highlighted(self) -> User | None:
         table = self.query_one("#users", DataTable)
@@ -198,10 +129,6 @@ class UsersScreen(Screen[None]):
             self.notify("No user is selected.", severity="warning", markup=False)
             return None
         return self.user_list[table.cursor_row]
-
-    @on(Input.Changed)
-    def _typed(self, event: Input.Changed) -> None:
-        event.input.remove_class("-invalid")
 
     # -- selecting ---------------------------------------------------------------
 
@@ -230,50 +157,15 @@ class UsersScreen(Screen[None]):
 
     # -- adding and saving -------------------------------------------------------------
 
-    @on(Input.Submitted, "#user-name")
-    def _name_entered(self) -> None:
-        self.query_one("#user-email", Input).focus()
-
     @on(Input.Submitted, "#user-email")
     @on(Button.Pressed, "#add-user, #save-user")
     def action_save_user(self) -> None:
         """Add the user in the form, or save the one being edited."""
         self._save()
 
-    def _form_user(self) -> User | None:
-        """The user the form describes, or None after showing what is wrong."""
-        name = self.query_one("#user-name", Input).value
-        email = self.query_one("#user-email", Input).value
-        lead = self.query_one("#user-lead", Checkbox).value
-        try:
-            user = User(
-                id=self.editing.id if self.editing else None,
-                name=name,
-                email=email,
-                implementation_lead=lead,
-            )
-        except ValidationError as error:
-            self._show_errors(field_errors(error))
-            return None
-        problem = too_long(user.name)
-        if problem is not None:
-            self._show_errors([("name", problem)])
-            return None
-        folded = user.email.casefold()
-        taken = next(
-            (u for u in self.user_list if u.email.casefold() == folded and u.id != user.id), None
-        )
-        if taken is not None:
-            self._show_errors(
-                [("email", f"'{plain_line(user.email, SHOWN)}' already belongs to "
-                           f"'{plain_line(taken.name, SHOWN)}'")]
-            )
-            return None
-        return user
-
     @work(exclusive=True, group="users-change")
     async def _save(self) -> None:
-        user = self._form_user()
+        user = self.form.user(self.editing, self.user_list)
         if user is None:
             return
         before = self.editing
@@ -284,11 +176,11 @@ class UsersScreen(Screen[None]):
             write = self.store.update_user if before else self.store.add_user
             saved = await asyncio.to_thread(write, user)
         except DuplicateError as error:
-            self._show_errors([("email", str(error).removeprefix("E-mail: "))])
+            self.form.show_errors([("email", str(error).removeprefix("E-mail: "))])
             return
         except StoreError as error:
             report_storage_problem(self, error)
-            self._show_errors([("user", str(error))])
+            self.form.show_errors([("user", str(error))])
             return
         verb = "Saved" if before else "Added"
         role = " as an implementation lead" if saved.implementation_lead else ""
