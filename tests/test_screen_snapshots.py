@@ -26,6 +26,7 @@ from store.models import (
     Prospect,
     SpfCheck,
     User,
+    View,
 )
 from store.rules.store import Store
 from tests.form_helpers import wait_until
@@ -204,6 +205,22 @@ def test_column_chooser_at_80x24(snap_compare, store: Store, db_path: Path) -> N
         await steady(pilot)
         await pilot.press("c", "down", "down", "space", "shift+down")  # Mail hidden, moved down
         await settle(pilot)
+
+    assert snap_compare(ProspectsApp(db_path=db_path), terminal_size=SIZE, run_before=journey)
+
+
+def test_saved_views_at_80x24(snap_compare, store: Store, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    add_prospects(store)
+    store.save_view(View(name="Finance, not customers", filter="sector:fin -status:customer",
+                         shared=True))
+    store.save_view(View(name="Big [Z-A] \u05e9\u05dc\u05d5\u05dd", filter="users:>=500",
+                         letter="b", sort="permitted_users", descending=True))
+
+    async def journey(pilot: Pilot[int]) -> None:
+        await steady(pilot)
+        await pilot.press("w")
+        await wait_until(pilot, lambda: pilot.app.screen.__class__.__name__ == "ViewsModal")
+        await pilot.pause()  # not settle(): the worker that opened the modal waits on it
 
     assert snap_compare(ProspectsApp(db_path=db_path), terminal_size=SIZE, run_before=journey)
 

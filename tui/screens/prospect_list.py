@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar
@@ -11,35 +10,26 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Header, Input, Static
 from textual.worker import Worker, get_current_worker
 
 from store.backends.base import Changes
 from store.bulk import collector_paused
-from store.errors import FilterError, StorageError, StoreError
+from store.errors import FilterError, StorageError
 from store.listing import COLUMNS, ProspectList
 from store.listing.completion import DMARC_CELLS, STATUSES
 from store.listing.filter import Filter, parse_filter
+from store.models import View
 from store.rules.store import Store
 from store.text import quoted
-from store.transfer.export import ExportResult
-from store.user_config import ColumnChoice, read_columns
-from tui.modals.column_chooser import ColumnChooserModal, save_in_background
-from tui.modals.confirm import ConfirmModal
-from tui.modals.export_dialog import ExportModal
-from tui.modals.history import open_history
-from tui.modals.verify_all import open_verify_all
-from tui.screens.order_review import OrderReviewScreen
-from tui.screens.prospect_form import FormResult, ProspectFormScreen
-from tui.screens.upload import UploadScreen
-from tui.screens.users import UsersScreen
+from store.user_config import read_columns
+from tui.screens.list_actions import ListActions
 from tui.widgets.banner import StorageBanner, report_storage_problem
 from tui.widgets.filter_suggester import FilterSuggester
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.letter_bar import OTHER_MEANING, LetterBar
-from tui.widgets.list_columns import TABLE_COLUMNS, table_columns
+from tui.widgets.list_columns import table_columns
 from tui.widgets.plain import PlainInput, plain, plain_line
 from tui.widgets.prospect_table import ProspectTable
 
@@ -52,7 +42,7 @@ FIRST_RUN_HINT = (
 )
 
 
-class ProspectListScreen(Screen[None]):
+class ProspectListScreen(ListActions):
     """List, search, sort and filter prospects; the hub for every other screen."""
 
     # The Footer shows the short description; the palette and the key help (F1) show the
@@ -71,6 +61,12 @@ class ProspectListScreen(Screen[None]):
                 tooltip="Upload: import prospects from a CSV or XLSX file; download the template"),
         Binding("U", "users", "Users", id="users",
                 tooltip="Users: add people and implementation leads"),
+        Binding("w", "views", "Views", id="views",
+                tooltip="Saved views: pick one (filter, letter, sort, columns) saved by you or "
+                "the team; rename or delete one"),
+        Binding("W", "save_view", "Save view", id="save-view", show=False,
+                tooltip="Save view: keep the list's filter, letter, sort and columns under a "
+                "name, for you or the whole team"),
         Binding("slash", "focus_search", "Search", id="search", show=False,
                 tooltip="Search company names, domains, mail hosts and DMARC, or filter on "
                 "any column (sector:fin -status:customer users:>=500)"),
@@ -108,6 +104,7 @@ class ProspectListScreen(Screen[None]):
         # since the one before, so none may be skipped or shown out of turn.
         self._poll_lock = threading.Lock()
         self._own_columns = read_columns()  # the user's choice, saved on this machine
+        self._view: View | None = None  # the saved view last shown
 
     def _user_names(self) -> dict[int, str]:
         return {u.id: u.name for u in self.store.users() if u.id is not None}
@@ -190,6 +187,8 @@ class ProspectListScreen(Screen[None]):
                 plain(f"Filter not applied: {self._filter_problem}"), layout=False)
             return
         parts = [f"{shown:,} of {total:,} prospects"]
+        if (view := self._view_shown()) is not None:
+            parts.insert(0, f"view {quoted(view, 40)}")
         if self.letter == "other":
             parts.append(OTHER_MEANING)
         elif self.letter != "all":
@@ -356,99 +355,11 @@ class ProspectListScreen(Screen[None]):
     def action_reverse_sort(self) -> None:
         self.sort_by(self.prospects.sort_key, not self.prospects.descending)
 
-    def palette_commands(self) -> list[object]:
-        """'Sort by <column>' and 'Letter Other' entries for the command palette."""
-        from textual.app import SystemCommand  # noqa: PLC0415
-
-        return [
-            *(SystemCommand(f"Sort by {c.label}", f"Sort the list by {c.label}, A to Z",
-                            lambda key=c.key: self.sort_by(key))
-              for c in TABLE_COLUMNS),
-            SystemCommand("Letter Other (#): names not starting with A to Z",
-                          "Show the prospects whose name starts with a digit or a symbol",
-                          lambda: self.show_letter("other")),
-        ]
-
     def show_letter(self, letter: str) -> None:
         """Show only the prospects under one letter of the bar ('all', 'a'..'z', 'other')."""
         self.letter = letter
         self.query_one(LetterBar).selected = letter
         self.apply_filters()
-
-    # -- columns -----------------------------------------------------------------
-
-    def action_columns(self) -> None:
-        """Choose the columns shown and their order; the choice is saved on this machine."""
-        shown = [column.key for column in self.query_one(ProspectTable).columns]
-        self.app.push_screen(ColumnChooserModal(TABLE_COLUMNS, shown), self._columns_chosen)
-
-    def _columns_chosen(self, keys: list[str] | None) -> None:
-        if keys is not None:
-            self._own_columns = ColumnChoice(tuple(keys))
-            self.show_columns(keys)
-            save_in_background(self, keys)
-
-    def show_columns(self, keys: Sequence[str]) -> None:
-        """Show these columns in this order (a saved view's), without saving them as the
-        user's; an empty list shows the user's own columns again."""
-        self.query_one(ProspectTable).set_columns(table_columns(keys or self._own_columns.keys))
-
-    # -- other screens -------------------------------------------------------------
-
-    def _selected_id(self) -> int | None:
-        row = self.query_one(ProspectTable).cursor_index
-        if row is None:
-            self.notify("No prospect is selected.", severity="warning", markup=False)
-            return None
-        return self.prospects.ids[row]
-
-    @on(ProspectTable.RowActivated)
-    def _row_activated(self) -> None:
-        self.action_edit()
-
-    def _form(self, prospect_id: int | None, *, verify: bool = False) -> ProspectFormScreen:
-        nameserver = getattr(self.app, "nameserver", None)
-        return ProspectFormScreen(self.store, prospect_id, nameserver=nameserver, verify=verify)
-
-    def action_new(self) -> None:
-        self.app.push_screen(self._form(None), self._form_done)
-
-    def action_edit(self) -> None:
-        prospect_id = self._selected_id()
-        if prospect_id is not None:
-            self.app.push_screen(self._form(prospect_id), self._form_done)
-
-    @work(exclusive=True, group="history")
-    async def action_history(self) -> None:
-        """Show who changed the selected prospect, what and when."""
-        prospect_id = self._selected_id()
-        if prospect_id is not None:
-            await open_history(self, self.store, prospect_id)
-
-    def action_verify(self) -> None:
-        """Open the selected prospect and Verify its domain straight away."""
-        prospect_id = self._selected_id()
-        if prospect_id is not None:
-            self.app.push_screen(self._form(prospect_id, verify=True), self._form_done)
-
-    def action_verify_all(self) -> None:
-        """Verify every prospect not checked in the last day, with a progress bar."""
-        open_verify_all(self, self.store, getattr(self.app, "nameserver", None),
-                        total=len(self.prospects), saved=self._poll_file, done=self.show_latest)
-
-    def _form_done(self, result: FormResult | None) -> None:
-        focus = result.prospect_id if result is not None and not result.deleted else None
-        self.show_latest(focus_id=focus)
-        if result is not None and result.review_order:
-            self.app.push_screen(OrderReviewScreen(self.store, result.prospect_id), self.show_latest)
-
-    def action_order(self) -> None:
-        prospect_id = self._selected_id()
-        if prospect_id is not None:
-            self.app.push_screen(OrderReviewScreen(self.store, prospect_id), self.show_latest)
-
-    def action_users(self) -> None:
-        self.app.push_screen(UsersScreen(self.store), self.show_latest)
 
     def show_latest(self, _result: object = None, *, focus_id: int | None = None) -> None:
         """Show what was saved elsewhere (another screen, another session), if anything.
@@ -457,41 +368,42 @@ class ProspectListScreen(Screen[None]):
         it is done."""
         self._polling = self._reload_in_background(focus_id)
 
-    def action_upload(self) -> None:
-        self.app.push_screen(UploadScreen(self.store), self.show_latest)
+    # -- saved views -------------------------------------------------------------
 
-    def action_export(self) -> None:
-        dialog = ExportModal(self.store, search=self.search_text, letter=self.letter,
-                             sort=self.prospects.sort_key, descending=self.prospects.descending)
-        self.app.push_screen(dialog, self._exported)
+    def current_view(self) -> View:
+        """The list as it is (filter, letter, sort, columns), as a view without a name yet."""
+        columns = [column.key for column in self.query_one(ProspectTable).columns]
+        shown = self._view
+        return View(name=shown.name if shown else "", shared=shown.shared if shown else False,
+                    filter=self.search_text, letter=self.letter, sort=self.prospects.sort_key,
+                    descending=self.prospects.descending,
+                    columns=[] if columns == self._own_column_keys() else columns)
 
-    def _exported(self, result: ExportResult | None) -> None:
-        if result is not None:
-            notes = "".join(f"\n{note}" for note in result.notes)
-            where = plain_line(result.path, 200)
-            self.notify(plain_line(f"Exported {result.count:,} prospects to {where}{notes}",
-                                   lines=True), markup=False)
+    def _own_column_keys(self) -> list[str]:
+        return [column.key for column in table_columns(self._own_columns.keys)]
 
-    @work(exclusive=True, group="delete")
-    async def action_delete(self) -> None:
-        prospect_id = self._selected_id()
-        if prospect_id is None:
-            return
-        try:
-            prospect = self.store.get_prospect(prospect_id)
-        except StoreError as error:
-            report_storage_problem(self, error)
-            self.notify(plain_line(error), severity="error", markup=False)
-            return
-        question = (f"Delete {quoted(prospect.company_name, 80)} ({prospect.domain})"
-                    " and its orders? This cannot be undone.")
-        if not await self.app.push_screen_wait(ConfirmModal(question, yes="Delete")):
-            return
-        try:
-            await asyncio.to_thread(self.store.delete_prospect, prospect_id, prospect.version)
-        except StoreError as error:
-            report_storage_problem(self, error)
-            self.notify(plain_line(f"Not deleted: {error}"), severity="error", markup=False)
-            return
-        self.notify(plain_line(f"Deleted {quoted(prospect.company_name, 80)}."), markup=False)
-        self.show_latest()
+    def show_view(self, view: View) -> None:
+        """Show the list as a saved view says: its filter, letter, sort and columns."""
+        self._view = view
+        self.query_one("#search", Input).value = view.filter
+        self._search_now(view.filter)
+        self.letter = view.letter
+        self.query_one(LetterBar).selected = view.letter
+        self.show_columns(view.columns)
+        self.sort_by(view.sort, view.descending)
+        self.apply_filters()
+
+    def _view_shown(self) -> str | None:
+        """The name of the view shown, while the list is still as that view says."""
+        view = self._view
+        if view is None or (view.filter, view.letter, view.sort, view.descending) != (
+                self.search_text, self.letter, self.prospects.sort_key, self.prospects.descending):
+            return None
+        return view.name
+
+    # -- columns -----------------------------------------------------------------
+
+    def show_columns(self, keys: Sequence[str]) -> None:
+        """Show these columns in this order (a saved view's), without saving them as the
+        user's; an empty list shows the user's own columns again."""
+        self.query_one(ProspectTable).set_columns(table_columns(keys or self._own_columns.keys))

@@ -52,7 +52,7 @@ class ProspectTable(ScrollView, can_focus=True):
     ALLOW_SELECT = False
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "activate", "Open", id="prospect_table.activate"),
+        Binding("enter", "activate", "Open", id="prospect_table.activate", show=False),
         Binding("up", "cursor_up", "Up", show=False, id="prospect_table.cursor_up"),
         Binding("down", "cursor_down", "Down", show=False, id="prospect_table.cursor_down"),
         Binding("pageup", "page_up", "Page up", show=False, id="prospect_table.page_up"),
