@@ -110,6 +110,9 @@ def test_list_with_a_saved_view(tmp_path: Path) -> None:
     assert names("--view", view, "--filter", "", "--letter", "all", "--desc") == [
         "Café", "Beta", "Bank", "alpha"]  # an empty --filter replaces the view's too
     assert names("--view", view, "--letter", "all", "--search", "caf") == ["Café"]
+    table = cli(db, "list", "--view", view).stdout.splitlines()  # the view's columns, in order
+    assert table[0].split() == ["Domain", "Company", "Name"] and table[1].split() == [
+        "beta.example", "Beta"]
     listed = json.loads(cli(db, "views", "list", "--json").stdout)
     assert listed == [{"name": view, "filter": "sector:retail", "letter": "b", "sort": "company_name",
                        "descending": True, "columns": ["domain", "company_name"], "shared": True,

@@ -129,6 +129,10 @@ def _where(text: str, search: str, option: str) -> str | Filter:
         raise CommandError(f"{option}: {error}", USAGE_ERROR) from error
 
 
+_WIDTHS = {"company_name": 40, "domain": 30, "implementation_lead": 24, "status": 9,
+           "products": 40, "mail": 24, "company_type": 16, "sector": 18}
+
+
 def list_prospects(args: argparse.Namespace) -> int:
     where = _where(args.filter, args.search, "--filter") if args.filter is not None else None
     chosen = letter(args.letter) if args.letter is not None else None
@@ -146,7 +150,8 @@ def list_prospects(args: argparse.Namespace) -> int:
     if args.json:
         emit_json([{"id": prospects.ids[i], **prospects.records[i]} for i in rows])
         return OK
-    widths = {"company_name": 40, "domain": 30, "implementation_lead": 24, "status": 9}
+    shown = view.columns or ["company_name", "domain", "implementation_lead", "status"]
+    widths = {key: _WIDTHS.get(key, 20) for key in shown}  # a view's columns, in its order
     print("  ".join(COLUMNS[k].ljust(w) for k, w in widths.items()).rstrip())
     for i in rows:
         cells = (safe(prospects.cell(i, k), w).ljust(w) for k, w in widths.items())
