@@ -10,12 +10,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from store.catalog import Catalog
 from store.listing.filter import FIELDS
 from store.text import fold
 
 STATUSES = ("prospect", "customer")
 DMARC_CELLS = ("none", "quarantine", "reject", "missing", "invalid")
 _LAST = re.compile(r'(-?)([^\s:"]*)(?::(<=|>=|<|>)?("?)([^"]*))?\Z')
+
+
+def known_values(catalog: Catalog, people: Iterable[str]) -> dict[str, Iterable[str]]:
+    """The values a filter's fields complete with: the catalog's, the users' names, the
+    statuses and DMARC cells the list shows."""
+    return {"type": catalog.company_types, "sector": catalog.sectors,
+            "product": [p.name for p in catalog.products], "lead": people,
+            "secondary": people, "status": STATUSES, "dmarc": DMARC_CELLS,
+            "verified": ("never",)}
 
 
 def complete_filter(text: str, values: Mapping[str, Iterable[str]]) -> str | None:

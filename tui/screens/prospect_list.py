@@ -18,17 +18,16 @@ from store.backends.base import Changes
 from store.bulk import collector_paused
 from store.errors import FilterError, StorageError
 from store.listing import COLUMNS, ProspectList
-from store.listing.completion import DMARC_CELLS, STATUSES
+from store.listing.completion import known_values
 from store.listing.filter import Filter, parse_filter
 from store.models import View
 from store.rules.store import Store
-from store.text import quoted
 from store.user_config import read_columns
 from tui.screens.list_actions import ListActions
 from tui.widgets.banner import StorageBanner, report_storage_problem
 from tui.widgets.filter_suggester import FilterSuggester
 from tui.widgets.key_footer import KeyFooter
-from tui.widgets.letter_bar import OTHER_MEANING, LetterBar
+from tui.widgets.letter_bar import LetterBar, list_status
 from tui.widgets.list_columns import table_columns
 from tui.widgets.plain import PlainInput, plain, plain_line
 from tui.widgets.prospect_table import ProspectTable
@@ -135,11 +134,7 @@ class ProspectListScreen(ListActions):
 
     def _filter_values(self) -> dict[str, Iterable[str]]:
         """The values the search box completes a filter's field with."""
-        catalog, people = self.store.catalog, self.prospects.user_names.values()
-        return {"type": catalog.company_types, "sector": catalog.sectors,
-                "product": [p.name for p in catalog.products], "lead": people,
-                "secondary": people, "status": STATUSES, "dmarc": DMARC_CELLS,
-                "verified": ("never",)}
+        return known_values(self.store.catalog, self.prospects.user_names.values())
 
     def _cell(self, row: int, key: str) -> str:
         return self.prospects.cell(row, key)
@@ -180,21 +175,14 @@ class ProspectListScreen(ListActions):
 
     def _update_status(self, shown: int) -> None:
         total = len(self.prospects)
-        label = COLUMNS.get(self.prospects.sort_key, self.prospects.sort_key)
-        direction = "Z to A" if self.prospects.descending else "A to Z"
         if self._filter_problem is not None:  # the rows are the last good filter's
             self.query_one("#status-line", Static).update(
                 plain(f"Filter not applied: {self._filter_problem}"), layout=False)
             return
-        parts = [f"{shown:,} of {total:,} prospects"]
-        if (view := self._view_shown()) is not None:
-            parts.insert(0, f"view {quoted(view, 40)}")
-        if self.letter == "other":
-            parts.append(OTHER_MEANING)
-        elif self.letter != "all":
-            parts.append(f"names starting with {self.letter.upper()}")
-        parts.append(f"sorted by {label}, {direction}")
-        self.query_one("#status-line", Static).update(plain(" · ".join(parts)), layout=False)
+        label = COLUMNS.get(self.prospects.sort_key, self.prospects.sort_key)
+        self.query_one("#status-line", Static).update(plain(list_status(
+            shown, total, self.letter, label, self.prospects.descending, self._view_shown())),
+            layout=False)
         self.query_one("#first-run", Static).display = total == 0
         self.query_one(ProspectTable).display = total > 0
 

@@ -25,6 +25,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from store import listing
+from store.text import quoted
 from tui.widgets.plain import plain_later
 
 LETTERS: tuple[str, ...] = ("all", *listing.LETTERS)
@@ -34,6 +35,20 @@ ITEM_WIDTH, ALL_WIDTH, OTHER_WIDTH = 4, 8, 9
 ONE_LINE_WIDTH = ALL_WIDTH + OTHER_WIDTH + (len(LETTERS) - 2) * ITEM_WIDTH + len(LETTERS) - 1
 OTHER_MEANING = "Other: names not starting with A-Z"
 LABEL, DIM = Style(bold=True), Style(dim=True)  # a letter; its count, or an empty letter
+
+
+def list_status(shown: int, total: int, letter: str, sort_label: str, descending: bool,
+                view: str | None = None) -> str:
+    """The list's status line: how many rows show, under which view, letter and sort."""
+    parts = [f"{shown:,} of {total:,} prospects"]
+    if view is not None:
+        parts.insert(0, f"view {quoted(view, 40)}")
+    if letter == "other":
+        parts.append(OTHER_MEANING)
+    elif letter != "all":
+        parts.append(f"names starting with {letter.upper()}")
+    parts.append(f"sorted by {sort_label}, {'Z to A' if descending else 'A to Z'}")
+    return " · ".join(parts)
 
 
 def letter_label(letter: str) -> str:
