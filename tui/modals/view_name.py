@@ -34,6 +34,9 @@ class ViewNameModal(ModalScreen[tuple[str, bool] | None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="view-name-cancel"),
+        # Enter saves from anywhere (the tick box included, which would toggle instead),
+        # except on Cancel; space ticks the box.
+        Binding("enter", "submit", "Save", id="view-name-submit", priority=True),
     ]
 
     def __init__(self, title: str, *, name: str = "", ask_shared: bool = True,
@@ -61,10 +64,17 @@ class ViewNameModal(ModalScreen[tuple[str, bool] | None]):
         shared = self.query_one("#view-shared", TickBox).value if self.ask_shared else self.shared
         return self.query_one("#view-name", Input).value, shared
 
-    @on(Input.Submitted, "#view-name")
     @on(Button.Pressed, "#view-name-ok")
     def _ok(self) -> None:
         self.dismiss(self._answer())
+
+    def action_submit(self) -> None:
+        """Save with the name typed (Enter on Cancel cancels)."""
+        focused = self.focused
+        if focused is not None and focused.id == "view-name-no":
+            self.dismiss(None)
+        else:
+            self.dismiss(self._answer())
 
     @on(Button.Pressed, "#view-name-no")
     def _no(self) -> None:
