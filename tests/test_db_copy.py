@@ -127,7 +127,8 @@ def test_copy_refuses_a_missing_source_folder_or_itself(tmp_path: Path) -> None:
     itself = cli("db", "copy", str(source), str(source))
     assert itself.returncode == 2 and "is both the source and the destination" in itself.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        ".source.json.changes", "source.json", "source.json.history.jsonl", "source.json.lock"]
+        ".source.json.changes", ".source.json.history.idx", "source.json",
+        "source.json.history.jsonl", "source.json.lock"]
     for done in (missing, nowhere, itself):
         assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
 

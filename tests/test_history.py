@@ -15,7 +15,7 @@ import pytest
 
 from store.backends.postgres import schema
 from store.backends.postgres.repository import PostgresRepository
-from store.errors import ConflictError, SchemaError
+from store.errors import ConflictError, SchemaError, StorageError
 from store.models import DomainCheck, Order, ProductLine, Prospect, User
 from store.rules.store import Store
 from store.rules.who import who
@@ -168,3 +168,58 @@ def test_db_upgrade_from_version_1_adds_the_history(pg_url: str, backend: str) -
     store.add_user(User(name="Ada", email="ada@example.com", implementation_lead=True))
     made = store.create_prospect(prospect())
     assert whats(store, made.id or 0) == ["created via form"]
+
+
+def _history_of_each(store: Store, ids: list[int]) -> dict[int, list[str]]:
+    return {i: whats(store, i) for i in ids}
+
+
+@pytest.mark.parametrize("backend", ["tinydb"])
+def test_the_offset_index_agrees_with_the_file_whatever_state_it_is_in(
+        store: Store, db_path: Path, backend: str) -> None:
+    made = [store.create_prospect(prospect(f"d{i}.com", f"Firm {i}")) for i in range(12)]
+    for saved in made[::3]:
+        store.update_prospect(saved.model_copy(update={"website": "https://x.example"}))
+    ids = [m.id or 0 for m in made]
+    expected = _history_of_each(store, ids)
+    assert expected[ids[0]] == ["created via form", "edited"]
+    index = db_path.with_name(f".{db_path.name}.history.idx")
+    assert stat.S_IMODE(os.stat(index).st_mode) == 0o600
+    assert index.stat().st_size == 16 * 16  # one record per line: 12 created, 4 edited
+    whole = index.read_bytes()
+    # Short (a crash between the two appends), torn, missing, or pointing at other lines:
+    # the file stays the truth, and the next append puts the index right.
+    for broken in (whole[:16 * 5], whole + b"\x00\x07", b"", whole[16:] + whole[:16],
+                   b"\xff" * 32):
+        index.write_bytes(broken)
+        assert _history_of_each(Store(db_path), ids) == expected
+    index.unlink()
+    history = db_path.with_name(db_path.name + ".history.jsonl")
+    with history.open("ab") as torn:  # a crash in the middle of a line
+        torn.write(b'{"prospect":%d,"at":"20' % ids[1])
+    deleted = store.get_prospect(ids[1])
+    store.delete_prospect(ids[1], deleted.version)
+    expected[ids[1]].append("deleted")
+    assert _history_of_each(Store(db_path), ids) == expected
+    assert index.stat().st_size == 16 * 18  # the 16 lines before, the torn one, the delete
+    index.write_bytes(b"\xff" * 32)  # records of no line: rebuilt on the next append
+    store.delete_prospect(ids[2], made[2].version)
+    expected[ids[2]].append("deleted")
+    assert _history_of_each(Store(db_path), ids) == expected
+    assert index.stat().st_size == 16 * 19
+
+
+@pytest.mark.parametrize("backend", ["tinydb"])
+def test_the_offset_index_is_refused_as_a_link(store: Store, db_path: Path, backend: str,
+                                                tmp_path: Path) -> None:
+    made = store.create_prospect(prospect())
+    index = db_path.with_name(f".{db_path.name}.history.idx")
+    index.unlink()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.write_bytes(b"")
+    index.symlink_to(elsewhere)
+    with pytest.raises(StorageError):
+        store.history(made.id or 0)
+    with pytest.raises(StorageError):
+        store.delete_prospect(made.id or 0, made.version)
+    assert elsewhere.read_bytes() == b""
