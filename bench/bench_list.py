@@ -264,9 +264,10 @@ def _median_scan(keys: list[str], query: str, repeat: int) -> tuple[float, int]:
     return statistics.median(times), found
 
 
-async def _search_as_you_type(app: Any, pilot: Any, clock: FrameClock, query: str
-                              ) -> tuple[float, float]:
-    """Type query into #search; (wall, CPU) from the debounced search to its last frame."""
+async def _search_as_you_type(app: Any, pilot: Any, clock: FrameClock, query: str,
+                              typed: str | None = None) -> tuple[float, float]:
+    """Type query (or `typed`, the end of query) into #search; (wall, CPU) from the
+    debounced search of query to its last frame."""
     screen = app.screen
     if not callable(getattr(screen, "_search_now", None)):
         raise BenchError("the list screen has no _search_now(text) for the debounce to call; "
@@ -286,7 +287,7 @@ async def _search_as_you_type(app: Any, pilot: Any, clock: FrameClock, query: st
     try:
         await pilot.pause()
         clock.reset()
-        for key in query:
+        for key in query if typed is None else typed:
             _press(app, key)
         deadline = time.perf_counter() + CHILD_TIMEOUT
         while not painted_after_search() and time.perf_counter() < deadline:
