@@ -98,3 +98,48 @@ def test_bench_postgres_runs_and_prints_its_figures(pg_url: str) -> None:
     assert done.returncode in (0, 1), done.stdout + done.stderr
     lines = [line.split()[0] for line in done.stdout.splitlines()[1:]]
     assert lines == ["rows", "save", "poll", "import"], done.stdout
+
+
+def test_bench_filter_runs_and_prints_its_table() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/bench_filter.py", "--prospects", "300", "--repeat", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=180,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    for figure in ("-status:customer sector:fin: keystroke", "users:>=500: pasted",
+                   "verified:>30d: first use", 'product:"mimecast for mac": keystroke'):
+        row = next((line for line in done.stdout.splitlines() if line.startswith(figure)), None)
+        assert row is not None, f"no {figure!r} row in:\n{done.stdout}"
+        assert row.rstrip().endswith(("PASS", "FAIL", "-")), row
+
+
+def test_bench_history_runs_on_both_backends() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/bench_history.py", "--prospects", "200", "--entries", "1000",
+         "--repeat", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=180,
+    )
+    # 1 is a missed target (timing, not checked here); anything else is a crash.
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    for backend in ("tinydb", "postgres"):
+        assert f"{backend}: 200 prospects, 1,000 history entries" in done.stdout, done.stdout
+    assert done.stdout.count("history of one prospect (50 entries)") == 2, done.stdout
+    assert done.stdout.count("start-up with the history") == 2, done.stdout
+
+
+def test_generated_history_has_the_rules_shapes(tmp_path: Path) -> None:
+    from bench.generate_history import FOCUS_ENTRIES, add_history  # noqa: PLC0415
+
+    db = tmp_path / "data" / "prospects.json"
+    db.parent.mkdir(mode=0o700)
+    make_db(db, 40)
+    add_history(str(db), 500, prospects=40, focus=7)
+    store = Store(db)
+    entries = store.history(7)
+    assert len(entries) == FOCUS_ENTRIES
+    assert [e["at"] for e in entries] == sorted(e["at"] for e in entries)
+    assert all(set(e) == {"at", "who", "what", "changes"} for e in entries)
+    everything = [e for i in range(1, 41) for e in store.history(i)]
+    assert len(everything) == 500
+    assert {e["what"].split()[0] for e in everything} >= {"edited", "verified:", "created"}
+    store.close()
