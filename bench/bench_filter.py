@@ -31,9 +31,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as a script: make the repository importable
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_list import (
     BENCH_FPS,
@@ -46,6 +45,7 @@ from bench.bench_list import (
     _search_as_you_type,
 )
 
+ROOT = Path(__file__).resolve().parent.parent
 KEYSTROKE_LIMIT_MS = 50.0
 EVICT = "name:zzzz"  # a filter sharing no term with FILTERS: their hits are tested afresh
 
