@@ -61,7 +61,7 @@ def tinydb_targets(prospects: int, entries: int, focus: int) -> Iterator[Targets
         add_history(str(paths["alone"]), FOCUS_ENTRIES, prospects=prospects, focus=focus)
         history = Path(f"{paths['full']}.history.jsonl").stat().st_size
         index = paths["full"].with_name(f".{paths['full'].name}.history.idx").stat().st_size
-        yield Targets(*(str(p) for p in paths.values()),
+        yield Targets(str(paths["plain"]), str(paths["full"]), str(paths["alone"]),
                       size=f"history file {history / 1e6:.1f} MB, index {index / 1e6:.1f} MB")
 
 
