@@ -147,6 +147,36 @@ def test_changes_and_renamed_users_reach_the_filter() -> None:
     assert [prospects.ids[i] for i in prospects.matching(where)] == [3]
 
 
+def test_typing_a_filter_key_by_key_shows_what_a_fresh_list_shows() -> None:
+    # A keystroke reuses the rows after the terms before the last one; a sort, a change
+    # or another word must not let stale rows through.
+    prospects = ProspectList(list(enumerate(RECORDS, start=1)), USERS)
+    records = dict(enumerate(RECORDS, start=1))
+
+    def fresh(text: str) -> list[int]:
+        other = ProspectList(list(records.items()), USERS)
+        other.sort(prospects.sort_key, prospects.descending)
+        return [other.ids[i] for i in other.matching(parse_filter(text, NOW))]
+
+    steps = ["-status:customer sector:fin", "acme -status:customer sector:fin",
+             "-status:customer sector:f", "-status:customer sector:retail users:>=40",
+             "-status:customer sector:retail", "sector:fin -status:customer"]
+    for number, text in enumerate(steps):
+        for end in range(1, len(text) + 1):
+            try:
+                where = parse_filter(text[:end], NOW)
+            except FilterError:
+                continue
+            assert [prospects.ids[i] for i in prospects.matching(where)] == fresh(text[:end]), text[:end]
+        if number == 2:
+            prospects.sort("domain", descending=True)
+        if number == 3:
+            records[2] = {**RECORDS[1], "status": "customer"}  # Café Müller becomes a customer
+            prospects.apply(Changes(prospects={2: records[2]}))
+        again = parse_filter(text, NOW)  # the same filter after a sort or a change
+        assert [prospects.ids[i] for i in prospects.matching(again)] == fresh(text), text
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("colour:red", "unknown field 'colour'; the fields are: name, domain, type, sector, lead,"),
     ("sector:", "'sector:' needs a value after 'sector:', e.g. sector:fin"),

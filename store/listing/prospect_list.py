@@ -62,6 +62,9 @@ class ProspectList:
         self._stored = _Scan(range(len(names)), self._search, self._letters)
         self._view: _Scan | None = None
         self._term_hits: dict[str, list[bool]] = {}  # the last filter's, by Term.source
+        # The last filter's rows after each of its terms, and what they started from.
+        self._chain: list[tuple[tuple[str, bool], list[int]]] = []
+        self._chain_start: tuple[list[int], tuple[str, ...], tuple[str, ...]] | None = None
         self._last_filtered: tuple[Filter, list[int], list[int]] | None = None
         self._all_counts: Counter[str] | None = None
         self.sort_key = "company_name"
@@ -202,26 +205,48 @@ class ProspectList:
         return rows
 
     def _filtered(self, where: Filter) -> list[int]:
-        """The rows passing a filter: its first word by the plain search, then the rest."""
+        """The rows passing a filter: its words by the plain search, then each term.
+
+        A keystroke changes the last term: the rows after the terms before it are kept
+        from the filter before (with each term's hits), so only the last is tested."""
         last = self._last_filtered
         if last is not None and last[0] is where and last[1] is self._sorted:
             return last[2]  # letter_counts after matching, on one keystroke
+        start = self._chain_start
+        same_start = (start is not None and start[0] is self._sorted
+                      and start[1:] == (where.words, where.not_words))
+        kept_chain = self._chain if same_start else []
+        kept_hits, self._term_hits = self._term_hits, {}
+        chain: list[tuple[tuple[str, bool], list[int]]] = []
+        rows: list[int] | None = None  # None while the kept chain stands for the rows
+        for term in where.terms:
+            step = (term.source, term.negated)
+            hits = kept_hits.get(term.source)
+            if rows is None and len(chain) < len(kept_chain) and kept_chain[len(chain)][0] == step:
+                chain.append(kept_chain[len(chain)])
+            else:
+                if rows is None:
+                    rows = chain[-1][1] if chain else self._word_rows(where)
+                if hits is None:
+                    hits = term.hits(self._keys(term.key))
+                rows = list((filterfalse if term.negated else filter)(hits.__getitem__, rows))
+                chain.append((step, rows))
+            if hits is not None:
+                self._term_hits[term.source] = hits
+        if rows is None:
+            rows = chain[-1][1] if chain else self._word_rows(where)
+        self._chain, self._chain_start = chain, (self._sorted, where.words, where.not_words)
+        self._last_filtered = (where, self._sorted, rows)
+        return rows
+
+    def _word_rows(self, where: Filter) -> list[int]:
+        """The rows holding each of a filter's words and none of its not-words."""
         rows = self._search_rows(where.words[0] if where.words else "")
         search = self._search
         for word in where.words[1:]:
             rows = [i for i in rows if word in search[i]]
         for word in where.not_words:
             rows = [i for i in rows if word not in search[i]]
-        kept, self._term_hits = self._term_hits, {}
-        for term in where.terms:
-            # Each term's hits are kept until a filter without it: a keystroke in the
-            # last term does not test the others again.
-            hits = self._term_hits.get(term.source) or kept.get(term.source)
-            if hits is None:
-                hits = term.hits(self._keys(term.key))
-            self._term_hits[term.source] = hits
-            rows = list((filterfalse if term.negated else filter)(hits.__getitem__, rows))
-        self._last_filtered = (where, self._sorted, rows)
         return rows
 
     def letter_counts(self, search: str | Filter = "") -> dict[str, int]:
@@ -259,6 +284,7 @@ class ProspectList:
             self._generation += 1
             self._view = None
             self._term_hits, self._last_filtered = {}, None
+            self._chain, self._chain_start = [], None
             placements = self._placements()
             rows = self._rows_by_id()
             for prospect_id, record in changes.prospects.items():
