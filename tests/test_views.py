@@ -61,6 +61,12 @@ def test_personal_views_are_their_owners_and_win_over_shared_ones(
     ada.setenv("PROSPECTS_USER", "ada")
     assert store.view("cafe").filter == "sector:fin"
     assert len(store.views()) == 3
+    # The picker names the scope of the row chosen: the shared one, not her own namesake.
+    store.rename_view("cafe", "Café team", shared=True)
+    assert names(store.views()) == [("Big", True), ("Café", False), ("Café team", True)]
+    store.delete_view("café team", shared=True)
+    store.delete_view("café", shared=False)
+    assert names(store.views()) == [("Big", True)]
 
 
 def test_a_taken_name_is_refused_unless_replaced(store: Store, ada: pytest.MonkeyPatch) -> None:

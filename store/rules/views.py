@@ -87,11 +87,13 @@ def _visible(views: list[View], me: str) -> list[View]:
     return sorted((v for v in views if v.shared or v.owner == me), key=_order)
 
 
-def _named(views: list[View], name: str, me: str) -> View:
-    """The view `me` sees under `name` (their own first), or NotFoundError listing the names."""
+def _named(views: list[View], name: str, me: str, shared: bool | None = None) -> View:
+    """The view `me` sees under `name` (their own first, or of the scope `shared` names), or
+    NotFoundError listing the names."""
     visible = _visible(views, me)
     wanted = name_key(name)
-    found = next((v for v in visible if name_key(v.name) == wanted), None)
+    found = next((v for v in visible if name_key(v.name) == wanted
+                  and shared in (None, v.shared)), None)
     if found is not None:
         return found
     if not visible:
@@ -152,12 +154,13 @@ class ViewRules:
             session.update(VIEWS, taken.id, _record(saved))
             return saved
 
-    def rename_view(self, name: str, new_name: str) -> View:
-        """Rename the view the current user sees as `name`; a name taken in its scope is refused."""
+    def rename_view(self, name: str, new_name: str, *, shared: bool | None = None) -> View:
+        """Rename the view the current user sees as `name` (the shared one or their own when
+        `shared` says which); a name taken in its scope is refused."""
         me = who()
         with self._repo.writing() as session:
             views = _stored(session)
-            found = _named(views, name, me)
+            found = _named(views, name, me, shared)
             assert found.id is not None
             new = checked_name(new_name)
             taken = _taken(views, new, found.shared, found.owner, found.id)
@@ -169,9 +172,10 @@ class ViewRules:
             session.update(VIEWS, found.id, {key: record[key] for key in ("name", "updated_at", "version")})
             return saved
 
-    def delete_view(self, name: str) -> None:
-        """Delete the view the current user sees as `name` (anyone may delete a shared one)."""
+    def delete_view(self, name: str, *, shared: bool | None = None) -> None:
+        """Delete the view the current user sees as `name` (the shared one or their own when
+        `shared` says which; anyone may delete a shared one)."""
         with self._repo.writing() as session:
-            found = _named(_stored(session), name, who())
+            found = _named(_stored(session), name, who(), shared)
             assert found.id is not None
             session.delete(VIEWS, [found.id])

@@ -179,7 +179,8 @@ class ViewsModal(ModalScreen[View | None]):
             ask_shared=False, shared=view.shared, ok="Rename"))
         if answer is None or answer[0] == view.name:
             return
-        renamed = await _run(self, "Not renamed", self.store.rename_view, view.name, answer[0])
+        renamed = await _run(self, "Not renamed", self.store.rename_view, view.name, answer[0],
+                             shared=view.shared)
         if renamed is not None:
             self.notify(plain_line(f"Renamed to {quoted(renamed.name, 60)}."), markup=False)
             await self._reread(renamed.name)
@@ -196,7 +197,7 @@ class ViewsModal(ModalScreen[View | None]):
                 if view.shared else f"Delete {whose} {quoted(view.name, 60)}?", yes="Delete")):
             return
         try:
-            await asyncio.to_thread(self.store.delete_view, view.name)
+            await asyncio.to_thread(self.store.delete_view, view.name, shared=view.shared)
         except StoreError as error:
             self.notify(plain_line(f"Not deleted: {error}", 600), markup=False,
                         title="Saved views", severity="error")
