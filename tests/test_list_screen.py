@@ -232,7 +232,7 @@ async def test_every_list_action_is_found_in_the_palette_by_its_word(
         expected = {"template": "upload", "import": "upload", "verify": "verify",
                     "export": "export", "delete": "delete", "reverse": "reverse",
                     "keys": "keys", "other": "letter other", "columns": "columns",
-                    "hide": "columns"}
+                    "hide": "columns", "views": "saved views"}
         for word, found in expected.items():
             hits = await palette_hits(app, pilot, word)
             assert any(found in hit.casefold() for hit in hits), (word, hits)
