@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,17 +34,14 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_list import (
-    BENCH_FPS,
-    CHILD_TIMEOUT,
     BenchError,
     FrameClock,
     Report,
-    _child_env,
     _fmt_time,
     _search_as_you_type,
+    run_child,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 KEYSTROKE_LIMIT_MS = 50.0
 EVICT = "name:zzzz"  # a filter sharing no term with FILTERS: their hits are tested afresh
 
@@ -168,20 +164,7 @@ def child_main(db: Path, repeat: int) -> int:
 
 
 def measure_in_app(db: Path, repeat: int) -> dict[str, Any]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(db),
-           "--repeat", str(repeat)]
-    try:
-        proc = subprocess.run(cmd, cwd=ROOT, env=_child_env(TEXTUAL_FPS=str(BENCH_FPS)),
-                              stdin=subprocess.DEVNULL, capture_output=True,
-                              timeout=CHILD_TIMEOUT)
-    except subprocess.TimeoutExpired as exc:
-        raise BenchError(f"the in-app run took over {CHILD_TIMEOUT:.0f} s") from exc
-    for line in proc.stdout.decode(errors="replace").splitlines():
-        if line.startswith("RESULT "):
-            result: dict[str, Any] = json.loads(line[len("RESULT "):])
-            return result
-    tail = (proc.stdout + proc.stderr).decode(errors="replace").strip().splitlines()[-20:]
-    raise BenchError("the in-app run failed:\n" + "\n".join(tail))
+    return run_child(Path(__file__), ["--child", str(db), "--repeat", str(repeat)])
 
 
 def build_report(results: dict[str, Any], size: int) -> Report:

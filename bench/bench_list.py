@@ -515,8 +515,13 @@ def child_main(db: Path, repeat: int, query: str, moves: int) -> int:
 
 
 def measure_in_app(db: Path, repeat: int, query: str, moves: int) -> dict[str, Any]:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(db),
-           "--repeat", str(repeat), "--query", query, "--moves", str(moves)]
+    return run_child(Path(__file__), ["--child", str(db), "--repeat", str(repeat),
+                                      "--query", query, "--moves", str(moves)])
+
+
+def run_child(script: Path, args: list[str]) -> dict[str, Any]:
+    """Run a bench script's in-app half in a fresh process; the dict it printed after RESULT."""
+    cmd = [sys.executable, str(script.resolve()), *args]
     try:
         proc = subprocess.run(cmd, cwd=ROOT, env=_child_env(TEXTUAL_FPS=str(BENCH_FPS)),
                               stdin=subprocess.DEVNULL, capture_output=True,

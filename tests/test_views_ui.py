@@ -66,6 +66,9 @@ async def test_save_the_list_as_a_shared_view_and_pick_it_in_another_session(
         await type_text(pilot, "Finance [B] & co")
         await pilot.press("tab", "space", "enter")  # tick "Shared with the team", save
         await wait_until(pilot, lambda: bool(store.views()))
+        # The next poll brings it to the palette.
+        await wait_until(pilot, lambda: [v.name for v in app.screen.known_views or ()] == [  # type: ignore[attr-defined]
+            "Finance [B] & co"])
     [saved] = store.views()
     assert (saved.name, saved.filter, saved.letter, saved.shared, saved.owner) == (
         "Finance [B] & co", "sector:fin", "b", True, "Grace")
@@ -167,6 +170,8 @@ async def test_the_palette_offers_each_view(store: Store, db_target: Path | str)
     store.save_view(View(name="Fin [team]", filter="sector:fin", shared=True))
     app = ProspectsApp(db_path=db_target)
     async with app.run_test(size=(80, 24)) as pilot:
+        # The list's poll reads the views in a thread; the palette lists what it read.
+        await wait_until(pilot, lambda: bool(app.screen.known_views))  # type: ignore[attr-defined]
         titles = [str(command.title) for command in app.get_system_commands(app.screen)]
         assert "View Fin [team]" in titles
         assert any(title.startswith("Saved views") for title in titles)

@@ -52,6 +52,7 @@ class ListActions(Screen[None]):
     _own_columns: ColumnChoice
     show_view: Callable[[View], None]
     current_view: Callable[[], View]
+    known_views: list[View] | None
 
     def _selected_id(self) -> int | None:
         row = self.query_one(ProspectTable).cursor_index
@@ -120,8 +121,8 @@ class ListActions(Screen[None]):
         if result is not None:
             notes = "".join(f"\n{note}" for note in result.notes)
             where = plain_line(result.path, 200)
-            self.notify(plain_line(f"Exported {result.count:,} prospects to {where}{notes}",
-                                   lines=True), markup=False)
+            done = f"Exported {result.count:,} prospects to {where}{notes}"
+            self.notify(plain_line(done, lines=True), markup=False)
 
     @work(exclusive=True, group="delete")
     async def action_delete(self) -> None:
@@ -163,14 +164,8 @@ class ListActions(Screen[None]):
             *(SystemCommand(f"View {plain_line(view.name, 60)}",
                             f"Show the saved view ({'team' if view.shared else 'yours'})",
                             lambda view=view: self.show_view(view))
-              for view in self._known_views()),
+              for view in self.known_views or ()),
         ]
-
-    def _known_views(self) -> list[View]:
-        try:
-            return self.store.views()
-        except StoreError:  # the palette still opens; the views key says what is wrong
-            return []
 
     def action_columns(self) -> None:
         """Choose the columns shown and their order; the choice is saved on this machine."""

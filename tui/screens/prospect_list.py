@@ -104,6 +104,7 @@ class ProspectListScreen(ListActions):
         self._poll_lock = threading.Lock()
         self._own_columns = read_columns()  # the user's choice, saved on this machine
         self._view: View | None = None  # the saved view last shown
+        self.known_views: list[View] | None = None  # as the last poll read them
 
     def _user_names(self) -> dict[int, str]:
         return {u.id: u.name for u in self.store.users() if u.id is not None}
@@ -239,6 +240,10 @@ class ProspectListScreen(ListActions):
                 rebuild = bool(changes) and not ProspectList.can_apply(changes)
                 prospects = self._load() if rebuild else None
                 user_names = self._user_names() if changes.users and not rebuild else None
+                if changes.views or changes.everything or self.known_views is None:
+                    # The palette lists them without reading on the event loop; one
+                    # reference replaced whole, so a reader sees the old list or the new.
+                    self.known_views = self.store.views()
             except StorageError as error:
                 self.app.call_from_thread(report_storage_problem, self, error)
                 return

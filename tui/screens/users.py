@@ -220,8 +220,8 @@ class UsersScreen(Screen[None]):
             self._refused(error)
             return False
         successor = next((u.name for u in self.user_list if u.id == replacement), "the new lead")
-        self.notify(plain_line(f"{moved} prospect(s) handed over to {plain_line(successor, SHOWN)}."),
-                    markup=False)
+        lead = plain_line(successor, SHOWN)
+        self.notify(plain_line(f"{moved} prospect(s) handed over to {lead}."), markup=False)
         return True
 
     # -- flag and remove -------------------------------------------------------------
