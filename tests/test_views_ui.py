@@ -39,6 +39,11 @@ def status(app: ProspectsApp) -> str:
     return str(app.screen.query_one("#status-line", Static).render())
 
 
+def screen_text(app: ProspectsApp) -> str:
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
 def headers(app: ProspectsApp) -> list[str]:
     return [column.key for column in app.screen.query_one(ProspectTable).columns]
 
@@ -177,6 +182,7 @@ async def test_the_palette_offers_each_view(store: Store, db_target: Path | str)
         assert any(title.startswith("Saved views") for title in titles)
         await pilot.press("ctrl+p")
         await type_text(pilot, "view fin")
-        await pilot.pause(0.5)
+        # The title as saved: the palette must not read "[team]" as markup.
+        await wait_until(pilot, lambda: "View Fin [team]" in screen_text(app))
         await pilot.press("enter")
         await wait_until(pilot, lambda: shown_names(app) == ["Beta Shop"])

@@ -18,6 +18,7 @@ from store.rules.store import Store
 from store.user_config import user_config
 from tui.screens.prospect_list import ProspectListScreen
 from tui.widgets.plain import plain_line
+from tui.widgets.plain_commands import PlainCommandsProvider
 
 GC_THRESHOLD = 50_000
 # Characters of the database's location in the title: what fits beside "MSP Prospects — " in 80
@@ -68,6 +69,7 @@ class ProspectsApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "MSP Prospects"
+    COMMANDS = {PlainCommandsProvider}  # the palette: get_system_commands, titles as plain text
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True,
                 tooltip="Quit the application"),
