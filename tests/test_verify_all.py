@@ -8,7 +8,9 @@ import json
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -117,6 +119,47 @@ def test_cancel_keeps_what_was_answered(tmp_path: Path, dns_server: DnsResponder
 
     progress = asyncio.run(cancel_when_some_are_done())
     assert progress.cancelled and 4 <= progress.done < N
+    stored = [r for _, r in Store(tmp_path / "p.json").prospect_rows() if r["domain_check"]]
+    assert len(stored) == progress.saved == progress.done
+
+
+class LateStart(ThreadPoolExecutor):
+    """An executor that takes each job up only after `delay`; `on_submit` runs first."""
+
+    def __init__(self, on_submit: Any, delay: float = 0.2) -> None:
+        super().__init__(max_workers=1)  # never used: asyncio only asks for the type
+        self.on_submit, self.delay = on_submit, delay
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.on_submit()
+        future: Future[Any] = Future()
+
+        def start() -> None:
+            if future.set_running_or_notify_cancel():  # False: cancelled while queued
+                try:
+                    future.set_result(fn(*args, **kwargs))
+                except BaseException as error:  # noqa: BLE001 - handed to the waiter
+                    future.set_exception(error)
+
+        threading.Timer(self.delay, start).start()
+        return future
+
+
+def test_a_cancel_before_a_save_starts_keeps_that_save(tmp_path: Path,
+                                                       dns_server: DnsResponder) -> None:
+    """A cancel that arrives while a batch waits in the executor's queue must not drop it."""
+    store = make_store(tmp_path / "p.json", serve_many(dns_server))
+    job = VerifyAll(due_for_check(store.prospect_rows()), Saves(store),
+                    nameserver=dns_server.nameserver, concurrency=2)
+    job.batch = 3
+
+    async def cancel_as_the_first_save_is_queued() -> Any:
+        asyncio.get_running_loop().set_default_executor(
+            LateStart(lambda: job.cancel() if job.progress.done else None))
+        return await job.run()
+
+    progress = asyncio.run(cancel_as_the_first_save_is_queued())
+    assert progress.cancelled and 3 <= progress.done < N
     stored = [r for _, r in Store(tmp_path / "p.json").prospect_rows() if r["domain_check"]]
     assert len(stored) == progress.saved == progress.done
 

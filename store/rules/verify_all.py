@@ -103,16 +103,15 @@ class VerifyAll:
         self._pending: dict[int, DomainCheck] = {}
         self._cancelled = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task[Any] | None = None
+        self._asking: asyncio.Future[Any] | None = None
 
     def cancel(self) -> None:
-        """Stop asking; what was answered is saved."""
+        """Stop asking; what was answered is saved. Calling it again does nothing more."""
         self._cancelled.set()
-        if self._loop is not None and self._task is not None:
-            self._loop.call_soon_threadsafe(self._task.cancel)
+        if self._loop is not None and self._asking is not None:
+            self._loop.call_soon_threadsafe(self._asking.cancel)  # the saves are not cancelled
 
     def _save(self, answers: Mapping[int, DomainCheck]) -> None:
-        # Counted here, in the thread: a save that a cancel interrupts waiting still lands.
         self.progress.saved += self.save(answers)
         self.progress.writes += 1
 
@@ -135,6 +134,8 @@ class VerifyAll:
         targets = iter(self.targets)
         saving = asyncio.Lock()
         last_save = time.monotonic()
+        loop = asyncio.get_running_loop()
+        saves: list[asyncio.Future[None]] = []
 
         async def flush() -> None:
             nonlocal last_save
@@ -142,10 +143,15 @@ class VerifyAll:
                 answers, self._pending = self._pending, {}
                 last_save = time.monotonic()
                 if answers:
-                    await asyncio.to_thread(self._save, answers)
+                    # Shielded: a cancel that arrives before a thread takes the save up
+                    # would otherwise drop it from the executor's queue, answers and all.
+                    saves.append(loop.run_in_executor(None, self._save, answers))
+                    await asyncio.shield(saves[-1])
 
         async def worker() -> None:
             for prospect_id, text in targets:  # shared: each target is taken once
+                if self._cancelled.is_set():
+                    return
                 try:
                     check = await check_dns(normalise_domain(text), resolver=resolver,
                                             lifetime=self.lifetime, mailmap=mailmap)
@@ -158,15 +164,15 @@ class VerifyAll:
                         or time.monotonic() - last_save >= FLUSH_SECONDS):
                     await flush()
 
-        self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
+        self._loop = loop
+        self._asking = asyncio.gather(*(worker() for _ in range(self.concurrency)))
         try:
-            if not self._cancelled.is_set():
-                await asyncio.gather(*(worker() for _ in range(self.concurrency)))
+            await self._asking
         except asyncio.CancelledError:
             if not self._cancelled.is_set():
                 raise  # not ours: pass it on
-            self._task.uncancel()  # type: ignore[union-attr]
         self.progress.cancelled = self._cancelled.is_set()
+        await asyncio.gather(*saves)  # a save a cancel interrupted waiting for still lands
         await flush()
         self.progress.finished = time.monotonic()
         return self.progress
