@@ -3,6 +3,7 @@ DNS responder."""
 
 from __future__ import annotations
 
+import compileall
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,17 @@ from store.rules.store import Store
 from store.user_config import user_config
 from tests.dns_responder import dns_server  # noqa: F401 - a fixture
 from tests.pg_cluster import Cluster, NoPostgreSQL, throwaway_cluster
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the project once, before the workers start: hundreds of CLI processes then
+    read the bytecode rather than compile every module again (PYTHONDONTWRITEBYTECODE may
+    be set, and an editable install has no bytecode of its own)."""
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist)
+        for package in ("store", "tui", "bench"):
+            compileall.compile_dir(ROOT / package, quiet=2)
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,10 @@ A dict may hold "CNAME": the responder then follows it through the zone, as an
 authoritative server does (a loop stops after a few steps). An answer too big for
 UDP (512 bytes, or the EDNS size) goes out truncated, so the client retries over
 TCP; ``truncate`` names get a truncated UDP answer whatever their size. ``latency``
-delays every answer by that many seconds, without holding up other queries.
+delays every answer by that many seconds, without holding up other queries;
+``hold`` (True) keeps every answer back until it is set False again, and
+``release()`` sends those held so far, so a test can read an app in the middle of a
+run however slowly the machine goes.
 ``txt(...)`` and ``spf(...)`` make TXT rdata from plain strings, ESC bytes included.
 
 Names not in the zone get NXDOMAIN. Use the ``dns_server`` fixture (import it
@@ -128,6 +131,8 @@ class DnsResponder:
         self._lock = threading.Lock()
         self.queries: list[tuple[str, str]] = []
         self.latency = latency
+        self.hold = False
+        self._release = threading.Event()
         self.truncate: set[str] = set()
         self._parsed: dict[tuple[dns.name.Name, str, tuple[str, ...]], dns.rrset.RRset] = {}
         # Answers waiting for their latency: (due, n, UDP peer or TCP socket, wire).
@@ -255,13 +260,20 @@ class DnsResponder:
             sel.register(self._udp, selectors.EVENT_READ)
             sel.register(self._tcp, selectors.EVENT_READ)
             while not self._stop.is_set():
-                wait = 0.05 if not self._due else min(0.05, self._due[0][0] - time.monotonic())
+                wait = 0.05 if not self._due or self.hold else min(
+                    0.05, self._due[0][0] - time.monotonic())
                 for key, _ in sel.select(timeout=max(wait, 0)):
                     if key.fileobj is self._udp:
                         self._serve_udp()
                     else:
                         self._serve_tcp()
-                self._send_due()
+                released = self._release.is_set()
+                self._release.clear()
+                self._send_due(everything=released)
+
+    def release(self) -> None:
+        """While holding: send every answer held so far (the next ones are held again)."""
+        self._release.set()
 
     def _later(self, to: object, reply: bytes) -> None:
         """Send now, or after the latency."""
@@ -269,8 +281,10 @@ class DnsResponder:
         if not self.latency:
             self._send_due()
 
-    def _send_due(self) -> None:
-        now = time.monotonic()
+    def _send_due(self, *, everything: bool = False) -> None:
+        if self.hold and not everything:
+            return
+        now = float("inf") if everything else time.monotonic()
         while self._due and self._due[0][0] <= now:
             _, _, to, reply = heapq.heappop(self._due)
             if isinstance(to, socket.socket):

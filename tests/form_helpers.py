@@ -39,7 +39,9 @@ async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], limit: fl
         if condition():
             return
         await pilot.pause(0.05)
-    assert condition(), "the app never got there"
+    app = pilot.app
+    assert condition(), (f"the app never got there: screen {app.screen!r}, focus {app.focused!r}, "
+                         f"notices {[n.message for n in app._notifications]}")
 
 
 def prospect(**fields: Any) -> Prospect:

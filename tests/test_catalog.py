@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from store.catalog import CatalogError, load_catalog
+from tests.cli import run_cli
 from tests.terminal import run_in_terminal
 
 GOOD = 'company_types = ["End Customer"]\nsectors = ["Retail"]\n'
 
 
 def cli(tmp_path: Path, catalog: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tui", "--db", str(tmp_path / "p.json"),
-                           "--catalog", str(catalog), *(args or ("catalog",))],
-                          capture_output=True, text=True, timeout=30)
+    return run_cli("--db", tmp_path / "p.json", "--catalog", catalog, *(args or ("catalog",)))
 
 
 BAD = {

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli import run_cli
+
 
 def cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tui", "--db", str(db), *args],
-                          capture_output=True, text=True, timeout=60)
+    return run_cli("--db", db, *args)
 
 
 ADD = ["add", "--company-type", "End Customer", "--sector", "Retail", "--lead",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,14 +10,14 @@ from pathlib import Path
 from store.backends.open import open_repository
 from store.models import Order, ProductLine, Prospect, User, View
 from store.rules.store import Store
+from tests.cli import run_cli
 from tests.seed import seed_prospects
 
 HOSTILE = "Tom & Jerry [UK] Ltd [bold]x[/] 👍🏽 مرحبا Ünïcødé"
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, text=True,
-                          timeout=60, env={**os.environ, **(env or {})})
+    return run_cli(*args, env=env)
 
 
 def outputs(target: str) -> dict[str, object]:

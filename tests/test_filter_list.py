@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from textual.widgets import Input, Static
 
 from store.models import Prospect
 from store.rules.store import Store
+from tests.cli import run_cli
 from tests.seed import seed_prospects
 from tui.app import ProspectsApp
 from tui.widgets.prospect_table import ProspectTable
 
 
 def cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tui", "--db", str(db), *args],
-                          capture_output=True, text=True, timeout=60)
+    return run_cli("--db", db, *args)
 
 
 def test_list_filter_combines_with_search_letter_sort_and_json(tmp_path: Path) -> None:

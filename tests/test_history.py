@@ -7,7 +7,6 @@ import json
 import os
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import psycopg
@@ -20,6 +19,7 @@ from store.models import DomainCheck, Order, ProductLine, Prospect, User
 from store.rules.store import Store
 from store.rules.who import who
 from store.transfer.copy import copy_database
+from tests.cli import run_cli
 from tests.seed import seed_prospects
 
 BACKENDS = ("tinydb", "postgres")  # the contract: every `store` test here runs on both
@@ -126,11 +126,9 @@ def test_db_copy_copies_the_history(store: Store, db_target: Path | str, tmp_pat
 
 def test_cli_history_json_and_text(tmp_path: Path) -> None:
     db = tmp_path / "p.json"
-    env = {**os.environ, "PROSPECTS_USER": "cli user"}
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "tui", "--db", str(db), *args],
-                              capture_output=True, text=True, timeout=60, env=env)
+        return run_cli("--db", db, *args, env={"PROSPECTS_USER": "cli user"})
 
     assert cli("users", "add", "Ada", "--email", "ada@example.com", "--lead").returncode == 0
     added = cli("add", "--company-type", "End Customer", "--sector", "Retail", "--lead",

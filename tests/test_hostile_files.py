@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,6 +19,7 @@ from store.rules.store import Store
 from store.transfer import importer, xlsx_reader
 from store.transfer.importer import import_file, make_plan
 from store.transfer.table_file import MAX_ROWS, TableError, column_letter
+from tests.cli import run_cli
 from tests.upload_files import HEADER, row, write_csv, write_xlsx
 
 SHEET = "xl/worksheets/sheet1.xml"
@@ -185,8 +184,7 @@ def test_the_cli_refuses_hostile_files_with_exit_2_and_one_line(store: Store, tm
     files = hostile_workbooks(tmp_path)
     for what in ("billion laughs", "zip bomb", "malformed sheet", "damaged styles"):
         path, phrase = files[what]
-        done = subprocess.run([sys.executable, "-m", "tui", "--db", str(db), "import", str(path)],
-                              capture_output=True, text=True, timeout=120)
+        done = run_cli("--db", db, "import", path)
         assert done.returncode == 2, (what, done.stderr)
         assert len(done.stderr.splitlines()) == 1 and phrase in done.stderr, (what, done.stderr)
         assert "Traceback" not in done.stderr and done.stdout == ""
@@ -478,9 +476,7 @@ def test_reading_stops_after_a_thousand_rows_with_errors(store: Store, tmp_path:
     assert plan.summary() == f"in.csv: {lines[-1]}"
     with pytest.raises(importer.ImportRefused, match="nothing was written"):
         importer.commit_plan(plan, store, skip_invalid=True)
-    done = subprocess.run([sys.executable, "-m", "tui", "--db", str(store.path), "import",
-                           str(path), "--skip-invalid"], capture_output=True, text=True,
-                          timeout=120)
+    done = run_cli("--db", store.path, "import", path, "--skip-invalid")
     assert done.returncode == 1 and done.stderr.splitlines()[-2:] == [lines[-1],
                                                                       "nothing was written"]
     assert store.prospect_rows() == []

@@ -5,21 +5,19 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from store.models import User
 from store.rules.store import Store
+from tests.cli import run_cli
 from tests.terminal import run_in_terminal
 
 
 def cli(db: Path, *args: str, env: dict[str, str] | None = None,
         timeout: float = 30) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tui", "--db", str(db), *args],
-                          env={**os.environ, **(env or {})}, capture_output=True, text=True,
-                          timeout=timeout)
+    return run_cli("--db", db, *args, env=env, timeout=timeout)
 
 
 @pytest.mark.parametrize("lifetime", ["1e308", "inf", "nan", "0", "-1", "61", "soon"])

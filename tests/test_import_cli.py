@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 
 from store.rules.store import Store
+from tests.cli import run_cli
 from tests.upload_files import row, write_csv
 
 TIMEOUT = 180
 
 
 def cli(db: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tui", "--db", str(db), *map(str, args)],
-                          capture_output=True, text=True, timeout=TIMEOUT)
+    return run_cli("--db", db, *args, timeout=TIMEOUT)
 
 
 def start(db: Path, *args: str | Path) -> subprocess.Popen[str]:

@@ -153,11 +153,7 @@ async def test_live_refresh_from_another_process_keeps_cursor_search_sort(
             " domain='new.example.com', sector='Retail', implementation_lead=1))\n"
         )
         subprocess.run([sys.executable, "-c", code, str(db_path)], check=True)
-        for _ in range(40):
-            await pilot.pause(0.1)
-            if table.row_count == 8:
-                break
-        assert table.row_count == 8
+        await wait_until(pilot, lambda: table.row_count == 8)
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert shown_names(app)[-2:] == ["Aardvark", "42 Solutions"]  # still Z to A
@@ -214,7 +210,13 @@ async def palette_hits(app: ProspectsApp, pilot, query: str) -> list[str]:  # ty
     await pilot.pause()
     assert isinstance(app.screen, CommandPalette)
     await pilot.press(*query)
-    await pilot.pause(0.3)  # the palette searches its providers in the background
+    await pilot.pause()
+
+    def searching() -> bool:  # the palette searches its providers in a worker
+        return any(w.group == CommandPalette._GATHER_COMMANDS_GROUP and not w.is_finished
+                   for w in app.workers)
+
+    await wait_until(pilot, lambda: not searching())
     await pilot.pause()
     options = app.screen.query_one(CommandList)
     hits = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]

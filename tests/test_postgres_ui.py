@@ -40,7 +40,8 @@ async def test_a_stopped_server_raises_the_banner_and_keeps_the_form(
             await s.open()
             await fill_required(s)
             pg_cluster.stop()
-            await wait_until(pilot, lambda: bool(s.text_of("#banner")))  # the list's poll
+            # the list's poll raises it; then it is painted
+            await wait_until(pilot, lambda: "once this line is gone" in screen_text(app))
             banner = s.text_of("#banner")
             assert banner.startswith("The database server is not answering; retrying. What "
                                      "you typed stays on screen: save it again once this line "

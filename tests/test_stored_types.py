@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ from store.backends.tinydb.storage import MAX_FILE_BYTES
 from store.errors import CorruptFileError
 from store.models import Prospect, User
 from store.rules.store import Store
+from tests.cli import run_cli
 
 Tables = dict[str, Any]
 
@@ -70,8 +69,7 @@ def test_wrong_types_refused_naming_table_record_field(tmp_path: Path, case: str
     with pytest.raises(CorruptFileError, match="untouched") as err:
         Store(path)
     assert expected in str(err.value) and str(path) in str(err.value)
-    result = subprocess.run([sys.executable, "-m", "tui", "--db", str(path), "list"],
-                            capture_output=True, text=True, timeout=60)
+    result = run_cli("--db", path, "list")
     assert result.returncode == 2
     assert expected in result.stderr and "Traceback" not in result.stderr
     assert path.read_bytes() == before
@@ -103,8 +101,7 @@ def test_a_huge_file_is_refused_by_size_before_reading(tmp_path: Path) -> None:
     with open(path, "wb") as f:
         f.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk used, and reading it would take 512 MB
     os.chmod(path, 0o600)
-    result = subprocess.run([sys.executable, "-m", "tui", "--db", str(path), "list"],
-                            capture_output=True, text=True, timeout=60)
+    result = run_cli("--db", path, "list")
     assert result.returncode == 2
     assert "512 MB" in result.stderr and str(path) in result.stderr
     assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr

@@ -29,6 +29,7 @@ from store.models import AS_STORED, User
 from store.rules.store import Store
 from store.rules.validation import ProspectInvalid, build_prospect
 from store.text import clean_for_display, show_controls
+from tests.cli import run_cli
 from tests.form_helpers import FormSession, prospect, running_form, seed
 from tests.upload_files import row, write_csv
 from tui.app import ProspectsApp
@@ -139,8 +140,7 @@ def test_a_user_with_a_control_is_refused_in_plain_words(field: str) -> None:
 
 
 def _cli(db: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tui", "--db", str(db), *map(str, args)],
-                          capture_output=True, text=True, timeout=180)
+    return run_cli("--db", db, *args, timeout=180)
 
 
 def test_cli_add_users_add_and_import_refuse_controls(tmp_path: Path) -> None:

@@ -4,8 +4,6 @@ read from real files; a broken file never stops the app or the CLI."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +21,7 @@ from store.user_config import (
     save_columns,
     user_config,
 )
+from tests.cli import run_cli
 
 
 def write_config(text: str | bytes) -> Path:
@@ -99,8 +98,7 @@ def test_no_config_is_no_problem() -> None:
 
 def test_the_cli_warns_on_stderr_and_runs(tmp_path: Path) -> None:
     path = write_config("name = 'Ada\n")
-    result = subprocess.run([sys.executable, "-m", "tui", "--db", str(tmp_path / "p.json"), "list"],
-                            capture_output=True, text=True, timeout=60)
+    result = run_cli("--db", tmp_path / "p.json", "list")
     assert result.returncode == 0
     assert result.stderr.splitlines()[0] == (
         f"warning: {path}, line 1: not valid TOML, ignored: Expected \"'\" (at end of document)")

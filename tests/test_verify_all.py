@@ -7,7 +7,6 @@ import asyncio
 import json
 import re
 import subprocess
-import sys
 import threading
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,6 +21,7 @@ import store.rules.verify_all as verify_all
 from store.models import DomainCheck, Prospect, User
 from store.rules.store import Store
 from store.rules.verify_all import VerifyAll, check_to_store, due_for_check
+from tests.cli import run_cli
 from tests.dns_responder import SILENT, DnsResponder, mx, spf
 from tests.dns_responder import dns_server as dns_server  # the fixture
 from tests.seed import seed_prospects
@@ -212,8 +212,7 @@ def test_a_deleted_prospect_and_a_junk_domain(tmp_path: Path, dns_server: DnsRes
 
 
 def cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tui", "--db", str(db), *args],
-                          capture_output=True, text=True, timeout=120)
+    return run_cli("--db", db, *args)
 
 
 def test_cli_verify_all(tmp_path: Path, dns_server: DnsResponder) -> None:

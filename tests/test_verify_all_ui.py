@@ -37,7 +37,7 @@ async def test_verify_all_from_the_list_fills_mail_and_dmarc(
     store: Store, db_path: Path, dns_server: DnsResponder,
 ) -> None:
     seed(store, dns_server, 60)
-    dns_server.latency = 0.3  # the progress stays up long enough to be read
+    dns_server.hold = True  # the modal stays up until it is read
     app = ProspectsApp(db_path=db_path, nameserver=dns_server.env)
     async with app.run_test(size=(80, 24)) as pilot:
         list_screen = app.screen
@@ -45,6 +45,7 @@ async def test_verify_all_from_the_list_fills_mail_and_dmarc(
         await wait_until(pilot, lambda: isinstance(app.screen, VerifyAllModal))
         title = str(app.screen.query_one("#verify-all-title", Static).render())
         assert title == "Verify all: 60 of 60 prospects not checked today"
+        dns_server.hold = False
         await wait_until(pilot, lambda: app.screen is list_screen)
         assert isinstance(list_screen, ProspectListScreen)
         await wait_until(pilot, lambda: list_screen.prospects.cell(0, "dmarc") == "p=none")
@@ -70,7 +71,7 @@ async def test_verify_all_from_the_list_fills_mail_and_dmarc(
 async def test_cancel_keeps_the_answers_so_far(store: Store, db_path: Path,
                                                dns_server: DnsResponder) -> None:
     seed(store, dns_server, 200)
-    dns_server.latency = 0.4
+    dns_server.hold = True
     app = ProspectsApp(db_path=db_path, nameserver=dns_server.env)
     async with app.run_test(size=(80, 24)) as pilot:
         list_screen = app.screen
@@ -78,8 +79,12 @@ async def test_cancel_keeps_the_answers_so_far(store: Store, db_path: Path,
         await wait_until(pilot, lambda: isinstance(app.screen, VerifyAllModal))
         modal = app.screen
         assert isinstance(modal, VerifyAllModal)
-        await wait_until(pilot, lambda: modal.job.progress.done > 0)
-        await pilot.pause(0.3)
+        for _ in range(200):  # one answer at a time for each check, until some are done
+            if modal.job.progress.done:
+                break
+            dns_server.release()
+            await pilot.pause(0.05)
+        await wait_until(pilot, lambda: modal.query_one(ProgressBar).progress > 0)
         assert modal.query_one(ProgressBar).progress > 0
         status = str(modal.query_one("#verify-all-status", Static).render())
         assert "of 200 checked" in status and "left" in status
