@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 from typing import IO
 
@@ -62,26 +63,31 @@ class Zygote:
                 raise subprocess.TimeoutExpired(["python", "-m", "tui", *argv], timeout) from None
 
 
-_zygote: Zygote | None = None
+_zygote: list[Zygote | None] = []  # once tried: the zygote, or None when it could not start
 
 
 def run_cli(*args: str | Path, env: dict[str, str] | None = None, input: str | None = None,
               cwd: Path | str | None = None,
               timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """`python -m tui ARGS` with `env` added to this process's environment; text output."""
-    global _zygote
     argv = [os.fspath(arg) for arg in args]
-    if any(key.startswith(STARTUP_SETTINGS) for key in env or {}):
+    if not _zygote:
+        try:
+            _zygote.append(Zygote())
+        except (OSError, AssertionError) as error:
+            warnings.warn(f"CLI commands start fresh interpreters (slower): {error}",
+                          stacklevel=2)
+            _zygote.append(None)
+    zygote = _zygote[0]
+    if zygote is None or any(key.startswith(STARTUP_SETTINGS) for key in env or {}):
         return subprocess.run([sys.executable, "-m", "tui", *argv], capture_output=True,
                               text=True, input=input, cwd=cwd, timeout=timeout,
                               env={**os.environ, **(env or {})})
-    if _zygote is None:
-        _zygote = Zygote()
     with tempfile.TemporaryFile() as stdin, tempfile.TemporaryFile() as stdout, \
             tempfile.TemporaryFile() as stderr:
         stdin.write((input or "").encode())
         stdin.seek(0)
-        code = _zygote.run(argv, {**os.environ, **(env or {})}, os.fspath(cwd or os.getcwd()),
+        code = zygote.run(argv, {**os.environ, **(env or {})}, os.fspath(cwd or os.getcwd()),
                            [stdin, stdout, stderr], timeout)
         out, err = (text(f) for f in (stdout, stderr))
     return subprocess.CompletedProcess(["python", "-m", "tui", *argv], code, out, err)

@@ -35,33 +35,33 @@ def serve(path: str) -> None:
     selector.register(listener, selectors.EVENT_READ)
     selector.register(sys.stdin, selectors.EVENT_READ)
     print("ready", flush=True)
+    running: dict[int, socket.socket] = {}  # child pid: the test waiting for it
     while True:
-        for key, _ in selector.select():
+        for key, _ in selector.select(timeout=0.01 if running else None):
             if key.fileobj is sys.stdin:
                 return  # the test worker is gone
-            if key.fileobj is listener:
-                connection, _ = listener.accept()
-                message, fds, _, _ = socket.recv_fds(connection, 1 << 22, 3)
-                pid = os.fork()
-                if pid == 0:
-                    selector.close()
-                    listener.close()
-                    connection.close()
-                    request = json.loads(message)
-                    run_child([entry.__file__, *request["argv"]], request["env"], request["cwd"], fds)
-                    entry.main()  # as `python -m tui ARGS`: leaves by SystemExit
-                    raise SystemExit(0)
-                for fd in fds:
-                    os.close(fd)
-                answer(connection, pid)
-                selector.register(os.pidfd_open(pid), selectors.EVENT_READ, (pid, connection))
-            else:
-                pid, connection = key.data
-                selector.unregister(key.fileobj)
-                os.close(key.fd)
-                _, status = os.waitpid(pid, 0)
-                answer(connection, os.waitstatus_to_exitcode(status))
+            connection, _ = listener.accept()
+            message, fds, _, _ = socket.recv_fds(connection, 1 << 22, 3)
+            pid = os.fork()
+            if pid == 0:
+                selector.close()
+                listener.close()
                 connection.close()
+                request = json.loads(message)
+                run_child([entry.__file__, *request["argv"]], request["env"], request["cwd"], fds)
+                entry.main()  # as `python -m tui ARGS`: leaves by SystemExit
+                raise SystemExit(0)
+            for fd in fds:
+                os.close(fd)
+            answer(connection, pid)
+            running[pid] = connection
+        while running:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+            if not pid:
+                break
+            connection = running.pop(pid)
+            answer(connection, os.waitstatus_to_exitcode(status))
+            connection.close()
 
 
 def answer(connection: socket.socket, number: int) -> None:
