@@ -11,11 +11,12 @@ from textual.pilot import Pilot
 
 from store.models import Prospect
 from store.rules.store import Store
-from store.user_config import columns_path
+from store.user_config import columns_path, save_columns
 from tests.seed import seed_prospects
 from tui.app import ProspectsApp
 from tui.modals.column_chooser import ALWAYS_SHOWN_NOTE, ColumnChooserModal, ColumnTicks
 from tui.screens.prospect_list import ProspectListScreen
+from tui.widgets.list_columns import TABLE_COLUMNS
 from tui.widgets.prospect_table import ProspectTable
 
 SIZE = (80, 24)
@@ -99,6 +100,29 @@ async def test_reorder_with_keys_and_the_choice_survives_a_restart(store: Store,
         await pilot.pause()
         assert shown_keys(again) == first
         assert header(again).index("Mail") < header(again).index("Domain")
+
+
+async def test_defaults_bring_back_every_column_in_the_apps_order(
+        store: Store, db_path: Path) -> None:
+    add(store)
+    save_columns(["status", "company_name"])
+    app = ProspectsApp(db_path=db_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert shown_keys(app) == ["status", "company_name"]
+        await open_chooser(pilot)
+        await pilot.press("d")
+        assert ticks(app) == [(column.key, True) for column in TABLE_COLUMNS]
+        await pilot.press("escape")  # Cancel: nothing changes
+        await pilot.pause()
+        assert shown_keys(app) == ["status", "company_name"]
+        await open_chooser(pilot)
+        await pilot.click("#column-chooser-defaults")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert shown_keys(app) == [column.key for column in TABLE_COLUMNS]
+        await app.workers.wait_for_complete()
+    assert json.loads(columns_path().read_text())["columns"] == [c.key for c in TABLE_COLUMNS]
 
 
 async def test_the_mouse_ticks_and_moves_columns(store: Store, db_path: Path) -> None:

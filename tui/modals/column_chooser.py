@@ -67,6 +67,8 @@ class ColumnChooserModal(ModalScreen[list[str] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("shift+up,ctrl+up", "move(-1)", "Move up", id="column-chooser.up"),
         Binding("shift+down,ctrl+down", "move(1)", "Move down", id="column-chooser.down"),
+        Binding("d", "defaults", "Defaults", id="column-chooser.defaults", show=False,
+                tooltip="Every column, in the app's own order"),  # the Footer is full
         Binding("escape", "cancel", "Cancel", id="column-chooser.cancel"),
     ]
 
@@ -74,6 +76,7 @@ class ColumnChooserModal(ModalScreen[list[str] | None]):
         """`columns`: every column there is; `shown`: the keys shown now, in their order
         (they come first, the hidden ones after them)."""
         super().__init__()
+        self._columns = tuple(columns)
         by_key = {column.key: column for column in columns}
         first = [by_key[key] for key in shown if key in by_key]
         self._order = [*first, *(column for column in columns if column not in first)]
@@ -83,11 +86,12 @@ class ColumnChooserModal(ModalScreen[list[str] | None]):
         with Vertical():
             yield Static("Columns of the list, in order (✔ shown)", id="column-chooser-title")
             yield ColumnTicks(*self._selections(), id="column-chooser-list")
-            yield Static(plain("Space: show or hide · Shift+↑/↓: move · Enter: apply"),
-                         id="column-chooser-hint")
+            yield Static(plain("Space: show or hide · Shift+↑/↓: move · d: defaults · "
+                               "Enter: apply"), id="column-chooser-hint")
             with Horizontal():
                 yield Button("Up", id="column-chooser-up", compact=True)
                 yield Button("Down", id="column-chooser-down", compact=True)
+                yield Button("Defaults", id="column-chooser-defaults", compact=True)
                 yield Button("Cancel", id="column-chooser-cancel", compact=True)
                 yield Button("Apply", id="column-chooser-apply", variant="primary", compact=True)
         yield Footer()
@@ -122,10 +126,21 @@ class ColumnChooserModal(ModalScreen[list[str] | None]):
         if here is None or not 0 <= here + step < len(self._order):
             return
         self._order[here], self._order[here + step] = self._order[here + step], self._order[here]
+        self._show_ticks(here + step)
+
+    @on(Button.Pressed, "#column-chooser-defaults")
+    def action_defaults(self) -> None:
+        """Every column shown, in the app's own order (Apply keeps it, Cancel does not)."""
+        self._order = list(self._columns)
+        self._shown = {column.key for column in self._columns}
+        self._show_ticks(0)
+
+    def _show_ticks(self, highlighted: int) -> None:
+        ticks = self.query_one(ColumnTicks)
         with ticks.prevent(SelectionList.SelectedChanged):
             ticks.clear_options()
             ticks.add_options(self._selections())
-        ticks.highlighted = here + step
+        ticks.highlighted = highlighted
         ticks.focus()
 
     @on(Button.Pressed, "#column-chooser-up")
