@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.widgets import Input, Static
 
-from store.models import Prospect
+from store.models import Prospect, User
 from store.rules.store import Store
 from tests.cli import run_cli
 from tests.seed import seed_prospects
@@ -16,7 +16,7 @@ from tui.app import ProspectsApp
 from tui.widgets.prospect_table import ProspectTable
 
 
-def cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def cli(db: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
     return run_cli("--db", db, *args)
 
 
@@ -62,6 +62,47 @@ def test_list_filter_combines_with_search_letter_sort_and_json(tmp_path: Path) -
         lines = refused.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("--filter: ") and message in lines[0]
         assert "\x1b" not in refused.stderr
+
+
+def test_export_takes_the_same_filter_view_letter_and_sort_as_list(tmp_path: Path) -> None:
+    db = tmp_path / "p.json"
+    store = Store(db)
+    store.add_user(User(name="Ada Lovelace", email="ada@example.com", implementation_lead=True))
+    seed_prospects(store, [
+        Prospect(company_type=kind, company_name=name, domain=f"{name.split()[0].lower()}.example",
+                 sector=sector, implementation_lead=1)
+        for name, sector, kind in [("Acme Bank", "Financial Services", "Reseller"),
+                                   ("Beta Fonds", "Financial Services", "End Customer"),
+                                   ("Café Crème", "Retail", "End Customer"),
+                                   ("Bank [UK] Ltd", "Financial Services", "End Customer")]])
+    store.close()
+
+    def exported(*args: str) -> list[str]:
+        out = tmp_path / "out.json"
+        done = cli(db, "export", out, "--force", *args)
+        assert done.returncode == 0, done.stderr
+        return [p["company_name"] for p in json.loads(out.read_text(encoding="utf-8"))]
+
+    def listed(*args: str) -> list[str]:
+        return [p["company_name"] for p in json.loads(cli(db, "list", "--json", *args).stdout)]
+
+    assert cli(db, "views", "save", "Banks", "--filter", "bank", "--letter", "a",
+               "--sort", "domain", "--desc").returncode == 0
+    for args in [("--filter", "sector:fin -type:reseller"),
+                 ("--filter", "sector:fin", "--sort", "domain", "--desc"),
+                 ("--filter", "sector:fin", "--letter", "b", "--search", "fonds"),
+                 ("--view", "Banks"), ("--view", "banks", "--letter", "all")]:
+        assert exported(*args) == listed(*args), args
+    assert exported("--filter", "sector:fin -type:reseller") == ["Bank [UK] Ltd", "Beta Fonds"]
+    assert exported("--view", "Banks") == ["Acme Bank"]
+    assert exported("--view", "banks", "--letter", "all") == ["Bank [UK] Ltd", "Acme Bank"]
+
+    refused = tmp_path / "refused.csv"
+    bad = cli(db, "export", refused, "--filter", "colour:red")
+    assert bad.returncode == 2 and bad.stderr.startswith("--filter: unknown field 'colour'")
+    unknown = cli(db, "export", refused, "--view", "nope")
+    assert unknown.returncode == 1 and "no view named 'nope'" in unknown.stderr
+    assert not refused.exists()
 
 
 async def test_the_search_box_takes_a_filter_and_a_bad_one_keeps_the_rows(

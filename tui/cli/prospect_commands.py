@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from store.errors import FilterError
-from store.listing import COLUMNS, SORT_FIELDS, ProspectList
-from store.listing.filter import Filter, parse_filter
-from store.models import User, View
+from store.listing import COLUMNS, ProspectList
+from store.models import User
 from store.text import quoted
-from tui.cli.errors import OK, USAGE_ERROR, CommandError
-from tui.cli.options import letter, open_store
+from tui.cli.errors import OK, CommandError
+from tui.cli.options import open_store
 from tui.cli.output import emit_json, safe
+from tui.cli.selection import DESCRIPTION, add_selection_options, open_selection
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,19 +40,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add.add_argument("--product", action="append", default=[], metavar="NAME[:SEATS]")
     add.set_defaults(handler=add_prospect)
 
-    listing = sub.add_parser(
-        "list", help="list prospects",
-        description="With --view, the saved view's filter, letter and sort; --filter, --letter "
-        "and --sort given as well replace the view's (--sort without --desc sorts A to Z), and "
-        "--search narrows what the filter finds, with or without a view.")
-    listing.add_argument("--search", default="", help="part of the company name or domain")
-    listing.add_argument("--filter", metavar="FILTER",
-                         help="e.g. 'sector:fin -status:customer users:>=500'; one starting "
-                         "with '-' is given as --filter=-status:customer")
-    listing.add_argument("--letter", help="A-Z, 'other' or 'all' (default)")
-    listing.add_argument("--sort", choices=SORT_FIELDS, help="default: company_name")
-    listing.add_argument("--desc", action="store_true", default=None, help="Z to A")
-    listing.add_argument("--view", metavar="NAME", help="a saved view (`views list`)")
+    listing = sub.add_parser("list", help="list prospects", description=DESCRIPTION)
+    add_selection_options(listing)
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=list_prospects)
 
@@ -121,36 +109,20 @@ def add_prospect(args: argparse.Namespace) -> int:
     return OK
 
 
-def _where(text: str, search: str, option: str) -> str | Filter:
-    """The filter `text` and the plain search together, as ProspectList.matching takes them."""
-    try:
-        return parse_filter(text).with_search(search) if text else search
-    except FilterError as error:
-        raise CommandError(f"{option}: {error}", USAGE_ERROR) from error
-
-
 _WIDTHS = {"company_name": 40, "domain": 30, "implementation_lead": 24, "status": 9,
            "products": 40, "mail": 24, "company_type": 16, "sector": 18}
 
 
 def list_prospects(args: argparse.Namespace) -> int:
-    where = _where(args.filter, args.search, "--filter") if args.filter is not None else None
-    chosen = letter(args.letter) if args.letter is not None else None
-    store = open_store(args)
-    view = store.view(args.view) if args.view is not None else View(name="list")  # the defaults
-    if where is None:
-        where = _where(view.filter, args.search, f"view {quoted(view.name)}")
-    sort, descending = view.sort, view.descending
-    if args.sort is not None:
-        sort, descending = args.sort, False
+    store, chosen = open_selection(args)
     users = {u.id: u.name for u in store.users() if u.id is not None}
     prospects = ProspectList(store.prospect_rows(), users)
-    prospects.sort(sort, descending if args.desc is None else True)
-    rows = prospects.matching(where, chosen or view.letter)
+    prospects.sort(chosen.sort, chosen.descending)
+    rows = prospects.matching(chosen.where, chosen.letter)
     if args.json:
         emit_json([{"id": prospects.ids[i], **prospects.records[i]} for i in rows])
         return OK
-    shown = view.columns or ["company_name", "domain", "implementation_lead", "status"]
+    shown = chosen.view.columns or ["company_name", "domain", "implementation_lead", "status"]
     widths = {key: _WIDTHS.get(key, 20) for key in shown}  # a view's columns, in its order
     print("  ".join(COLUMNS[k].ljust(w) for k, w in widths.items()).rstrip())
     for i in rows:

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.cli.errors import INPUT_ERROR, OK, USAGE_ERROR, CommandError
-from tui.cli.options import letter, open_store
+from tui.cli.options import open_store
 from tui.cli.output import error_lines, safe
+from tui.cli.selection import DESCRIPTION, add_selection_options, open_selection
 
 if TYPE_CHECKING:
     from store.transfer.importer import ImportPlan
@@ -42,10 +43,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     imp.add_argument("--batches", action="store_true", help="list the imports so far")
     imp.set_defaults(handler=import_prospects)
 
-    export = sub.add_parser("export", help="export prospects as CSV, XLSX or JSON")
+    export = sub.add_parser(
+        "export", help="export prospects as CSV, XLSX or JSON",
+        description=f"Every prospect, or those `list` shows with the same options. {DESCRIPTION}")
     export.add_argument("out", metavar="OUT.csv|OUT.xlsx|OUT.json", type=Path)
-    export.add_argument("--search", default="", help="only those whose name or domain has TEXT")
-    export.add_argument("--letter", default="all", help="A-Z, 'other' or 'all'")
+    add_selection_options(export)
     export.add_argument("--force", action="store_true", help="replace OUT if it exists")
     export.set_defaults(handler=export_prospects)
 
@@ -175,10 +177,10 @@ def undo_import(args: argparse.Namespace) -> int:
 def export_prospects(args: argparse.Namespace) -> int:
     from store.transfer.export import ExportError, export_prospects  # noqa: PLC0415
 
-    store = open_store(args)
-    chosen = letter(args.letter)
+    store, chosen = open_selection(args)
     try:
-        result = export_prospects(store, args.out, search=args.search, letter=chosen,
+        result = export_prospects(store, args.out, search=chosen.where, letter=chosen.letter,
+                                  sort=chosen.sort, descending=chosen.descending,
                                   replace=args.force)
     except ExportError as error:
         raise _output_refused(error) from None
