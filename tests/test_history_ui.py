@@ -65,3 +65,23 @@ async def test_a_save_keeps_the_products_order_and_records_only_what_changed(
     assert saved.company_name == "Acme Renamed Ltd"
     assert [line.product for line in saved.products] == ["Cloud Archive", "Email Continuity"]
     assert list(Store(db_path).history(made.id)[-1]["changes"]) == ["company_name"]
+
+
+@pytest.mark.parametrize("backend", ["tinydb", "postgres"], indirect=True)
+async def test_an_open_history_shows_another_sessions_save(
+        store: Store, db_target: Path | str, monkeypatch: pytest.MonkeyPatch) -> None:
+    made = store.create_prospect(Prospect(company_type="End Customer", company_name="Acme Ltd",
+                                          domain="acme.example.com", sector="Retail",
+                                          implementation_lead=1))
+    app = ProspectsApp(db_path=db_target, poll_seconds=0.1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("h")
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryModal))
+        assert "created via form" in entries_text(app) and "edited" not in entries_text(app)
+        monkeypatch.setenv("PROSPECTS_USER", "Grace at the other desk")
+        other = Store(db_target)  # another session on the same database
+        other.update_prospect(made.model_copy(update={"sector": "Healthcare"}))
+        other.close()
+        await wait_until(pilot, lambda: "sector: 'Retail' -> 'Healthcare'" in entries_text(app))
+        assert "Grace at the other desk  edited" in entries_text(app)
+        assert isinstance(app.screen, HistoryModal)  # still open, where it was

@@ -37,7 +37,7 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
 
 
 @dataclass(frozen=True)
-class Selection:
+class ListOptions:
     """The options read: what ProspectList.matching and sort take, and the view used."""
 
     where: str | Filter
@@ -47,7 +47,7 @@ class Selection:
     view: View
 
 
-def open_selection(args: argparse.Namespace) -> tuple[Store, Selection]:
+def open_selection(args: argparse.Namespace) -> tuple[Store, ListOptions]:
     """The store and the selection; a bad --filter or --letter is refused (exit 2) before
     the database is opened, an unknown --view once it is (exit 1)."""
     where = _where(args.filter, args.search, "--filter") if args.filter is not None else None
@@ -59,7 +59,7 @@ def open_selection(args: argparse.Namespace) -> tuple[Store, Selection]:
     sort, descending = view.sort, view.descending
     if args.sort is not None:
         sort, descending = args.sort, False
-    return store, Selection(where, chosen or view.letter, sort,
+    return store, ListOptions(where, chosen or view.letter, sort,
                             descending if args.desc is None else True, view)
 
 

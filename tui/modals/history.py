@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
@@ -43,11 +44,14 @@ def _shown(value: object) -> str:
 
 
 class HistoryModal(ReadingPanel):
-    """The history of one prospect; Escape, Enter or Close closes it."""
+    """The history of one prospect, kept up to date while open (another session's save
+    shows within the app's poll interval); Escape, Enter or Close closes it."""
 
-    def __init__(self, name: str, entries: Sequence[dict[str, Any]]) -> None:
+    def __init__(self, name: str, entries: Sequence[dict[str, Any]], *,
+                 store: Store | None = None, prospect_id: int | None = None) -> None:
         super().__init__()
-        self.prospect_name, self.entries = name, entries
+        self.prospect_name, self.entries = name, list(entries)
+        self.store, self.prospect_id = store, prospect_id
 
     @classmethod
     def of(cls, store: Store, prospect_id: int) -> HistoryModal:
@@ -56,13 +60,39 @@ class HistoryModal(ReadingPanel):
             name = store.get_prospect(prospect_id).company_name
         except NotFoundError:
             name = f"prospect {prospect_id} (deleted)"
-        return cls(name, store.history(prospect_id))
+        return cls(name, store.history(prospect_id), store=store, prospect_id=prospect_id)
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(plain(f"History: {plain_line(self.prospect_name, 60)}"),
                          id="history-title", classes="panel-title")
             with VerticalScroll():
-                text = "\n".join(line for e in self.entries for line in entry_lines(e))
-                yield Static(plain(text or "No history recorded yet."), id="history-entries")
+                yield Static(plain(self._text()), id="history-entries")
             yield Button("Close", id="history-ok")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.store is not None:
+            self.set_interval(getattr(self.app, "poll_seconds", 1.0), self._reread)
+
+    def _text(self) -> str:
+        text = "\n".join(line for e in self.entries for line in entry_lines(e))
+        return text or "No history recorded yet."
+
+    @work(thread=True, exclusive=True, group="history", exit_on_error=False)
+    def _reread(self) -> None:
+        assert self.store is not None and self.prospect_id is not None
+        try:
+            entries = self.store.history(self.prospect_id)
+        except StoreError:
+            return  # the list's banner says the database is not answering; try again later
+        if entries != self.entries:
+            self.app.call_from_thread(self._show, entries)
+
+    def _show(self, entries: list[dict[str, Any]]) -> None:
+        scroll = self.query_one(VerticalScroll)
+        at_end = scroll.scroll_y >= scroll.max_scroll_y
+        self.entries = entries
+        self.query_one("#history-entries", Static).update(plain(self._text()))
+        if at_end:  # following the newest entries: keep them in sight
+            scroll.call_after_refresh(scroll.scroll_end, animate=False)
