@@ -118,6 +118,9 @@ def test_a_plain_text_is_todays_search() -> None:
     assert names("Acme Fin") == ["Acme Finance"]
     assert names("fin acme") == []  # one substring, as the search always was
     assert not parse_filter("-acme").plain and not parse_filter("a name:c").plain
+    assert names('"acme fin"') == ["Acme Finance"]  # a quoted phrase: the grammar reads it
+    with pytest.raises(FilterError, match="the quote at character 1 is never closed"):
+        parse_filter('"acme fin')
     assert parse_filter("").plain and names("") == [r["company_name"] for r in sorted(
         RECORDS, key=lambda r: r["company_name"].casefold())]
 

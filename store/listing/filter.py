@@ -101,7 +101,7 @@ class Filter:
 
 def parse_filter(text: str, now: datetime | None = None) -> Filter:
     """Read a filter; FilterError says what is wrong with it. `now` is for verified:>30d."""
-    if ":" not in text and not text.lstrip().startswith("-"):
+    if ":" not in text and '"' not in text and not text.lstrip().startswith("-"):
         query = fold(text.strip())
         return Filter(text, plain=True, words=(query,) if query else ())
     if len(text) > MAX_LENGTH:
