@@ -60,7 +60,7 @@ def open_selection(args: argparse.Namespace) -> tuple[Store, ListOptions]:
     if args.sort is not None:
         sort, descending = args.sort, False
     return store, ListOptions(where, chosen or view.letter, sort,
-                            descending if args.desc is None else True, view)
+                              descending if args.desc is None else True, view)
 
 
 def _where(text: str, search: str, option: str) -> str | Filter:
