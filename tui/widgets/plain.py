@@ -22,6 +22,7 @@ from collections.abc import Callable
 from rich.cells import cell_len, get_character_cell_size
 from rich.text import Text
 from textual.content import Content
+from textual.geometry import Size
 from textual.widgets import Input
 
 from store.text import ELLIPSIS, clean_for_display, show_controls
@@ -92,6 +93,13 @@ class PlainInput(Input):
             return super()._value
         text = Text(show_controls(self.value), no_wrap=True, overflow="ignore", end="")
         return text if self.highlighter is None else self.highlighter(text)
+
+    def _watch_value(self, value: str) -> None:
+        # Textual's watcher sets `virtual_size` (the text's width), a reactive that lays out
+        # the whole screen again on every key: about 20 ms a key in the form. The Input's
+        # own size never follows its text, so the width is set first without that pass.
+        self.set_reactive(Input.virtual_size, Size(self.content_width, 1))
+        super()._watch_value(value)
 
     def _position_to_cell(self, position: int) -> int:
         return cell_len(show_controls(self.value[:position]))
