@@ -18,6 +18,7 @@ import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from itertools import compress, filterfalse
+from operator import not_
 from typing import Any
 
 from store.backends.base import Changes
@@ -66,6 +67,9 @@ class ProspectList:
         self._chain: list[tuple[tuple[str, bool], list[int]]] = []
         self._chain_start: tuple[list[int], tuple[str, ...], tuple[str, ...]] | None = None
         self._last_filtered: tuple[Filter, list[int], list[int]] | None = None
+        # Columns' keys laid out in the sort's order, for a term tested over every row:
+        # key -> (the order, the generation, the keys in that order).
+        self._laid_out: dict[str, tuple[list[int], int, list[Any]]] = {}
         self._all_counts: Counter[str] | None = None
         self.sort_key = "company_name"
         self.descending = False
@@ -227,9 +231,13 @@ class ProspectList:
             else:
                 if rows is None:
                     rows = chain[-1][1] if chain else self._word_rows(where)
-                if hits is None:
-                    hits = term.hits(self._keys(term.key))
-                rows = list((filterfalse if term.negated else filter)(hits.__getitem__, rows))
+                if rows is self._sorted:  # every row: test the keys in the rows' order
+                    passes = term.hits(self._in_order(term.key))
+                    rows = list(compress(rows, map(not_, passes) if term.negated else passes))
+                else:
+                    if hits is None:
+                        hits = term.hits(self._keys(term.key))
+                    rows = list((filterfalse if term.negated else filter)(hits.__getitem__, rows))
                 chain.append((step, rows))
             if hits is not None:
                 self._term_hits[term.source] = hits
@@ -238,6 +246,16 @@ class ProspectList:
         self._chain, self._chain_start = chain, (self._sorted, where.words, where.not_words)
         self._last_filtered = (where, self._sorted, rows)
         return rows
+
+    def _in_order(self, key: str) -> list[Any]:
+        """A column's keys in the current sort's order (kept until a sort or a change):
+        a term over every row then runs at C speed rather than a lookup a row."""
+        laid = self._laid_out.get(key)
+        if laid is None or laid[0] is not self._sorted or laid[1] != self._generation:
+            keys = self._keys(key)
+            laid = self._laid_out[key] = (self._sorted, self._generation,
+                                          [keys[i] for i in self._sorted])
+        return laid[2]
 
     def _word_rows(self, where: Filter) -> list[int]:
         """The rows holding each of a filter's words and none of its not-words."""
