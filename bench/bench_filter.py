@@ -214,11 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print("median = wall clock, cpu = the app process's CPU time; floor = a hand-written "
           "test over values folded in advance.")
-    if report.missed:
-        print(f"Missed {len(report.missed)} target(s): {'; '.join(report.missed)}.")
-    else:
-        print("Every target met.")
-    return 1 if args.strict and report.missed else 0
+    return report.verdict(args.strict)
 
 
 if __name__ == "__main__":

@@ -571,6 +571,14 @@ class Report:
             if n == 0:
                 print("  ".join("-" * w for w in widths))
 
+    def verdict(self, strict: bool) -> int:
+        """Print which targets were missed, if any; the exit status (1: missed, with strict)."""
+        if self.missed:
+            print(f"Missed {len(self.missed)} target(s): {'; '.join(self.missed)}.")
+        else:
+            print("Every target met.")
+        return 1 if strict and self.missed else 0
+
 
 def build_report(results: dict[int, dict[str, Any]]) -> Report:
     """One row per figure and size; targets judged at the largest size only."""
@@ -690,11 +698,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"At {sizes[-1]:,}, garbage collection took {_fmt_time(med(last['start_gc']))} of "
           f"the app's start-up. median = wall clock, cpu = the measured process's CPU time; "
           f"load now {_load()}; whole run {time.perf_counter() - started:.0f} s.")
-    if report.missed:
-        print(f"Missed {len(report.missed)} target(s): {'; '.join(report.missed)}.")
-    else:
-        print("Every target met.")
-    return 1 if args.strict and report.missed else 0
+    return report.verdict(args.strict)
 
 
 if __name__ == "__main__":
