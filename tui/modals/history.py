@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from textual import work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
+from store.backends.base import Changes
 from store.errors import NotFoundError, StoreError
 from store.rules.store import Store
 from store.text import quoted
@@ -43,9 +44,17 @@ def _shown(value: object) -> str:
     return "(none)" if value is None else quoted(value, VALUE_LIMIT)
 
 
+def show_in_open_history(app: App[Any], changes: Changes) -> None:
+    """Changes the list's poll found: an open History panel they touch reads again."""
+    for screen in app.screen_stack:
+        if isinstance(screen, HistoryModal) and screen.touched_by(changes):
+            screen.reread()
+
+
 class HistoryModal(ReadingPanel):
-    """The history of one prospect, kept up to date while open (another session's save
-    shows within the app's poll interval); Escape, Enter or Close closes it."""
+    """The history of one prospect, kept up to date while open: the list's poll, which
+    sees every session's saves, calls `reread` when they touch it (see
+    `show_in_open_history`); Escape, Enter or Close closes it."""
 
     def __init__(self, name: str, entries: Sequence[dict[str, Any]], *,
                  store: Store | None = None, prospect_id: int | None = None) -> None:
@@ -70,22 +79,24 @@ class HistoryModal(ReadingPanel):
                 yield Static(plain(self._text()), id="history-entries")
             yield Button("Close", id="history-ok")
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        if self.store is not None:
-            self.set_interval(getattr(self.app, "poll_seconds", 1.0), self._reread)
-
     def _text(self) -> str:
         text = "\n".join(line for e in self.entries for line in entry_lines(e))
         return text or "No history recorded yet."
 
+    def touched_by(self, changes: Changes) -> bool:
+        """Whether polled changes may have added to this prospect's history."""
+        return self.store is not None and (
+            changes.everything or changes.orders or changes.batches
+            or self.prospect_id in changes.prospects)
+
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
-    def _reread(self) -> None:
+    def reread(self) -> None:
+        """Read the history again (in a thread) and show it if it grew."""
         assert self.store is not None and self.prospect_id is not None
         try:
             entries = self.store.history(self.prospect_id)
         except StoreError:
-            return  # the list's banner says the database is not answering; try again later
+            return  # the list's banner says the database is not answering
         if entries != self.entries:
             self.app.call_from_thread(self._show, entries)
 

@@ -23,6 +23,7 @@ from store.listing.filter import Filter, parse_filter
 from store.models import View
 from store.rules.store import Store
 from store.user_config import read_columns
+from tui.modals.history import show_in_open_history
 from tui.screens.list_actions import ListActions
 from tui.widgets.banner import StorageBanner, report_storage_problem
 from tui.widgets.filter_suggester import FilterSuggester
@@ -248,6 +249,8 @@ class ProspectListScreen(ListActions):
                 self.app.call_from_thread(report_storage_problem, self, error)
                 return
             self.app.call_from_thread(report_storage_problem, self, None)
+            if changes:
+                self.app.call_from_thread(show_in_open_history, self.app, changes)
             if prospects is not None:
                 self.app.call_from_thread(self.reload, prospects, focus_id)
             elif changes or focus_id is not None:
